@@ -1,0 +1,29 @@
+/**
+ * What the notifier asks of the host, as plain data. The platform layer maps these onto
+ * `APP.notifications.show_notification` / `add_call` (see src/platform/kommo.ts).
+ */
+export interface CallPopup {
+  header: string;
+  /** HTML: every untrusted piece already escaped. */
+  text: string;
+  /** Unix seconds. */
+  date: number;
+}
+
+export interface CompletedCall {
+  text: string;
+  /** Unix seconds. */
+  date: number;
+  from: string;
+  to: string;
+  /** Seconds. */
+  duration: number;
+  /** The recording URL (http/https only). */
+  link?: string;
+  element?: { id: number; type: 'contact' | 'lead' | 'company' };
+}
+
+export interface NotificationSink {
+  showPopup(popup: CallPopup): void;
+  addCall(call: CompletedCall): void;
+}
