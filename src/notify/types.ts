@@ -3,6 +3,8 @@
  * `APP.notifications.show_notification` / `add_call` (see src/platform/kommo.ts).
  */
 export interface CallPopup {
+  /** The call it announces: lets the tab layer route it and show it once. */
+  callId?: string;
   header: string;
   /** HTML: every untrusted piece already escaped. */
   text: string;
@@ -10,6 +12,7 @@ export interface CallPopup {
   date: number;
 }
 
+/** `text`, `from` and `to` are escaped HTML (whether Kommo renders them as HTML is not documented). */
 export interface CompletedCall {
   text: string;
   /** Unix seconds. */

@@ -1,0 +1,218 @@
+/**
+ * Tabs benchmark (issue 6), in real Chromium against the sandbox: with 1, 5 and 20 tabs of one
+ * Kommo user, per call: relay connections, by_phone lookups, add_call posts and pop-ups; and
+ * the takeover time when the leader tab closes or crashes (-> the next leader's WebSocket to
+ * the relay is open), p50/p95 over repeated closes. Twice: with Web Locks (Chromium as it is) and
+ * with the localStorage lease (navigator.locks removed before the page loads).
+ * Run: npx tsx scripts/bench/tabs.ts [--widget-dir dist/widget] [--closes 10]
+ */
+import type { Page } from 'playwright-core';
+import { sandboxRecord, startHarness, type Harness } from '../../test/e2e/harness';
+import { PERCENTILE_METHOD, summarize } from './report/stats';
+import type { Figure, LatencySeries, Section } from './report/types';
+
+type Mode = 'locks' | 'lease';
+
+interface PerCall {
+  tabs: number;
+  mode: Mode;
+  relayConnections: number;
+  socketsOpened: number;
+  lookups: number;
+  addCalls: number;
+  popups: number;
+}
+
+export interface TabsBenchOptions {
+  widgetDir?: string;
+  tabCounts?: number[];
+  closes?: number;
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, stepMs = 10): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A fleet of tabs on one harness, with each page's open WebSockets counted. */
+class Fleet {
+  readonly pages: Page[] = [];
+  readonly sockets = new Map<Page, number>();
+  opened = 0;
+  constructor(readonly h: Harness) {}
+
+  async open(): Promise<Page> {
+    const page = await this.h.openWidget();
+    this.sockets.set(page, this.sockets.get(page) ?? 0);
+    page.on('websocket', (ws) => {
+      this.opened++;
+      this.sockets.set(page, (this.sockets.get(page) ?? 0) + 1);
+      ws.on('close', () => this.sockets.set(page, (this.sockets.get(page) ?? 1) - 1));
+    });
+    this.pages.push(page);
+    return page;
+  }
+
+  leader(): Page | undefined {
+    return this.pages.find((p) => (this.sockets.get(p) ?? 0) > 0);
+  }
+
+  async close(page: Page): Promise<void> {
+    this.pages.splice(this.pages.indexOf(page), 1);
+    await page.close();
+  }
+
+  async closeAll(): Promise<void> {
+    for (const page of [...this.pages]) await this.close(page);
+  }
+
+  async totals(): Promise<{ popups: number; addCalls: number }> {
+    const records = await Promise.all(this.pages.map((p) => sandboxRecord(p)));
+    return {
+      popups: records.reduce((n, r) => n + r.calls.show_notification.length, 0),
+      addCalls: records.reduce((n, r) => n + r.calls.add_call.length, 0),
+    };
+  }
+}
+
+const lookups = (h: Harness) => h.sandbox.crm.requests.filter((r) => r.path.includes('/search/by_phone')).length;
+
+/** One call through N tabs; counts what reached the relay, the CRM and the host. */
+async function oneCall(h: Harness, fleet: Fleet, mode: Mode): Promise<PerCall> {
+  const before = await fleet.totals();
+  const openedBefore = fleet.opened;
+  h.sandbox.crm.reset();
+  const call = await h.ring('+1 830 580 3077', '101');
+  await until(async () => (await fleet.totals()).popups > before.popups);
+  await h.pbx({ action: 'answer', callId: call.callId });
+  await h.pbx({ action: 'hangup', callId: call.callId, duration: 7 });
+  await until(async () => (await fleet.totals()).addCalls > before.addCalls);
+  // Let duplicates, if any, arrive before counting.
+  await pause(1000);
+  const after = await fleet.totals();
+  return {
+    tabs: fleet.pages.length,
+    mode,
+    relayConnections: h.sandbox.relay.subscriberCount(),
+    socketsOpened: fleet.opened - openedBefore,
+    lookups: lookups(h),
+    addCalls: after.addCalls - before.addCalls,
+    popups: after.popups - before.popups,
+  };
+}
+
+/**
+ * Ends the leader tab `closes` times (a new tab opened after each): ms until another tab's
+ * socket is open. `close`: the tab closes (pagehide runs). `crash`: its renderer is killed
+ * (CDP Page.crash): nothing runs in it any more, the browser releases what it held.
+ */
+async function takeovers(h: Harness, fleet: Fleet, closes: number, how: 'close' | 'crash'): Promise<{ samples: number[]; missing: number }> {
+  const samples: number[] = [];
+  let missing = 0;
+  for (let i = 0; i < closes; i++) {
+    const leader = fleet.leader();
+    if (!leader) {
+      missing++;
+      continue;
+    }
+    const cdp = how === 'crash' ? await h.context.newCDPSession(leader) : null;
+    const started = Date.now();
+    let closing: Promise<unknown>;
+    if (cdp) {
+      closing = cdp.send('Page.crash').catch(() => undefined);
+      fleet.pages.splice(fleet.pages.indexOf(leader), 1);
+    } else {
+      closing = fleet.close(leader);
+    }
+    const ok = await until(() => {
+      const next = fleet.leader();
+      return next !== undefined && next !== leader && h.sandbox.relay.subscriberCount() === 1;
+    }, 10_000, 5);
+    await closing;
+    if (cdp) await leader.close().catch(() => undefined);
+    if (ok) samples.push(Date.now() - started);
+    else missing++;
+    await fleet.open();
+    await until(() => h.sandbox.relay.subscriberCount() === 1);
+    // Opening a tab through the harness clears the origin's localStorage (its seeding step),
+    // which in lease mode drops the lease once: let that settle before the next close.
+    await pause(2000);
+  }
+  return { samples, missing };
+}
+
+export async function runTabsBench(options: TabsBenchOptions = {}): Promise<Section> {
+  const tabCounts = options.tabCounts ?? [1, 5, 20];
+  const closes = options.closes ?? 10;
+  const perCall: PerCall[] = [];
+  const latency: LatencySeries[] = [];
+  for (const mode of ['locks', 'lease'] as const) {
+    const h = await startHarness({ port: 0, ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}) });
+    try {
+      if (mode === 'lease') {
+        // An older browser: no Web Locks, so the widget falls back to the localStorage lease.
+        await h.context.addInitScript(() => {
+          delete (Navigator.prototype as { locks?: unknown }).locks;
+        });
+      }
+      for (const n of tabCounts) {
+        const fleet = new Fleet(h);
+        for (let i = 0; i < n; i++) await fleet.open();
+        await pause(2000); // see takeovers(): the harness's seeding clears localStorage
+        await until(() => h.sandbox.relay.subscriberCount() === 1);
+        perCall.push(await oneCall(h, fleet, mode));
+        if (n > 1) {
+          for (const how of ['close', 'crash'] as const) {
+            const { samples, missing } = await takeovers(h, fleet, closes, how);
+            latency.push({
+              name: `${mode}, ${n} tabs: leader tab ${how === 'close' ? 'closes' : 'crashes'} -> next leader connected`,
+              samplesMs: samples,
+              summary: summarize(samples),
+              missing,
+              method: `${how === 'close' ? 'close' : 'crash (CDP Page.crash)'} the tab holding the relay socket ${closes} times (a new tab opened after each), time until another tab's socket is open and the relay counts 1; ${PERCENTILE_METHOD}`,
+            });
+          }
+        }
+        await fleet.closeAll();
+        await until(() => h.sandbox.relay.subscriberCount() === 0);
+      }
+    } finally {
+      await h.close();
+    }
+  }
+  const figures: Figure[] = perCall.flatMap((c) => [
+    { label: `${c.mode}, ${c.tabs} tabs: relay connections during a call`, value: c.relayConnections, unit: 'connections', method: 'relay subscriber count after ring, answer, hang-up' },
+    { label: `${c.mode}, ${c.tabs} tabs: by_phone lookups per call`, value: c.lookups, unit: 'requests', method: 'sandbox CRM request log, reset before the ring' },
+    { label: `${c.mode}, ${c.tabs} tabs: add_call per call`, value: c.addCalls, unit: 'calls', method: 'window.__sandbox.calls.add_call summed over the tabs, 1 s after the first' },
+    { label: `${c.mode}, ${c.tabs} tabs: pop-ups per call`, value: c.popups, unit: 'pop-ups', method: 'window.__sandbox.calls.show_notification summed over the tabs, 1 s after the first' },
+  ]);
+  return { title: 'Tabs: one leader per browser', figures, latency };
+}
+
+function argValue(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+if (require.main === module) {
+  runTabsBench({ widgetDir: argValue('--widget-dir'), closes: Number(argValue('--closes') ?? 10) }).then(
+    (section) => {
+      console.log(section.title);
+      for (const f of section.figures) console.log(`  ${f.label}: ${f.value} ${f.unit}`);
+      for (const s of section.latency ?? []) {
+        const { n, p50, p95, max } = s.summary;
+        console.log(`  ${s.name}: n=${n} p50=${p50} ms p95=${p95} ms max=${max} ms${s.missing ? ` (${s.missing} missing)` : ''}`);
+      }
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,163 @@
+/**
+ * `npm run build`: webpack (webpack.config.js) -> dist/build/script.js (+ its source map, kept
+ * there), then dist/widget/ = manifest.json, script.js, i18n/, images/ (what Kommo gets), the
+ * validator over it, and dist/widget.zip with those files at the zip root
+ * (https://developers.kommo.com/docs/structure-widget). Any fault: the messages, exit code 1.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import webpack from 'webpack';
+import { formatFault, validateWidget } from './validator';
+import type { Fault } from './validator';
+
+export interface BuildResult {
+  widgetDir: string;
+  zipPath: string;
+  files: Array<{ name: string; bytes: number }>;
+  scriptGzipBytes: number;
+  zipBytes: number;
+}
+
+export class BuildError extends Error {
+  constructor(message: string, readonly faults: Fault[] = []) {
+    super(message);
+    this.name = 'BuildError';
+  }
+}
+
+/** Packaged files, in the order they go into the zip. */
+function packageFiles(root: string, scriptPath: string): Array<{ name: string; from: string }> {
+  const list = (dir: string, pattern: RegExp) =>
+    fs.existsSync(path.join(root, dir))
+      ? fs.readdirSync(path.join(root, dir)).filter((f) => pattern.test(f)).sort().map((f) => ({ name: `${dir}/${f}`, from: path.join(root, dir, f) }))
+      : [];
+  return [
+    { name: 'manifest.json', from: path.join(root, 'manifest.json') },
+    { name: 'script.js', from: scriptPath },
+    ...list('i18n', /\.json$/),
+    ...list('images', /\.png$/),
+  ];
+}
+
+async function runWebpack(root: string, bundleDir: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const configOf = require(path.join(root, 'webpack.config.js')) as (env: Record<string, unknown>) => webpack.Configuration;
+  const config = configOf({});
+  // The bundle goes to dist/build; 'hidden-source-map' keeps the map there without a
+  // sourceMappingURL in script.js pointing at a file the zip does not carry.
+  config.output = { ...config.output, path: bundleDir };
+  config.devtool = 'hidden-source-map';
+  const stats = await new Promise<webpack.Stats>((resolve, reject) => {
+    webpack(config, (err, result) => (err || !result ? reject(err ?? new Error('webpack gave no result')) : resolve(result)));
+  });
+  if (stats.hasErrors()) {
+    const errors = stats.toJson({ all: false, errors: true }).errors ?? [];
+    throw new BuildError(`webpack failed:\n${errors.map((e) => `  ${e.moduleName ?? ''} ${e.message}`).join('\n')}`);
+  }
+}
+
+async function writeZip(zipPath: string, files: Array<{ name: string; from: string }>): Promise<void> {
+  // archiver 8 is an ES module.
+  const { ZipArchive } = await import('archiver');
+  const archive = new ZipArchive({ zlib: { level: 9 } });
+  const out = fs.createWriteStream(zipPath);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('close', () => resolve());
+    out.on('error', reject);
+    archive.on('error', reject);
+    archive.on('warning', reject);
+  });
+  archive.pipe(out);
+  // A fixed date keeps the zip the same for the same inputs.
+  const date = new Date('2020-01-01T00:00:00Z');
+  for (const file of files) archive.append(fs.readFileSync(file.from), { name: file.name, date });
+  await archive.finalize();
+  await done;
+}
+
+export interface BuildOptions {
+  /** The repository (manifest.json, i18n/, images/, webpack.config.js); default: this one. */
+  root?: string;
+  /** Where build/, widget/ and widget.zip go; default: <root>/dist. */
+  outDir?: string;
+  log?: (line: string) => void;
+}
+
+export async function buildWidget(options: BuildOptions = {}): Promise<BuildResult> {
+  const root = path.resolve(options.root ?? path.join(__dirname, '..'));
+  const dist = path.resolve(options.outDir ?? path.join(root, 'dist'));
+  const bundleDir = path.join(dist, 'build');
+  await runWebpack(root, bundleDir);
+  return packageWidget({ ...options, root, outDir: dist, scriptPath: path.join(bundleDir, 'script.js') });
+}
+
+/**
+ * The packaging half, without webpack: copies manifest.json, `scriptPath`, i18n/ and images/
+ * into <outDir>/widget, validates it, zips it to <outDir>/widget.zip and validates the zip.
+ * Throws a BuildError with the validator's faults (and writes no zip) on any fault.
+ */
+export async function packageWidget(options: BuildOptions & { scriptPath: string }): Promise<BuildResult> {
+  const root = path.resolve(options.root ?? path.join(__dirname, '..'));
+  const log = options.log ?? (() => {});
+  const dist = path.resolve(options.outDir ?? path.join(root, 'dist'));
+  const widgetDir = path.join(dist, 'widget');
+  const zipPath = path.join(dist, 'widget.zip');
+
+  fs.rmSync(widgetDir, { recursive: true, force: true });
+  fs.rmSync(zipPath, { force: true });
+  const files = packageFiles(root, path.resolve(options.scriptPath));
+  const absent = files.filter((file) => !fs.existsSync(file.from));
+  if (absent.length > 0) throw new BuildError(`cannot package: ${absent.map((file) => file.from).join(', ')} not found`);
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(widgetDir, file.name)), { recursive: true });
+    fs.copyFileSync(file.from, path.join(widgetDir, file.name));
+  }
+  const folderFaults = await validateWidget(widgetDir);
+  if (folderFaults.length > 0) throw new BuildError(`${widgetDir} has ${folderFaults.length} fault(s); no zip written`, folderFaults);
+
+  await writeZip(zipPath, files);
+  const zipFaults = await validateWidget(zipPath);
+  if (zipFaults.length > 0) {
+    fs.rmSync(zipPath, { force: true });
+    throw new BuildError(`${zipPath} has ${zipFaults.length} fault(s); zip removed`, zipFaults);
+  }
+
+  const sized = files.map((file) => ({ name: file.name, bytes: fs.statSync(file.from).size }));
+  const script = fs.readFileSync(path.join(widgetDir, 'script.js'));
+  const result: BuildResult = {
+    widgetDir,
+    zipPath,
+    files: sized,
+    scriptGzipBytes: zlib.gzipSync(script, { level: 9 }).length,
+    zipBytes: fs.statSync(zipPath).size,
+  };
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  for (const file of sized) log(`  ${file.name.padEnd(24)} ${kb(file.bytes).padStart(9)}`);
+  log(`  script.js gzip            ${kb(result.scriptGzipBytes).padStart(9)}`);
+  log(`${path.relative(process.cwd(), zipPath) || zipPath} ${kb(result.zipBytes)} (${files.length} files)`);
+  return result;
+}
+
+if (require.main === module) {
+  // Flags: `--out <dir>` writes there instead of dist/; `--script <file>` packages that bundle
+  // without running webpack; `--root <dir>` takes manifest.json, i18n/, images/ from there.
+  const flag = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  const options: BuildOptions = { root: flag('--root'), outDir: flag('--out'), log: (line) => console.log(line) };
+  const script = flag('--script');
+  (script ? packageWidget({ ...options, scriptPath: script }) : buildWidget(options)).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      if (error instanceof BuildError) {
+        console.error(`build failed: ${error.message}`);
+        for (const f of error.faults) console.error(`  ${formatFault(f)}`);
+      } else {
+        console.error('build failed:', error instanceof Error ? error.message : error);
+      }
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,14 @@
+/**
+ * The one place the sandbox imports the simulated CRM (scripts/crm) and the reference relay
+ * (scripts/relay) from, so their surfaces are named once.
+ */
+import { createSeedAccount } from '../crm';
+import type { CrmAccount } from '../crm';
+
+export { createCrm } from '../crm';
+export type { Crm, CrmFaults } from '../crm';
+export { createRelay } from '../relay';
+export type { Relay } from '../relay';
+export type CrmSeed = CrmAccount;
+
+export const defaultSeed: CrmAccount = createSeedAccount();

@@ -1,0 +1,82 @@
+/**
+ * `npm start`: builds the widget (package.json), then runs the sandbox and prints how to try it.
+ *   npm start -- [--port 8080] [--host 127.0.0.1] [--https] [--verbose]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { startSandbox } from './server';
+import { SANDBOX_USERS } from './users';
+
+interface StartArgs {
+  port: number;
+  host: string;
+  https: boolean;
+  verbose: boolean;
+}
+
+function parseArgs(argv: string[]): StartArgs {
+  const args: StartArgs = { port: Number(process.env.PORT) || 8080, host: process.env.HOST || '127.0.0.1', https: false, verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--port' || a === '-p') args.port = Number(value());
+    else if (a === '--host') args.host = value();
+    else if (a === '--https') args.https = true;
+    else if (a === '--verbose' || a === '-v') args.verbose = true;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm start -- [--port 8080] [--host 127.0.0.1] [--https] [--verbose]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a} (try --help)`);
+  }
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65534) throw new Error(`--port must be 0..65534, not ${args.port}`);
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const script = path.resolve(__dirname, '..', '..', 'dist', 'widget', 'script.js');
+  if (!fs.existsSync(script)) console.warn(`warning: ${script} is missing; run \`npm run build\` (npm start does it for you).`);
+  const sandbox = await startSandbox({ port: args.port, host: args.host, https: args.https, verbose: args.verbose });
+  const cli = sandbox.url === 'http://127.0.0.1:8080/' ? 'npm run call --' : `npm run call -- --url ${sandbox.url}${args.https ? ' --insecure' : ''}`;
+  const [first, second] = SANDBOX_USERS;
+  console.log(`
+Kommo telephony widget sandbox
+
+  Page:   ${sandbox.url}
+  Relay:  ${sandbox.wsUrl}  (poll: ${sandbox.pollUrl}, PBX: POST ${sandbox.relayUrl}/pbx/events)
+  Tokens: widget "${sandbox.tokens.token}", PBX "${sandbox.tokens.pbxToken}"
+${args.host !== '127.0.0.1' && args.host !== 'localhost' ? `\n  Listening on ${args.host}: other machines can reach it. The sandbox has no login.\n` : ''}${args.https ? '\n  HTTPS with a self-signed certificate: accept it in the browser for the page AND the relay origin.\n' : ''}
+Try it:
+  1. Open ${sandbox.url} (you are ${first?.name}, extension ${first?.extension}).
+  2. In the PBX panel press Ring: a pop-up names the caller; click the name to open the card.
+     Or from a terminal:  ${cli} ring --from +1 830 580 3077 --ext ${first?.extension}
+  3. Answer, then Hang up (${cli} answer / ${cli} hangup --recording):
+     the call lands under the bell with its duration and recording.
+  4. An unknown number offers a new contact:  ${cli} ring --from +1 202 555 0199 --ext ${first?.extension}
+  5. Outbound:  ${cli} dial --to +1 830 570 3077 --ext ${first?.extension}
+  6. Switch user (${second?.name} has extension ${second?.extension}) or language at the top;
+     "Widget" opens the settings modal; the PBX panel can slow down or break the CRM API
+     and restart the relay.
+
+Ctrl+C stops it.
+`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    sandbox.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') console.error(`error: port in use (${e.message}); try --port 8090`);
+  else console.error(`error: ${e.message ?? String(err)}`);
+  process.exit(1);
+});

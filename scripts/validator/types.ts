@@ -1,0 +1,24 @@
+/** One thing wrong with a widget package: which file, what, and how to fix it. */
+export interface Fault {
+  /** Path inside the package (`manifest.json`, `i18n/es.json`, `images/logo.png`), or the package itself. */
+  file: string;
+  problem: string;
+  fix: string;
+}
+
+/** A widget package read into memory: a folder or a zip, the same for the checks. */
+export interface WidgetFiles {
+  kind: 'folder' | 'zip';
+  /** The folder or zip path, for messages. */
+  origin: string;
+  /** Every file by its `/`-separated path relative to the package root. */
+  files: Map<string, Buffer>;
+  /** Directory entries (zip only lists them when they were stored), `/`-separated, no trailing slash. */
+  dirs: string[];
+}
+
+export const fault = (file: string, problem: string, fix: string): Fault => ({ file, problem, fix });
+
+export function formatFault(f: Fault): string {
+  return `${f.file}: ${f.problem}. Fix: ${f.fix}`;
+}

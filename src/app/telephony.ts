@@ -1,0 +1,140 @@
+/**
+ * Wiring: builds the call machinery from plain dependencies and owns all of it. One tab in the
+ * browser leads (src/tabs): only there run the feed, the lookups and add_call; every tab can
+ * display a pop-up the leader routes to it. `stop()` tears everything down.
+ */
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { FeedStatus } from '../feed/types';
+import type { NotificationSink } from '../notify/types';
+import type { NotifyStrings } from '../notify';
+import type { WidgetSettings } from '../settings/types';
+import type { PageEnv } from './page';
+import { createCallFeed } from '../feed';
+import { createCallerLookup } from '../lookup';
+import { createCallNotifier } from '../notify';
+import { extensionsFor } from '../settings';
+import { createTabSession } from '../tabs';
+import { createEventsPoster } from './events-poster';
+
+export interface TelephonyDeps {
+  settings: WidgetSettings;
+  user: { id: string; name?: string };
+  /** Kommo account id or subdomain: tabs of different accounts never share a leader. */
+  account: string;
+  locale: string;
+  strings: { notify: NotifyStrings; unnamed(type: 'lead' | 'customer', id: number): string };
+  sink: NotificationSink;
+  page: PageEnv;
+  clock: Clock;
+  logger: Logger;
+  fetch: typeof fetch;
+  WebSocket: typeof WebSocket;
+  /** Script-mode polling: adds a `<script>` tag; callbacks land on `scriptCallbacks` (window). */
+  loadScript?: (url: string, onError?: () => void) => { remove(): void };
+  scriptCallbacks?: Record<string, unknown>;
+  tabs: {
+    tabId: string;
+    locks?: LockManager;
+    BroadcastChannel?: typeof BroadcastChannel;
+    storage?: Storage;
+    onStorage?: (handler: (event: StorageEvent) => void) => () => void;
+  };
+}
+
+export type TelephonyStatus =
+  | { status: 'no-extension' }
+  | { status: 'follower' }
+  | { status: 'leader'; feed: FeedStatus };
+
+export interface Telephony {
+  status(): TelephonyStatus;
+  stop(): void;
+}
+
+export function startTelephony(deps: TelephonyDeps): Telephony {
+  const { settings, user, clock, logger, page } = deps;
+  const extensions = extensionsFor(settings, user.id);
+  if (extensions.length === 0) {
+    // Not an error: this user takes no calls. The settings panel shows the hint.
+    logger.info('no extension for this user: the call feed stays off', { userId: user.id });
+    return { status: () => ({ status: 'no-extension' }), stop() {} };
+  }
+
+  let feedStatus: FeedStatus | null = null;
+
+  const session = createTabSession({
+    key: `${deps.account}:${user.id}`,
+    tabId: deps.tabs.tabId,
+    clock,
+    logger,
+    locks: deps.tabs.locks,
+    BroadcastChannel: deps.tabs.BroadcastChannel,
+    storage: deps.tabs.storage,
+    onStorage: deps.tabs.onStorage,
+    page,
+    lead(ctx) {
+      const lookup = createCallerLookup({
+        fetch: deps.fetch,
+        clock,
+        logger,
+        origin: page.origin,
+        country: settings.country,
+        unnamed: deps.strings.unnamed,
+      });
+      const notifier = createCallNotifier({
+        lookup,
+        sink: {
+          showPopup: (popup) => ctx.showPopup(popup, popup.callId ?? ''),
+          addCall: (call) => deps.sink.addCall(call),
+        },
+        strings: deps.strings.notify,
+        locale: deps.locale,
+        clock,
+        logger,
+        manager: { id: user.id, name: user.name, extension: extensions[0] ?? '' },
+        mode: settings.notifyMode,
+        postEvent: createEventsPoster({ fetch: deps.fetch, origin: page.origin }),
+      });
+      notifier.remember(ctx.notifiedIds);
+      const feed = createCallFeed({
+        transport: settings.transport,
+        token: settings.token,
+        extensions,
+        clock,
+        logger,
+        WebSocket: deps.WebSocket,
+        fetch: deps.fetch,
+        loadScript: deps.loadScript,
+        callbacks: deps.scriptCallbacks,
+        page,
+        servingOthers: () => true,
+      });
+      const offChange = feed.on('change', (change) => {
+        notifier.handle(change);
+        ctx.publish({ calls: feed.activeCalls(), notifiedIds: notifier.notifiedIds() });
+      });
+      const offStatus = feed.on('status', (status) => {
+        feedStatus = status;
+      });
+      feed.start();
+      return {
+        stop() {
+          offChange();
+          offStatus();
+          feed.stop();
+          notifier.dispose();
+          lookup.dispose();
+          feedStatus = null;
+        },
+        notifiedIds: () => notifier.notifiedIds(),
+      };
+    },
+    display: (popup) => deps.sink.showPopup(popup),
+  });
+
+  return {
+    status: () => (feedStatus ? { status: 'leader', feed: feedStatus } : { status: 'follower' }),
+    stop: () => session.stop(),
+  };
+}

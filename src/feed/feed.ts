@@ -1,0 +1,173 @@
+/**
+ * The call feed: picks the transport from the settings, validates what it brings, tracks call
+ * state and hands the rest of the widget `change` and `status` events. Nobody past this file
+ * knows whether a WebSocket or polling runs.
+ */
+import type { Clock } from '../core/clock';
+import { createEmitter } from '../core/emitter';
+import type { Logger } from '../core/logger';
+import { createOnceLogger } from '../core/logger';
+import type { TransportSettings } from '../settings/types';
+import type { Dropped } from './frames';
+import { createPollTransport } from './poll-transport';
+import type { ScriptLoader } from './poll-transport';
+import { createCallTracker } from './tracker';
+import type { CallTracker } from './tracker';
+import type { CallEvent, CallFeed, CallFeedEvents, CallTransport, FeedStatus } from './types';
+import { watchWake } from './wake';
+import type { WakePage, WakeWatcher } from './wake';
+import { createWebSocketTransport } from './ws-transport';
+
+export interface FeedPage extends WakePage {
+  /** `location.protocol` of the Kommo page, e.g. `https:`. */
+  protocol: string;
+}
+
+export interface CallFeedDeps {
+  transport: TransportSettings;
+  token: string;
+  /** The current user's extensions; empty: no connection at all, status closed `no-extension`. */
+  extensions: string[];
+  clock: Clock;
+  logger: Logger;
+  WebSocket: typeof WebSocket;
+  fetch: typeof fetch;
+  /** Script mode: adds a <script> tag (platform layer); `onError` when it fails to load. */
+  loadScript?: ScriptLoader;
+  /** Script mode: where NAME({...}) callbacks are installed (window in the browser). */
+  callbacks?: Record<string, unknown>;
+  page: FeedPage;
+  /** Tab coordination: when true, polling keeps full rate while hidden. */
+  servingOthers?: () => boolean;
+  random?: () => number;
+  /** For tests; defaults to the tracker's own bounds. */
+  tracker?: CallTracker;
+}
+
+/** Why a feed cannot run with these settings, or null when it can. */
+export function feedConfigProblem(deps: Pick<CallFeedDeps, 'transport' | 'extensions' | 'page' | 'loadScript' | 'callbacks'>): 'no-extension' | 'config' | null {
+  if (deps.extensions.length === 0) return 'no-extension';
+  const t = deps.transport;
+  if (t.kind === 'ws') {
+    const scheme = t.url.slice(0, t.url.indexOf(':') + 1).toLowerCase();
+    if (scheme !== 'ws:' && scheme !== 'wss:') return 'config';
+    // Browsers block ws: from an https: page (mixed content): refuse instead of failing forever.
+    if (scheme === 'ws:' && deps.page.protocol === 'https:') return 'config';
+    return null;
+  }
+  if (t.mode === 'script' && (deps.loadScript === undefined || deps.callbacks === undefined)) return 'config';
+  if (!(t.intervalMs > 0)) return 'config';
+  return null;
+}
+
+export function createCallFeed(deps: CallFeedDeps): CallFeed {
+  const emitter = createEmitter<CallFeedEvents>();
+  const tracker = deps.tracker ?? createCallTracker({ clock: deps.clock });
+  const random = deps.random ?? Math.random;
+  const warnOnce = createOnceLogger(deps.logger);
+  const subscribed = new Set(deps.extensions);
+  const problem = feedConfigProblem(deps);
+  let status: FeedStatus = problem === null ? { status: 'idle' } : { status: 'closed', reason: problem };
+  let phase: 'idle' | 'running' | 'stopped' = 'idle';
+  let transport: CallTransport | null = null;
+  let wake: WakeWatcher | null = null;
+  const offs: Array<() => void> = [];
+
+  function onDrop(dropped: Dropped): void {
+    warnOnce(dropped.kind, `feed: dropped invalid input (${dropped.kind})`, dropped.detail === undefined ? undefined : { detail: dropped.detail });
+  }
+
+  function setStatus(next: FeedStatus): void {
+    status = next;
+    try {
+      emitter.emit('status', next);
+    } catch (cause) {
+      deps.logger.error('feed: a status listener threw', { cause });
+    }
+  }
+
+  function onCalls(batch: { events: CallEvent[]; complete: boolean }): void {
+    // Only this user's extensions: a relay that sends more must not pop up other people's calls.
+    const mine = batch.events.filter((event) => {
+      if (subscribed.has(event.extension)) return true;
+      onDrop({ kind: 'event:foreign_extension' });
+      return false;
+    });
+    for (const change of tracker.apply({ events: mine, complete: batch.complete })) {
+      try {
+        emitter.emit('change', change);
+      } catch (cause) {
+        // A listener's bug must not stop the feed or reach the page.
+        deps.logger.error('feed: a change listener threw', { cause });
+      }
+    }
+  }
+
+  function buildTransport(): CallTransport {
+    const t = deps.transport;
+    const common = { token: deps.token, extensions: [...subscribed], clock: deps.clock, logger: deps.logger, random, onDrop };
+    if (t.kind === 'ws') return createWebSocketTransport({ ...common, url: t.url, WebSocket: deps.WebSocket });
+    return createPollTransport({
+      ...common,
+      url: t.url,
+      mode: t.mode,
+      intervalMs: t.intervalMs,
+      fetch: deps.fetch,
+      loadScript: deps.loadScript,
+      callbacks: deps.callbacks,
+      isVisible: () => deps.page.isVisible(),
+      onVisibilityChange: (h) => deps.page.onVisibilityChange(h),
+      servingOthers: deps.servingOthers,
+    });
+  }
+
+  return {
+    start() {
+      if (phase !== 'idle') return;
+      phase = 'running';
+      if (problem !== null) {
+        if (problem === 'config') deps.logger.warn('feed: the transport settings cannot work on this page', { kind: deps.transport.kind });
+        setStatus(status);
+        return;
+      }
+      const current = buildTransport();
+      transport = current;
+      offs.push(current.on('calls', onCalls));
+      offs.push(
+        current.on('status', (next) => {
+          setStatus(next);
+          if (next.status === 'closed' && next.reason === 'unauthorized') {
+            wake?.stop();
+            wake = null;
+          }
+        }),
+      );
+      wake = watchWake(deps.clock, deps.page, (why) => {
+        deps.logger.debug('feed: page woke up, reconnecting now', { why });
+        current.nudge();
+      });
+      current.start();
+    },
+    stop() {
+      if (phase === 'stopped') return;
+      phase = 'stopped';
+      wake?.stop();
+      wake = null;
+      for (const off of offs.splice(0)) off();
+      transport?.stop();
+      transport = null;
+      // A feed that never could run keeps saying why (the settings panel shows it).
+      if (problem === null) setStatus({ status: 'closed', reason: 'stopped' });
+      emitter.clear();
+    },
+    get status() {
+      return status;
+    },
+    activeCalls() {
+      return tracker.active();
+    },
+    on(type, handler) {
+      return emitter.on(type, handler);
+    },
+  };
+}

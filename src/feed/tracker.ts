@@ -1,0 +1,91 @@
+/**
+ * CallTracker: the feed's memory of calls. States only move forward per `call_id`, repeats
+ * produce nothing, and a complete batch (a snapshot or a poll answer) that no longer holds a
+ * call which never ended reports it `vanished`. Ended calls are forgotten after a bounded time
+ * and the number of remembered calls is capped, so memory stays flat however long the tab runs.
+ */
+import type { Clock } from '../core/clock';
+import { stateRank } from './parse';
+import type { CallChange, CallEvent } from './types';
+
+export interface CallTracker {
+  /** Feeds one batch in; returns what moved forward, in batch order (vanished calls last). */
+  apply(batch: { events: CallEvent[]; complete: boolean }): CallChange[];
+  /** Calls that are ringing or answered now. */
+  active(): CallEvent[];
+  /** How many calls are remembered (active + recently over); for tests and diagnostics. */
+  size(): number;
+}
+
+export interface CallTrackerOptions {
+  clock: Pick<Clock, 'now'>;
+  /** How long an ended (or vanished) call is remembered, to swallow late repeats. */
+  forgetEndedAfterMs?: number;
+  /** Hard cap on remembered calls; the oldest finished ones go first. */
+  maxCalls?: number;
+}
+
+type Entry =
+  | { phase: 'active'; call: CallEvent; seenAt: number }
+  | { phase: 'over'; call: CallEvent; seenAt: number; overAt: number };
+
+export function createCallTracker(options: CallTrackerOptions): CallTracker {
+  const forgetAfter = options.forgetEndedAfterMs ?? 10 * 60_000;
+  const maxCalls = options.maxCalls ?? 1000;
+  // Map keeps insertion order: the first entries are the oldest, which is what eviction wants.
+  const calls = new Map<string, Entry>();
+
+  function forgetOld(now: number): void {
+    for (const [id, entry] of calls) {
+      if (entry.phase === 'over' && now - entry.overAt >= forgetAfter) calls.delete(id);
+    }
+    if (calls.size <= maxCalls) return;
+    for (const [id, entry] of calls) {
+      if (calls.size <= maxCalls) return;
+      if (entry.phase === 'over') calls.delete(id);
+    }
+    // Still too many: only active calls are left; a PBX that never sends `ended` must not grow us forever.
+    for (const id of calls.keys()) {
+      if (calls.size <= maxCalls) return;
+      calls.delete(id);
+    }
+  }
+
+  return {
+    apply({ events, complete }) {
+      const now = options.clock.now();
+      const changes: CallChange[] = [];
+      const inBatch = new Set<string>();
+      for (const call of events) {
+        inBatch.add(call.callId);
+        const known = calls.get(call.callId);
+        if (known === undefined) {
+          calls.set(call.callId, call.state === 'ended' ? { phase: 'over', call, seenAt: now, overAt: now } : { phase: 'active', call, seenAt: now });
+          changes.push({ kind: 'state', call, previous: null });
+          continue;
+        }
+        // A call that is over (ended or vanished) stays over; a late or repeated state changes nothing.
+        if (known.phase === 'over' || stateRank(call.state) <= stateRank(known.call.state)) continue;
+        calls.set(call.callId, call.state === 'ended' ? { phase: 'over', call, seenAt: known.seenAt, overAt: now } : { phase: 'active', call, seenAt: known.seenAt });
+        changes.push({ kind: 'state', call, previous: known.call.state });
+      }
+      if (complete) {
+        for (const [id, entry] of calls) {
+          if (entry.phase !== 'active' || inBatch.has(id)) continue;
+          calls.set(id, { phase: 'over', call: entry.call, seenAt: entry.seenAt, overAt: now });
+          changes.push({ kind: 'vanished', call: entry.call });
+        }
+      }
+      forgetOld(now);
+      return changes;
+    },
+    active() {
+      const list: CallEvent[] = [];
+      for (const entry of calls.values()) if (entry.phase === 'active') list.push(entry.call);
+      return list;
+    },
+    size() {
+      return calls.size;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * One `GET /api/v2/search/by_phone` on the page's own origin with the user's session
+ * (https://developers.kommo.com/docs/caller-id). The number goes as digits only, the way the
+ * page's own snippet sends it (`parseInt(number)`): a raw `+` in a query string would arrive as a
+ * space. It goes as `phone` (the caller-ID page) and as `query` (a later revision of the docs).
+ *
+ * Every failure is classified here and thrown as one of the core errors; the caller turns them
+ * into `failed` results. The timeout (an AbortController fired by the injected clock) covers the
+ * whole exchange, headers and body.
+ */
+import type { Clock } from '../core/clock';
+import { HttpError, NetworkError, ProtocolError, TimeoutError } from '../core/errors';
+
+export type ByPhoneAnswer =
+  /** 2xx with a JSON body. */
+  | { kind: 'body'; body: unknown }
+  /** 204, or 2xx with an empty body: nobody has this number. */
+  | { kind: 'empty' };
+
+export interface ByPhoneRequestDeps {
+  fetch: typeof fetch;
+  clock: Clock;
+  /** '' for same-origin relative URLs. */
+  origin: string;
+  timeoutMs: number;
+}
+
+export function byPhoneUrl(origin: string, digits: string): string {
+  const q = encodeURIComponent(digits);
+  return `${origin}/api/v2/search/by_phone?phone=${q}&query=${q}`;
+}
+
+/**
+ * Resolves with the answer, or rejects with HttpError / TimeoutError / NetworkError / ProtocolError.
+ * `controller` lets the owner cancel (dispose); its abort is reported as a NetworkError.
+ */
+export async function requestByPhone(
+  deps: ByPhoneRequestDeps,
+  digits: string,
+  controller: AbortController = new AbortController(),
+): Promise<ByPhoneAnswer> {
+  const url = byPhoneUrl(deps.origin, digits);
+  let timedOut = false;
+  const timer = deps.clock.setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, deps.timeoutMs);
+
+  const classify = (cause: unknown): Error =>
+    timedOut ? new TimeoutError('GET', url, deps.timeoutMs, { cause }) : new NetworkError('GET', url, { cause });
+
+  try {
+    let response: Response;
+    try {
+      response = await deps.fetch(url, {
+        method: 'GET',
+        credentials: 'include',
+        signal: controller.signal,
+        // Kommo's own widgets call the API through jQuery, which sends X-Requested-With; the
+        // backend answers such requests with JSON rather than a login redirect.
+        headers: { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest' },
+      });
+    } catch (cause) {
+      throw classify(cause);
+    }
+
+    if (response.status === 204) {
+      await discard(response);
+      return { kind: 'empty' };
+    }
+    if (response.status < 200 || response.status > 299) {
+      await discard(response);
+      throw new HttpError(response.status, 'GET', url, retryAfterMs(response.headers.get('retry-after'), deps.clock.now()));
+    }
+
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (cause) {
+      throw classify(cause);
+    }
+    if (text.trim() === '') return { kind: 'empty' };
+    try {
+      return { kind: 'body', body: JSON.parse(text) as unknown };
+    } catch (cause) {
+      throw new ProtocolError('by_phone answered something that is not JSON', { url, status: response.status, body: text.slice(0, 200) }, { cause });
+    }
+  } finally {
+    deps.clock.clearTimeout(timer);
+  }
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when absent/unreadable. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // Nothing to free.
+  }
+}

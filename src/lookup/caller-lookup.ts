@@ -1,0 +1,171 @@
+/**
+ * findByNumber: normalise -> cache / shared in-flight request -> rate limiter -> by_phone -> parse.
+ *
+ * Never throws and never rejects: every failure becomes `{kind: 'failed', error}` with the
+ * classified error, distinct from `not_found`, so the pop-up never offers "create contact" for a
+ * caller who may well exist.
+ *
+ * Choices:
+ * - No retries. A pop-up lookup has a 1.5 s budget, less than a useful backoff plus a second
+ *   request. A 429 instead pauses the shared limiter until its Retry-After (1 s when absent,
+ *   capped at 5 min against a bogus header), so the lookups after it wait rather than add to the
+ *   overload; a lookup whose queue budget (`maxQueueMs`, 5 s) the pause outlasts fails at once
+ *   with that 429.
+ * - Found and not-found results are cached for `cacheTtlMs` (60 s) per normalised number: a
+ *   caller rings several extensions and tabs at once. Failures are not cached by default
+ *   (`failedTtlMs` 0): concurrent lookups already share the one request, a 429 is held off by the
+ *   limiter, and a cached timeout would deny the pop-up to a caller who redials a second later.
+ */
+import type { Clock } from '../core/clock';
+import { HttpError, NetworkError, ProtocolError, TimeoutError, WidgetError } from '../core/errors';
+import { createOnceLogger } from '../core/logger';
+import type { Logger } from '../core/logger';
+import { byPhoneUrl, requestByPhone } from './by-phone-request';
+import { normalizeNumber } from './normalize';
+import { parseByPhoneBody } from './parse-response';
+import { createRateLimiter } from './rate-limiter';
+import { createResultCache } from './result-cache';
+import type { CallerLookup, CrmEntity, LookupResult, NormalizedNumber } from './types';
+
+export interface CallerLookupDeps {
+  /** Called with same-origin URLs and `credentials: 'include'` (the user's session). */
+  fetch: typeof fetch;
+  clock: Clock;
+  logger: Logger;
+  /** '' (relative URLs) by default; tests pass http://127.0.0.1:PORT. */
+  origin?: string;
+  /** Default region for numbers without a country code (ISO alpha-2). */
+  country?: string;
+  /** The whole HTTP exchange, from the moment the limiter lets it go. */
+  timeoutMs?: number;
+  cacheTtlMs?: number;
+  /** Kommo's limit: 7 requests per second per account. */
+  maxPerSecond?: number;
+  /** Longest wait for a limiter slot before the lookup fails (5000). */
+  maxQueueMs?: number;
+  /** How long a failure is cached (0: not at all). */
+  failedTtlMs?: number;
+  /** "Lead #ID" / "Customer #ID" in the user's language. */
+  unnamed(type: 'lead' | 'customer', id: number): string;
+}
+
+export const LOOKUP_DEFAULTS = {
+  timeoutMs: 1500,
+  cacheTtlMs: 60_000,
+  maxPerSecond: 7,
+  maxQueueMs: 5000,
+  failedTtlMs: 0,
+  /** Without Retry-After a 429 holds the limiter for one window. */
+  retryAfterDefaultMs: 1000,
+  retryAfterMaxMs: 300_000,
+} as const;
+
+/** What is cached: the result without the caller's raw text, which differs call to call. */
+type Outcome =
+  | { kind: 'found'; entity: CrmEntity; phoneEntity?: CrmEntity }
+  | { kind: 'not_found' }
+  | { kind: 'failed'; error: WidgetError };
+
+export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
+  const { clock, logger } = deps;
+  const origin = (deps.origin ?? '').replace(/\/+$/, '');
+  const timeoutMs = deps.timeoutMs ?? LOOKUP_DEFAULTS.timeoutMs;
+  const maxQueueMs = deps.maxQueueMs ?? LOOKUP_DEFAULTS.maxQueueMs;
+  const cacheTtlMs = deps.cacheTtlMs ?? LOOKUP_DEFAULTS.cacheTtlMs;
+  const failedTtlMs = deps.failedTtlMs ?? LOOKUP_DEFAULTS.failedTtlMs;
+  const limiter = createRateLimiter({ clock, maxPerWindow: deps.maxPerSecond ?? LOOKUP_DEFAULTS.maxPerSecond });
+  const cache = createResultCache<Outcome>({ clock, ttlFor: (o) => (o.kind === 'failed' ? failedTtlMs : cacheTtlMs) });
+  const warnOnce = createOnceLogger(logger);
+  /** One controller per request in flight, so dispose() can cancel them all. */
+  const inFlight = new Set<AbortController>();
+  let disposed = false;
+
+  const report = (error: WidgetError, number: NormalizedNumber): void => {
+    const context = { number: number.e164, ...error.context };
+    if (error instanceof HttpError && (error.status === 401 || error.status === 403)) {
+      warnOnce(`http:${error.status}`, `caller ID: by_phone answered ${error.status}: this user may not search by phone; pop-ups show numbers only`, context);
+    } else if (error instanceof ProtocolError) {
+      warnOnce('protocol', `caller ID: ${error.message}`, context);
+    } else {
+      logger.warn(`caller ID: ${error.message}`, context);
+    }
+  };
+
+  const load = async (number: NormalizedNumber): Promise<Outcome> => {
+    const url = byPhoneUrl(origin, number.digits);
+    const slot = await limiter.acquire(maxQueueMs);
+    if (slot.kind === 'disposed' || disposed) return { kind: 'failed', error: new NetworkError('GET', url, { cause: 'lookup disposed' }) };
+    if (slot.kind === 'expired') {
+      const error =
+        slot.pausedUntil !== undefined
+          ? new HttpError(429, 'GET', url, Math.max(0, slot.pausedUntil - clock.now()), { cause: 'held by the rate limiter after a 429' })
+          : new TimeoutError('GET', url, maxQueueMs, { cause: 'no rate-limit slot in time' });
+      report(error, number);
+      return { kind: 'failed', error };
+    }
+
+    let outcome: Outcome;
+    const controller = new AbortController();
+    inFlight.add(controller);
+    try {
+      const answer = await requestByPhone({ fetch: deps.fetch, clock, origin, timeoutMs }, number.digits, controller);
+      if (answer.kind === 'empty') return { kind: 'not_found' };
+      const parsed = parseByPhoneBody(answer.body, { unnamed: deps.unnamed, fallback: number.international });
+      outcome = parsed.kind === 'error' ? { kind: 'failed', error: parsed.error } : parsed;
+    } catch (cause) {
+      outcome = { kind: 'failed', error: asWidgetError(cause, url) };
+    } finally {
+      inFlight.delete(controller);
+      slot.release();
+    }
+    if (outcome.kind === 'failed') {
+      const { error } = outcome;
+      if (error instanceof HttpError && error.status === 429) {
+        const wait = Math.min(error.retryAfterMs ?? LOOKUP_DEFAULTS.retryAfterDefaultMs, LOOKUP_DEFAULTS.retryAfterMaxMs);
+        limiter.pauseUntil(clock.now() + wait);
+      }
+      report(error, number);
+    }
+    return outcome;
+  };
+
+  const withNumber = (outcome: Outcome, number: NormalizedNumber): LookupResult => {
+    switch (outcome.kind) {
+      case 'found':
+        return outcome.phoneEntity
+          ? { kind: 'found', number, entity: outcome.entity, phoneEntity: outcome.phoneEntity }
+          : { kind: 'found', number, entity: outcome.entity };
+      case 'not_found':
+        return { kind: 'not_found', number };
+      case 'failed':
+        return { kind: 'failed', number, error: outcome.error };
+    }
+  };
+
+  return {
+    async findByNumber(raw) {
+      const normalized = normalizeNumber(raw, deps.country);
+      if (normalized.kind !== 'number') return normalized;
+      const { number } = normalized;
+      try {
+        if (disposed) throw new NetworkError('GET', byPhoneUrl(origin, number.digits), { cause: 'lookup disposed' });
+        return withNumber(await cache.get(number.e164, () => load(number)), number);
+      } catch (cause) {
+        // Only a bug gets here; the page still gets a result.
+        return { kind: 'failed', number, error: asWidgetError(cause, byPhoneUrl(origin, number.digits)) };
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const controller of inFlight) controller.abort();
+      inFlight.clear();
+      limiter.dispose();
+      cache.clear();
+    },
+  };
+}
+
+function asWidgetError(cause: unknown, url: string): WidgetError {
+  return cause instanceof WidgetError ? cause : new NetworkError('GET', url, { cause });
+}

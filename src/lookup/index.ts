@@ -1,0 +1,10 @@
+/**
+ * Caller ID: the public surface. `createCallerLookup(...).findByNumber(raw)` turns what the PBX
+ * sent into a LookupResult (found / not_found / failed / internal / invalid) and never throws.
+ */
+export type { CallerLookup, LookupResult, CrmEntity, NormalizedNumber, EntityType } from './types';
+export { normalizeNumber } from './normalize';
+export type { NormalizeResult } from './normalize';
+export { cardUrl, newContactUrl } from './card-url';
+export { createCallerLookup, LOOKUP_DEFAULTS } from './caller-lookup';
+export type { CallerLookupDeps } from './caller-lookup';

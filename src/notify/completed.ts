@@ -1,0 +1,73 @@
+/**
+ * The completed-call notification (`APP.notifications.add_call`,
+ * https://developers.kommo.com/docs/call-notification): pure text building.
+ * Whether Kommo renders `text`/`from`/`to` as HTML is not documented (its own example puts a
+ * link in `text`), so every string field is escaped HTML: a stray `&amp;` beats a script.
+ */
+import type { CallEvent } from '../feed/types';
+import type { LookupResult } from '../lookup/types';
+import type { CompletedCall } from './types';
+import type { NotifyStrings } from './strings';
+import { escapeHtml } from './escape';
+import { fillEscaped } from './strings';
+import { formatDuration } from './duration';
+import { callElement, safeRecordingUrl } from './links';
+import { partyName, unixSeconds } from './party';
+
+export type CallOutcome = 'answered' | 'missed' | 'busy' | 'no_answer';
+
+/**
+ * What happened, from the ended event. Inbound anything but answered is missed; outbound
+ * distinguishes busy from no answer. No result and no talk time means nobody talked.
+ */
+export function callOutcome(call: CallEvent): CallOutcome {
+  const talked = typeof call.duration === 'number' && call.duration > 0;
+  const result = call.result ?? (talked ? 'answered' : 'missed');
+  if (result === 'answered') return 'answered';
+  if (call.direction === 'inbound') return 'missed';
+  return result === 'busy' ? 'busy' : 'no_answer';
+}
+
+function templateFor(call: CallEvent, outcome: CallOutcome, strings: NotifyStrings): string {
+  const inbound = call.direction === 'inbound';
+  switch (outcome) {
+    case 'answered':
+      return inbound ? strings.done_incoming : strings.done_outgoing;
+    case 'missed':
+      return strings.done_missed;
+    case 'busy':
+      return strings.done_busy;
+    case 'no_answer':
+      return strings.done_no_answer;
+  }
+}
+
+/**
+ * `lookup` null: the lookup never answered; the party is then named by the raw number and
+ * the notification gets no element. `manager.extension` is the extension the call rang on.
+ */
+export function buildCompletedCall(
+  call: CallEvent,
+  lookup: LookupResult | null,
+  manager: { name?: string; extension: string },
+  strings: NotifyStrings,
+  locale: string,
+): CompletedCall {
+  const outcome = callOutcome(call);
+  const duration = outcome === 'answered' && typeof call.duration === 'number' && Number.isFinite(call.duration) && call.duration > 0 ? Math.floor(call.duration) : 0;
+  const party = partyName(call, lookup, strings);
+  const managerLabel = (typeof manager.name === 'string' && manager.name.trim() !== '' ? manager.name.trim() : manager.extension) || call.extension;
+  const inbound = call.direction === 'inbound';
+  const completed: CompletedCall = {
+    text: fillEscaped(templateFor(call, outcome, strings), { party, duration: formatDuration(duration, locale) }),
+    date: unixSeconds(call.at),
+    from: escapeHtml(inbound ? party : managerLabel),
+    to: escapeHtml(inbound ? managerLabel : party),
+    duration,
+  };
+  const link = safeRecordingUrl(call.recordingUrl);
+  if (link !== undefined) completed.link = link;
+  const element = callElement(lookup);
+  if (element !== undefined) completed.element = element;
+  return completed;
+}

@@ -1,0 +1,44 @@
+/** How the outside party of a call is named in the texts: by the matched card, else by number. */
+import type { CallEvent } from '../feed/types';
+import type { LookupResult } from '../lookup/types';
+import type { NotifyStrings } from './strings';
+import { clip } from './escape';
+
+/** Longest raw PBX value shown; anything longer is not a phone number anyone reads. */
+const RAW_MAX = 64;
+
+/** Plain (unescaped) text. */
+export function partyNumber(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): string {
+  switch (lookup?.kind) {
+    case 'found':
+    case 'not_found':
+    case 'failed':
+      return lookup.number.international || lookup.number.e164 || rawNumber(call.phone, strings);
+    case 'internal':
+      return lookup.extension;
+    case 'invalid':
+      return rawNumber(lookup.raw, strings);
+    default:
+      return rawNumber(call.phone, strings);
+  }
+}
+
+/** Plain (unescaped) text: the matched name (for a lead/customer, the contact/company holding the number), else the number. */
+export function partyName(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): string {
+  if (lookup?.kind === 'found') {
+    const holder = lookup.entity.type === 'lead' || lookup.entity.type === 'customer' ? lookup.phoneEntity : undefined;
+    const name = (holder?.name ?? lookup.entity.name).trim();
+    if (name !== '') return name;
+  }
+  return partyNumber(call, lookup, strings);
+}
+
+export function rawNumber(raw: string, strings: NotifyStrings): string {
+  const trimmed = typeof raw === 'string' ? raw.trim() : '';
+  return trimmed === '' ? strings.hidden_number : clip(trimmed, RAW_MAX);
+}
+
+/** `at` is ms since the epoch; Kommo's `date` is unix seconds. */
+export function unixSeconds(ms: number): number {
+  return Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : 0;
+}

@@ -1,0 +1,80 @@
+/**
+ * The ringing pop-up (`APP.notifications.show_notification`,
+ * https://developers.kommo.com/docs/call-notification): pure text building.
+ * `header` and `text` are HTML with every CRM/PBX value escaped.
+ */
+import type { CallEvent } from '../feed/types';
+import type { CrmEntity, LookupResult } from '../lookup/types';
+import type { CallPopup } from './types';
+import type { NotifyStrings } from './strings';
+import { escapeHtml } from './escape';
+import { fillEscaped, fillHtml } from './strings';
+import { entityLink, navigateLink, newContactPath } from './links';
+import { partyNumber, unixSeconds } from './party';
+
+function typeLabel(entity: CrmEntity, strings: NotifyStrings): string {
+  return escapeHtml(strings[`type_${entity.type}`] ?? '');
+}
+
+/** A contact/company: its name linked. A lead/customer: labelled, plus the contact/company it hangs on. */
+function foundLines(lookup: Extract<LookupResult, { kind: 'found' }>, strings: NotifyStrings): string[] {
+  const { entity, phoneEntity } = lookup;
+  if (entity.type === 'contact' || entity.type === 'company') return [entityLink(entity)];
+  const lines = [`${typeLabel(entity, strings)}: ${entityLink(entity)}`];
+  if (phoneEntity) lines.push(`${typeLabel(phoneEntity, strings)}: ${entityLink(phoneEntity)}`);
+  return lines;
+}
+
+/**
+ * `lookup` null: the lookup did not answer within the pop-up's budget; the pop-up shows the
+ * number alone rather than come late.
+ */
+export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings, _locale: string): CallPopup {
+  const date = unixSeconds(call.at);
+  const inbound = call.direction === 'inbound';
+  const number = partyNumber(call, lookup, strings);
+  const numberHtml = escapeHtml(number);
+
+  if (lookup?.kind === 'internal') {
+    return {
+      callId: call.callId,
+      header: fillEscaped(strings.internal_header, { extension: lookup.extension }),
+      text: inbound ? fillEscaped(strings.internal_call, { extension: lookup.extension }) : fillHtml(strings.dialing, { target: numberHtml }),
+      date,
+    };
+  }
+
+  const header = inbound ? fillEscaped(strings.incoming_header, { number }) : fillEscaped(strings.outgoing_header, { number });
+  // `target` names the other party (first line); `rest` follows on lines of its own.
+  let target: string | null;
+  let rest: string[] = [];
+  switch (lookup?.kind) {
+    case 'found': {
+      const [first, ...more] = foundLines(lookup, strings);
+      target = first ?? numberHtml;
+      rest = more;
+      break;
+    }
+    case 'not_found':
+      target = inbound ? null : numberHtml;
+      rest = [escapeHtml(strings.unknown_number), navigateLink(newContactPath(lookup.number), escapeHtml(strings.create_contact))];
+      break;
+    case 'failed':
+      target = numberHtml;
+      rest = [escapeHtml(strings.lookup_failed)];
+      break;
+    case 'invalid': {
+      // Nothing sent at all is a hidden number, not an invalid one.
+      const hidden = typeof lookup.raw !== 'string' || lookup.raw.trim() === '';
+      target = inbound && !hidden ? null : numberHtml;
+      rest = hidden ? [] : [escapeHtml(strings.invalid_number)];
+      break;
+    }
+    default:
+      target = numberHtml;
+  }
+  const lines: string[] = [];
+  if (target !== null) lines.push(inbound ? target : fillHtml(strings.dialing, { target }));
+  lines.push(...rest);
+  return { callId: call.callId, header, text: lines.join('<br>'), date };
+}

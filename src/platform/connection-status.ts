@@ -1,0 +1,29 @@
+/** One line for the settings modal: what the call feed is doing, in the user's language. */
+import type { Lifecycle } from './lifecycle';
+
+export function connectionStatusText(lifecycle: Lifecycle, text: (key: string) => string): string {
+  const state = lifecycle.state;
+  if (state.status === 'misconfigured') return text('misconfigured');
+  if (state.status !== 'running') return text('off');
+  const telephony = state.telephony.status();
+  switch (telephony.status) {
+    case 'no-extension':
+      return text('no_extension');
+    case 'follower':
+      return text('other_tab');
+    case 'leader': {
+      const feed = telephony.feed;
+      switch (feed.status) {
+        case 'open':
+          return text('connected');
+        case 'connecting':
+        case 'idle':
+          return text('connecting');
+        case 'backoff':
+          return text('retrying');
+        case 'closed':
+          return text(feed.reason === 'unauthorized' ? 'unauthorized' : feed.reason === 'config' ? 'misconfigured' : 'off');
+      }
+    }
+  }
+}

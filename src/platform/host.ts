@@ -1,0 +1,69 @@
+/**
+ * The thin adapter between Kommo and the core: reads the widget instance (`this`) and `APP`,
+ * and turns them into plain values and the `NotificationSink`. Nothing else reads `APP`.
+ */
+import type { NotificationSink } from '../notify/types';
+import type { KommoApp, KommoWidgetInstance, RawSettings } from './kommo';
+
+export interface Host {
+  rawSettings(): RawSettings;
+  /** `APP.constant('user')`, falling back to `system().amouser_id` (https://developers.kommo.com/docs/environment-variables). */
+  user(): { id: string; name?: string } | null;
+  /** Account id, else subdomain: the scope of tab leadership. */
+  account(): string;
+  /** Two-letter UI language. */
+  locale(): string;
+  /** `this.i18n(section)` (https://developers.kommo.com/docs/script-js#i18n). */
+  strings(section: string): Record<string, unknown>;
+  sink: NotificationSink;
+  /** A short message in the interface, for refused settings. */
+  showError(header: string, text: string): void;
+}
+
+export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefined): Host {
+  const system = () => {
+    try {
+      return widget.system() || {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    rawSettings: () => widget.get_settings() || {},
+    user() {
+      const user = app?.constant('user');
+      const id = user?.id ?? system().amouser_id;
+      if (id === undefined || id === null || String(id) === '') return null;
+      return { id: String(id), name: typeof user?.name === 'string' && user.name ? user.name : undefined };
+    },
+    account() {
+      const account = app?.constant('account');
+      return String(account?.id ?? account?.subdomain ?? system().subdomain ?? 'account');
+    },
+    locale() {
+      const lang = app?.lang_id ?? (typeof document !== 'undefined' ? document.documentElement.lang : '');
+      return /^[a-z]{2}/i.test(lang || '') ? (lang as string).slice(0, 2).toLowerCase() : 'en';
+    },
+    strings: (section) => {
+      const value = widget.i18n(section);
+      return value && typeof value === 'object' ? value : {};
+    },
+    sink: {
+      // https://developers.kommo.com/docs/call-notification#show-notification-about-a-call
+      showPopup: (popup) =>
+        app?.notifications.show_notification({ text: { header: popup.header, text: popup.text }, type: 'call', date: popup.date }),
+      // https://developers.kommo.com/docs/call-notification#add-notification-about-a-completed-call
+      addCall: (call) => app?.notifications.add_call({ ...call }),
+    },
+    showError(header, text) {
+      const notifications = app?.notifications;
+      if (notifications?.show_message_error) notifications.show_message_error({ header, text });
+      else if (notifications?.show_message) notifications.show_message({ header, text });
+    },
+  };
+}
+
+/** `{{name}}` placeholders in i18n strings. */
+export function fillTemplate(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}

@@ -1,0 +1,143 @@
+/**
+ * The widget's life on one page load. Kommo calls `init` once per page load (`init_once`),
+ * `destroy` on every move between areas as well as when the widget is switched off, and
+ * `onSave({active: 'N'})` just before a switch-off `destroy`
+ * (https://developers.kommo.com/docs/script-js#callbacks). So: the machinery starts once,
+ * survives area changes, and is torn down only after a switch-off.
+ */
+import type { Telephony, TelephonyStatus } from '../app/telephony';
+import type { Logger } from '../core/logger';
+import type { WidgetSettings } from '../settings/types';
+import type { Host } from './host';
+import type { RawSettings } from './kommo';
+import { startTelephony } from '../app/telephony';
+import { systemClock } from '../core/clock';
+import { notifyStringsFrom } from '../notify';
+import { describeProblems, parseSettings } from '../settings';
+import { fillTemplate } from './host';
+import { browserPage, scriptLoader } from './page';
+
+export type LifecycleState =
+  | { status: 'idle' }
+  | { status: 'running'; telephony: Telephony }
+  /** Settings unusable: nothing runs until they are saved right. */
+  | { status: 'misconfigured' }
+  /** Switched off (onSave with active 'N'). */
+  | { status: 'off' };
+
+export interface Lifecycle {
+  readonly state: LifecycleState;
+  init(host: Host): void;
+  /** Returns false to refuse the save (Kommo keeps the modal open). */
+  save(host: Host, data: { active?: 'Y' | 'N'; fields?: RawSettings }): boolean;
+  destroy(): void;
+  telephonyStatus(): TelephonyStatus | null;
+}
+
+export function createLifecycle(win: Window & typeof globalThis, logger: Logger): Lifecycle {
+  let state: LifecycleState = { status: 'idle' };
+  const tabId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+
+  const parse = (host: Host, raw: RawSettings) =>
+    parseSettings(raw, { pageProtocol: win.location.protocol, userId: host.user()?.id ?? null });
+
+  const start = (host: Host, settings: WidgetSettings): Telephony | null => {
+    const user = host.user();
+    if (!user) {
+      logger.warn('no current Kommo user: the call feed stays off');
+      return null;
+    }
+    const lookupStrings = host.strings('lookup');
+    const unnamedTemplate = (key: string, fallback: string) =>
+      typeof lookupStrings[key] === 'string' ? (lookupStrings[key] as string) : fallback;
+    return startTelephony({
+      settings,
+      user,
+      account: host.account(),
+      locale: host.locale(),
+      strings: {
+        notify: notifyStringsFrom(host.strings('notify')),
+        unnamed: (type, id) =>
+          fillTemplate(unnamedTemplate(`${type}_unnamed`, type === 'lead' ? 'Lead #{{id}}' : 'Customer #{{id}}'), { id }),
+      },
+      sink: host.sink,
+      page: browserPage(win),
+      clock: systemClock,
+      logger,
+      fetch: (input, init) => win.fetch(input, init),
+      WebSocket: win.WebSocket,
+      loadScript: scriptLoader(win.document),
+      scriptCallbacks: win as unknown as Record<string, unknown>,
+      tabs: {
+        tabId,
+        locks: win.navigator.locks,
+        BroadcastChannel: win.BroadcastChannel,
+        storage: safeLocalStorage(win),
+        onStorage: (handler) => {
+          win.addEventListener('storage', handler);
+          return () => win.removeEventListener('storage', handler);
+        },
+      },
+    });
+  };
+
+  const run = (host: Host, raw: RawSettings) => {
+    const parsed = parse(host, raw);
+    if (!parsed.settings) {
+      logger.warn('settings are not usable; open the widget settings to see why', { problems: parsed.problems });
+      state = { status: 'misconfigured' };
+      return;
+    }
+    const telephony = start(host, parsed.settings);
+    state = telephony ? { status: 'running', telephony } : { status: 'idle' };
+  };
+
+  const stop = () => {
+    if (state.status === 'running') state.telephony.stop();
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    init(host) {
+      // init_once makes Kommo call this once per page load; guard anyway so nothing starts twice.
+      if (state.status !== 'idle' && state.status !== 'off') return;
+      run(host, host.rawSettings());
+    },
+    save(host, data) {
+      if (data.active === 'N') {
+        // Switched off: Kommo follows with destroy; close everything now so nothing outlives it.
+        stop();
+        state = { status: 'off' };
+        return true;
+      }
+      const raw = { ...host.rawSettings(), ...(data.fields ?? {}) };
+      const parsed = parse(host, raw);
+      if (!parsed.settings) {
+        const message = describeProblems(parsed.problems, host.strings('settings'));
+        host.showError(message.header, message.html);
+        return false;
+      }
+      // New settings (a fixed token after a 4401, another URL): start over with them.
+      stop();
+      state = { status: 'idle' };
+      const telephony = start(host, parsed.settings);
+      state = telephony ? { status: 'running', telephony } : { status: 'idle' };
+      return true;
+    },
+    destroy() {
+      // Kommo calls destroy on every area change too; only a switch-off (onSave 'N', handled
+      // above) stops the machinery, so an area change keeps the connection and the calls.
+    },
+    telephonyStatus: () => (state.status === 'running' ? state.telephony.status() : null),
+  };
+}
+
+function safeLocalStorage(win: Window & typeof globalThis): Storage | undefined {
+  try {
+    return win.localStorage ?? undefined;
+  } catch {
+    return undefined; // blocked third-party storage, privacy modes
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The constructor Kommo instantiates. Kommo creates the instance with its helpers already on
+ * `this` (get_settings, system, i18n...), so this is a plain function, not an ES class
+ * (https://developers.kommo.com/docs/script-js). Callbacks stay thin: they hand over to the
+ * page's single `Lifecycle`, which owns everything that runs.
+ */
+import $ from 'jquery';
+import type { KommoCallbacks, KommoWidgetInstance } from './kommo';
+import { consoleLogger } from '../core/logger';
+import { createHost } from './host';
+import { createLifecycle } from './lifecycle';
+import { openSettings } from './settings-modal';
+
+const logger = consoleLogger('[telephony]');
+// One per page load: RequireJS evaluates this module once, and Kommo may construct the widget
+// again on area changes; all instances share the running machinery.
+const lifecycle = createLifecycle(window, logger);
+
+function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
+  const widget = this;
+  const host = () => createHost(widget, window.APP);
+  let closeSettings: (() => void) | null = null;
+
+  const callbacks: KommoCallbacks = {
+    render: () => true,
+    init() {
+      guard('init', () => lifecycle.init(host()));
+      return true;
+    },
+    bind_actions: () => true,
+    settings($modalBody) {
+      guard('settings', () => {
+        closeSettings?.();
+        closeSettings = openSettings($, $modalBody, host(), lifecycle);
+      });
+      return true;
+    },
+    onSave(data) {
+      return guard('onSave', () => lifecycle.save(host(), data ?? {})) ?? false;
+    },
+    destroy() {
+      guard('destroy', () => {
+        closeSettings?.();
+        closeSettings = null;
+        lifecycle.destroy();
+      });
+    },
+  };
+  this.callbacks = callbacks;
+  return this;
+}
+
+/** Nothing the widget does may break the Kommo page. */
+function guard<T>(name: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (error) {
+    logger.error(`${name} failed`, { error });
+    return undefined;
+  }
+}
+
+export default TelephonyWidget;
