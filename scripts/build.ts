@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import webpack from 'webpack';
+import { withDevLoader } from './sandbox/dev-loader';
 import { formatFault, validateWidget } from './validator';
 import type { Fault } from './validator';
 
@@ -48,6 +49,14 @@ async function runWebpack(root: string, bundleDir: string): Promise<void> {
   // sourceMappingURL in script.js pointing at a file the zip does not carry.
   config.output = { ...config.output, path: bundleDir };
   config.devtool = 'hidden-source-map';
+  // The dev-loader switch (docs/sandbox.md) wraps the bundle; as banner/footer, webpack keeps the
+  // source map's positions right and the minifier sees the whole file.
+  const [prefix, suffix] = withDevLoader('\u0000').split('\u0000') as [string, string];
+  config.plugins = [
+    ...(config.plugins ?? []),
+    new webpack.BannerPlugin({ banner: prefix.replace(/\n$/, ''), raw: true, entryOnly: true }),
+    new webpack.BannerPlugin({ banner: suffix.replace(/^\n/, ''), raw: true, footer: true, entryOnly: true }),
+  ];
   const stats = await new Promise<webpack.Stats>((resolve, reject) => {
     webpack(config, (err, result) => (err || !result ? reject(err ?? new Error('webpack gave no result')) : resolve(result)));
   });

@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createCrm, createRelay, defaultSeed } from './backends';
 import type { Crm, CrmFaults, CrmSeed, Relay } from './backends';
-import { CARD_TYPES, findEntity, listEntities } from './entities';
+import { findEntity, listEntities } from './entities';
 import type { CardType } from './entities';
 import { createPbx, PbxInputError, recordingWav } from './pbx';
 import type { Pbx, PbxAction, WireCallEvent } from './pbx';
@@ -268,8 +268,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
   let relay: Relay = createRelay(relayOptions);
 
-  const createServer = (handler: http.RequestListener): http.Server =>
-    tls ? (https.createServer({ key: tls.key, cert: tls.cert }, handler) as unknown as http.Server) : http.createServer(handler);
+  const createServer = (handler: http.RequestListener): http.Server => {
+    const server = tls ? (https.createServer({ key: tls.key, cert: tls.cert }, handler) as unknown as http.Server) : http.createServer(handler);
+    // A malformed request gets a 400, never an exception.
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    return server;
+  };
 
   // ---- the relay's listener (re-created by restartRelay) ----
   const relayHandler: http.RequestListener = (req, res) => {
@@ -535,4 +542,3 @@ function readManifestVersion(widgetDir: string): string {
   return '0.0.0';
 }
 
-export { CARD_TYPES };

@@ -39,7 +39,9 @@ export function checkScript(pkg: WidgetFiles): Fault[] {
   if (text === null) return faults;
 
   const head = skipPreamble(text);
-  const define = /^define\s*\(\s*\[([^\]]*)\]\s*,\s*(function\b|\(|[\w$]+\s*=>|async\b)/.exec(head);
+  // The build wraps the module in the dev-loader switch (scripts/sandbox/dev-loader.ts), a
+  // function that receives `define` as its parameter and calls it once, unchanged without the switch.
+  const define = /^(?:[!(]\s*function\s*\(\s*define\s*\)\s*\{\s*)?define\s*\(\s*\[([^\]]*)\]\s*,\s*(function\b|\(|[\w$]+\s*=>|async\b)/.exec(head);
   if (!define) {
     faults.push(fault(FILE, 'is not an AMD module starting with define([...], factory)', "build it as one AMD module (webpack output.library.type 'amd') with ['jquery', 'underscore'] as externals"));
     return faults;

@@ -80,6 +80,17 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
   const inFlight = new Set<AbortController>();
   let disposed = false;
 
+  /** The i18n callback comes from the host: a throwing or empty one must not cost the pop-up. */
+  const unnamed = (type: 'lead' | 'customer', id: number): string => {
+    try {
+      const text = deps.unnamed(type, id);
+      if (typeof text === 'string' && text.trim() !== '') return text;
+    } catch (error) {
+      warnOnce('unnamed', 'caller ID: the unnamed-entity text failed; using #ID', { error: String(error) });
+    }
+    return `#${id}`;
+  };
+
   const report = (error: WidgetError, number: NormalizedNumber): void => {
     const context = { number: number.e164, ...error.context };
     if (error instanceof HttpError && (error.status === 401 || error.status === 403)) {
@@ -94,7 +105,10 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
   const load = async (number: NormalizedNumber): Promise<Outcome> => {
     const url = byPhoneUrl(origin, number.digits);
     const slot = await limiter.acquire(maxQueueMs);
-    if (slot.kind === 'disposed' || disposed) return { kind: 'failed', error: new NetworkError('GET', url, { cause: 'lookup disposed' }) };
+    if (slot.kind === 'disposed' || disposed) {
+      if (slot.kind === 'granted') slot.release();
+      return { kind: 'failed', error: new NetworkError('GET', url, { cause: 'lookup disposed' }) };
+    }
     if (slot.kind === 'expired') {
       const error =
         slot.pausedUntil !== undefined
@@ -110,7 +124,7 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
     try {
       const answer = await requestByPhone({ fetch: deps.fetch, clock, origin, timeoutMs }, number.digits, controller);
       if (answer.kind === 'empty') return { kind: 'not_found' };
-      const parsed = parseByPhoneBody(answer.body, { unnamed: deps.unnamed, fallback: number.international });
+      const parsed = parseByPhoneBody(answer.body, { unnamed, fallback: number.international });
       outcome = parsed.kind === 'error' ? { kind: 'failed', error: parsed.error } : parsed;
     } catch (cause) {
       outcome = { kind: 'failed', error: asWidgetError(cause, url) };
@@ -145,6 +159,7 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
   return {
     async findByNumber(raw) {
       const normalized = normalizeNumber(raw, deps.country);
+      if (normalized.kind === 'invalid') logger.debug('caller ID: not a phone number, no lookup', { raw: String(raw).slice(0, 64) });
       if (normalized.kind !== 'number') return normalized;
       const { number } = normalized;
       try {

@@ -111,6 +111,18 @@ test('restartRelay closes every WebSocket and listens again on the same port', a
   expect(sandbox.relay.activeCalls()).toHaveLength(1);
 });
 
+test('a malformed HTTP request gets a 400 and the server keeps serving', async () => {
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(new URL(sandbox.url).port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+    let text = '';
+    socket.on('data', (d) => (text += String(d)));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  expect(answer).toMatch(/^HTTP\/1\.1 400/);
+  expect((await request(page('/dashboard'))).status).toBe(200);
+});
+
 test('close() frees both ports', async () => {
   const ports = [new URL(sandbox.url).port, new URL(sandbox.relayUrl).port].map(Number);
   await sandbox.close();

@@ -85,6 +85,12 @@ describe('found', () => {
     });
   });
 
+  test('a broken i18n callback does not cost the pop-up: the lead is named #ID', async () => {
+    lookup.dispose();
+    lookup = makeLookup({ unnamed: () => { throw new Error('no such key'); } });
+    await expect(lookup.findByNumber(SEED_NUMBERS.unnamedLead)).resolves.toMatchObject({ kind: 'found', entity: { name: '#5102801' } });
+  });
+
   test('a national number with the trunk prefix, country setting RU', async () => {
     lookup.dispose();
     lookup = makeLookup({ country: 'RU' });

@@ -40,6 +40,13 @@ describe('normalizeNumber: formats the PBX sends', () => {
     });
   });
 
+  test('a reading the library only calls "possible" keeps the raw digits (found by the idempotence property)', () => {
+    // libphonenumber-js reads +610000000 as +61000000 (a trunk 0 after the country code), and
+    // that again as +6100000: normalising twice must not lose digits.
+    expect(e164Of('610000000')).toBe('+610000000');
+    expect(e164Of('+610000000')).toBe('+610000000');
+  });
+
   test('an unknown or malformed country setting is ignored, not fatal', () => {
     expect(e164Of('+1 830 580 3077', 'XX')).toBe('+18305803077');
     expect(e164Of('+1 830 580 3077', 'United States')).toBe('+18305803077');

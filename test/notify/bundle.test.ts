@@ -273,6 +273,9 @@ test('XSS corpus as CRM names and as PBX numbers: nothing runs, the text shows l
     }
   }
   expect(pwned).toEqual([]);
+  // Control: the same rendering does run a payload that was not escaped.
+  renderInPage(h, `<img src=x onerror="window.__pwned('control')"><script>window.__pwned('control-script')</script>`);
+  expect(pwned).toEqual(expect.arrayContaining(['control', 'control-script']));
   for (const payload of CORPUS) {
     expect(shown.filter((t) => t.includes(payload.trim().slice(0, 40))).length).toBeGreaterThanOrEqual(asNumbers.includes(payload) ? 2 : 1);
   }
