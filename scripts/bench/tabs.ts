@@ -125,7 +125,9 @@ async function takeovers(h: Harness, fleet: Fleet, closes: number, how: 'close' 
     const started = Date.now();
     let closing: Promise<unknown>;
     if (cdp) {
-      closing = cdp.send('Page.crash').catch(() => undefined);
+      // The renderer dies before it can answer: never await this.
+      void cdp.send('Page.crash').catch(() => undefined);
+      closing = Promise.resolve();
       fleet.pages.splice(fleet.pages.indexOf(leader), 1);
     } else {
       closing = fleet.close(leader);
@@ -135,7 +137,7 @@ async function takeovers(h: Harness, fleet: Fleet, closes: number, how: 'close' 
       return next !== undefined && next !== leader && h.sandbox.relay.subscriberCount() === 1;
     }, 10_000, 5);
     await closing;
-    if (cdp) await leader.close().catch(() => undefined);
+    if (cdp) await Promise.race([leader.close().catch(() => undefined), pause(5000)]);
     if (ok) samples.push(Date.now() - started);
     else missing++;
     await fleet.open();

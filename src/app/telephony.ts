@@ -14,7 +14,9 @@ import { createCallFeed } from '../feed';
 import { createCallerLookup } from '../lookup';
 import { createCallNotifier } from '../notify';
 import { extensionsFor } from '../settings';
-import { createTabSession } from '../tabs';
+import { createTabSession, toSharedCaller } from '../tabs';
+import type { SharedCallState } from '../tabs';
+import type { LookupResult } from '../lookup/types';
 import { createEventsPoster } from './events-poster';
 
 export interface TelephonyDeps {
@@ -44,7 +46,8 @@ export interface TelephonyDeps {
 
 export type TelephonyStatus =
   | { status: 'no-extension' }
-  | { status: 'follower' }
+  /** Another tab leads; `feed` is what it last shared. */
+  | { status: 'follower'; feed: FeedStatus['status'] | null }
   | { status: 'leader'; feed: FeedStatus };
 
 export interface Telephony {
@@ -62,6 +65,7 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
   }
 
   let feedStatus: FeedStatus | null = null;
+  let shared: SharedCallState | null = null;
 
   const session = createTabSession({
     key: `${deps.account}:${user.id}`,
@@ -82,11 +86,27 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         country: settings.country,
         unnamed: deps.strings.unnamed,
       });
+      // Lookup results by the number the PBX sent, shared with the other tabs per call.
+      const results = new Map<string, LookupResult>();
       const notifier = createCallNotifier({
-        lookup,
+        lookup: {
+          findByNumber: (raw) =>
+            lookup.findByNumber(raw).then((result) => {
+              results.set(raw, result);
+              return result;
+            }),
+          dispose: () => lookup.dispose(),
+        },
         sink: {
           showPopup: (popup) => ctx.showPopup(popup, popup.callId ?? ''),
-          addCall: (call) => deps.sink.addCall(call),
+          addCall(call) {
+            // add_call is stored and sent over every channel: once per call across leaders.
+            if (call.callId !== undefined) {
+              if (ctx.wasNotified(call.callId)) return;
+              ctx.markNotified(call.callId);
+            }
+            deps.sink.addCall(call);
+          },
         },
         strings: deps.strings.notify,
         locale: deps.locale,
@@ -108,14 +128,26 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         loadScript: deps.loadScript,
         callbacks: deps.scriptCallbacks,
         page,
+        // The leader serves every tab: it keeps its pace while its own tab is hidden.
         servingOthers: () => true,
       });
+      const publish = () => {
+        const calls = feed.activeCalls();
+        const callers: NonNullable<SharedCallState['callers']> = {};
+        for (const call of calls) {
+          const result = results.get(call.phone);
+          if (result) callers[call.callId] = toSharedCaller(result);
+        }
+        for (const phone of results.keys()) if (!calls.some((call) => call.phone === phone)) results.delete(phone);
+        ctx.publish({ calls, callers, notifiedIds: notifier.notifiedIds(), feed: feed.status.status });
+      };
       const offChange = feed.on('change', (change) => {
         notifier.handle(change);
-        ctx.publish({ calls: feed.activeCalls(), notifiedIds: notifier.notifiedIds() });
+        publish();
       });
       const offStatus = feed.on('status', (status) => {
         feedStatus = status;
+        publish();
       });
       feed.start();
       return {
@@ -131,10 +163,13 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
       };
     },
     display: (popup) => deps.sink.showPopup(popup),
+    onState: (state) => {
+      shared = state;
+    },
   });
 
   return {
-    status: () => (feedStatus ? { status: 'leader', feed: feedStatus } : { status: 'follower' }),
+    status: () => (feedStatus ? { status: 'leader', feed: feedStatus } : { status: 'follower', feed: shared?.feed ?? null }),
     stop: () => session.stop(),
   };
 }

@@ -59,6 +59,7 @@ export function buildCompletedCall(
   const managerLabel = (typeof manager.name === 'string' && manager.name.trim() !== '' ? manager.name.trim() : manager.extension) || call.extension;
   const inbound = call.direction === 'inbound';
   const completed: CompletedCall = {
+    callId: call.callId,
     text: fillEscaped(templateFor(call, outcome, strings), { party, duration: formatDuration(duration, locale) }),
     date: unixSeconds(call.at),
     from: escapeHtml(inbound ? party : managerLabel),

@@ -14,6 +14,8 @@ export interface CallPopup {
 
 /** `text`, `from` and `to` are escaped HTML (whether Kommo renders them as HTML is not documented). */
 export interface CompletedCall {
+  /** The call it files: lets the tab layer file it once across leaders. Not sent to Kommo. */
+  callId?: string;
   text: string;
   /** Unix seconds. */
   date: number;

@@ -10,7 +10,8 @@ export function connectionStatusText(lifecycle: Lifecycle, text: (key: string) =
     case 'no-extension':
       return text('no_extension');
     case 'follower':
-      return text('other_tab');
+      // The leading tab shares only its feed's state: open, or not (yet).
+      return text(telephony.feed === 'open' ? 'other_tab' : 'connecting');
     case 'leader': {
       const feed = telephony.feed;
       switch (feed.status) {

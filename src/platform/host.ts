@@ -53,7 +53,7 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
       showPopup: (popup) =>
         app?.notifications.show_notification({ text: { header: popup.header, text: popup.text }, type: 'call', date: popup.date }),
       // https://developers.kommo.com/docs/call-notification#add-notification-about-a-completed-call
-      addCall: (call) => app?.notifications.add_call({ ...call }),
+      addCall: ({ callId: _callId, ...call }) => app?.notifications.add_call(call),
     },
     showError(header, text) {
       const notifications = app?.notifications;

@@ -8,6 +8,7 @@ describe('buildCompletedCall', () => {
   test('answered inbound from a contact: text, from = caller, to = manager, duration, element', () => {
     const call = buildCompletedCall(ended({ recordingUrl: 'https://pbx.example.com/rec/c1.mp3' }), found(entity('contact', 42, 'Adam Noah')), manager, EN, 'en');
     expect(call).toEqual({
+      callId: 'c1',
       text: 'Incoming call from Adam Noah, 2:05',
       date: AT_MS / 1000,
       from: 'Adam Noah',
