@@ -2,8 +2,9 @@
  * Tabs benchmark (issue 6), in real Chromium against the sandbox: with 1, 5 and 20 tabs of one
  * Kommo user, per call: relay connections, by_phone lookups, add_call posts and pop-ups; and
  * the takeover time when the leader tab closes or crashes (-> the next leader's WebSocket to
- * the relay is open), p50/p95 over repeated closes. Twice: with Web Locks (Chromium as it is) and
- * with the localStorage lease (navigator.locks removed before the page loads).
+ * the relay is open), p50/p95 over repeated closes. Three times: with Web Locks (Chromium as it
+ * is), with the localStorage lease (navigator.locks removed before the page loads), and with
+ * the lease and storage events as the channel (BroadcastChannel removed too).
  * Run: npx tsx scripts/bench/tabs.ts [--widget-dir dist/widget] [--closes 10]
  */
 import type { Page } from 'playwright-core';
@@ -11,7 +12,8 @@ import { sandboxRecord, startHarness, type Harness } from '../../test/e2e/harnes
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
 
-type Mode = 'locks' | 'lease';
+/** locks: Chromium as it is; lease: no Web Locks; lease-storage: no BroadcastChannel either. */
+type Mode = 'locks' | 'lease' | 'lease-storage';
 
 interface PerCall {
   tabs: number;
@@ -27,6 +29,7 @@ export interface TabsBenchOptions {
   widgetDir?: string;
   tabCounts?: number[];
   closes?: number;
+  modes?: Mode[];
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, stepMs = 10): Promise<boolean> {
@@ -45,16 +48,23 @@ class Fleet {
   readonly pages: Page[] = [];
   readonly sockets = new Map<Page, number>();
   opened = 0;
-  constructor(readonly h: Harness) {}
+  private readonly offPage: () => void;
+  constructor(readonly h: Harness) {
+    // Watch each page from its creation: the leader's socket opens while the page loads.
+    const onPage = (page: Page) => {
+      this.sockets.set(page, 0);
+      page.on('websocket', (ws) => {
+        this.opened++;
+        this.sockets.set(page, (this.sockets.get(page) ?? 0) + 1);
+        ws.on('close', () => this.sockets.set(page, (this.sockets.get(page) ?? 1) - 1));
+      });
+    };
+    h.context.on('page', onPage);
+    this.offPage = () => h.context.off('page', onPage);
+  }
 
   async open(): Promise<Page> {
     const page = await this.h.openWidget();
-    this.sockets.set(page, this.sockets.get(page) ?? 0);
-    page.on('websocket', (ws) => {
-      this.opened++;
-      this.sockets.set(page, (this.sockets.get(page) ?? 0) + 1);
-      ws.on('close', () => this.sockets.set(page, (this.sockets.get(page) ?? 1) - 1));
-    });
     this.pages.push(page);
     return page;
   }
@@ -70,6 +80,7 @@ class Fleet {
 
   async closeAll(): Promise<void> {
     for (const page of [...this.pages]) await this.close(page);
+    this.offPage();
   }
 
   async totals(): Promise<{ popups: number; addCalls: number }> {
@@ -154,14 +165,16 @@ export async function runTabsBench(options: TabsBenchOptions = {}): Promise<Sect
   const closes = options.closes ?? 10;
   const perCall: PerCall[] = [];
   const latency: LatencySeries[] = [];
-  for (const mode of ['locks', 'lease'] as const) {
+  for (const mode of options.modes ?? (['locks', 'lease', 'lease-storage'] as const)) {
     const h = await startHarness({ port: 0, ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}) });
     try {
-      if (mode === 'lease') {
-        // An older browser: no Web Locks, so the widget falls back to the localStorage lease.
-        await h.context.addInitScript(() => {
+      if (mode !== 'locks') {
+        // An older browser: no Web Locks, so the widget falls back to the localStorage lease
+        // (and, without BroadcastChannel, to storage events for its messages).
+        await h.context.addInitScript((noChannel: boolean) => {
           delete (Navigator.prototype as { locks?: unknown }).locks;
-        });
+          if (noChannel) delete (window as { BroadcastChannel?: unknown }).BroadcastChannel;
+        }, mode === 'lease-storage');
       }
       for (const n of tabCounts) {
         const fleet = new Fleet(h);

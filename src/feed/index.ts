@@ -8,5 +8,4 @@ export type { CallFeedDeps, FeedPage } from './feed';
 export { createCallTracker } from './tracker';
 export type { CallTracker, CallTrackerOptions } from './tracker';
 export { backoffDelay, pollErrorDelay } from './backoff';
-export { extensionsForUser, currentUserId } from './extensions';
 export type { ScriptLoader } from './poll-transport';

@@ -3,6 +3,7 @@
  * `{{placeholders}}` (the project's i18n style); they are ours (trusted), the values put into them are not.
  */
 import { escapeHtml } from './escape';
+import { PLACEHOLDER } from '../core/template';
 
 export interface NotifyStrings {
   /** Pop-up header, inbound: `{{number}}`. */
@@ -69,7 +70,6 @@ export function notifyStringsFrom(section: Record<string, unknown> | undefined):
   return out;
 }
 
-const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 
 /**
  * Fills a template into HTML: the template's own text is escaped, and each value is inserted

@@ -32,9 +32,9 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
     rawSettings: () => widget.get_settings() || {},
     user() {
       const user = app?.constant('user');
-      const id = user?.id ?? system().amouser_id;
-      if (id === undefined || id === null || String(id) === '') return null;
-      return { id: String(id), name: typeof user?.name === 'string' && user.name ? user.name : undefined };
+      const id = currentUserId(user, system().amouser_id);
+      if (id === null) return null;
+      return { id, name: typeof user?.name === 'string' && user.name ? user.name : undefined };
     },
     account() {
       const account = app?.constant('account');
@@ -63,7 +63,14 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
   };
 }
 
-/** `{{name}}` placeholders in i18n strings. */
-export function fillTemplate(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+/**
+ * The current user's id as Kommo gives it: `APP.constant('user').id`, else `system().amouser_id`
+ * (https://developers.kommo.com/docs/environment-variables, https://developers.kommo.com/docs/script-js).
+ */
+export function currentUserId(constantUser: unknown, amouserId: unknown): string | null {
+  const fromConstant = typeof constantUser === 'object' && constantUser !== null ? (constantUser as { id?: unknown }).id : undefined;
+  for (const id of [fromConstant, amouserId]) {
+    if ((typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.trim() !== '')) return String(id).trim();
+  }
+  return null;
 }

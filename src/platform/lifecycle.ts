@@ -14,7 +14,7 @@ import { startTelephony } from '../app/telephony';
 import { systemClock } from '../core/clock';
 import { notifyStringsFrom } from '../notify';
 import { describeProblems, parseSettings } from '../settings';
-import { fillTemplate } from './host';
+import { fillTemplate } from '../core/template';
 import { browserPage, scriptLoader } from './page';
 
 export type LifecycleState =

@@ -3,6 +3,10 @@
  * lookup function or as the section object itself (`this.i18n('settings')`).
  */
 import type { SettingsProblem } from './types';
+import { escapeHtml } from '../core/html';
+import { fillTemplate as fill } from '../core/template';
+
+export { escapeHtml };
 
 export type SettingsStrings = ((key: string) => string | undefined) | Record<string, unknown>;
 
@@ -21,15 +25,6 @@ function lookup(strings: SettingsStrings, key: string): string | undefined {
   const value = typeof strings === 'function' ? strings(key) : strings[key];
   // A lookup function that answers the key itself has no string for it.
   return typeof value === 'string' && value !== '' && value !== key ? value : undefined;
-}
-
-/** `{{name}}` placeholders, the i18n files' convention. */
-function fill(template: string, params: Record<string, string> = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
 export interface DescribeOptions {

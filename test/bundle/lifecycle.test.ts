@@ -140,7 +140,8 @@ test('saving new settings reconnects with them (a corrected token after a refusa
     return body.querySelector('[data-testid="telephony-status"]')?.textContent ?? '';
   };
   await waitFor('the settings say the token was refused', () => /token/i.test(status()) && /refused/i.test(status()));
-  expect(relay.connections()).toBe(0);
+  await waitFor('the relay closed the refused socket', () => relay.connections() === 0);
+  expect(h.openSockets()).toBe(0); // and the widget does not retry with the wrong token
   expect(await h.widget.callbacks.onSave!({ active: 'Y', fields: settings() })).toBe(true);
   await waitFor('the widget subscribed with the new token', () => relay.connections() === 1);
   await ring('c-after-fix');

@@ -41,13 +41,17 @@ async function lookAt(pages: Page[], target: Page): Promise<void> {
   }
 }
 
-/** Which open tabs hold a WebSocket to the relay (playwright sees every page's sockets). */
-function trackSockets(page: Page, open: Map<Page, number>): void {
-  open.set(page, 0);
-  page.on('websocket', (ws) => {
-    open.set(page, (open.get(page) ?? 0) + 1);
-    ws.on('close', () => open.set(page, (open.get(page) ?? 1) - 1));
-  });
+/** Which tabs hold a WebSocket to the relay, watched from each page's creation. */
+function trackSockets(open: Map<Page, number>): () => void {
+  const onPage = (page: Page) => {
+    open.set(page, 0);
+    page.on('websocket', (ws) => {
+      open.set(page, (open.get(page) ?? 0) + 1);
+      ws.on('close', () => open.set(page, (open.get(page) ?? 1) - 1));
+    });
+  };
+  h.context.on('page', onPage);
+  return () => h.context.off('page', onPage);
 }
 
 async function counts(pages: Page[]): Promise<{ popups: number[]; addCalls: number }> {
@@ -60,14 +64,13 @@ const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
 
 test('three tabs: one connection, one lookup, one pop-up where the user looks, one add_call; takeover on close', async () => {
   const sockets = new Map<Page, number>();
+  const untrack = trackSockets(sockets);
   const pages: Page[] = [];
-  for (let i = 0; i < 3; i++) {
-    const page = await h.openWidget();
-    trackSockets(page, sockets);
-    pages.push(page);
-  }
+  for (let i = 0; i < 3; i++) pages.push(await h.openWidget());
   await until('one relay connection', () => h.sandbox.relay.subscriberCount() === 1);
-  const leader = pages.find((p) => (sockets.get(p) ?? 0) > 0) ?? pages[0]!;
+  const leaders = pages.filter((p) => (sockets.get(p) ?? 0) > 0);
+  expect(leaders).toHaveLength(1);
+  const leader = leaders[0]!;
   const front = pages.find((p) => p !== leader)!;
   await lookAt(pages, front);
   h.sandbox.crm.reset();
@@ -99,5 +102,7 @@ test('three tabs: one connection, one lookup, one pop-up where the user looks, o
   expect(after.addCalls).toBe(1); // the new leader's, for the second call only (the first went with the old tab)
   expect(lookups()).toBe(2);
   expect(h.sandbox.relay.subscriberCount()).toBe(1);
+  expect(rest.filter((p) => (sockets.get(p) ?? 0) > 0)).toHaveLength(1);
   expect(h.pageErrors).toEqual([]);
+  untrack();
 }, 60_000);

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { backoffDelay, pollErrorDelay } from '../../src/feed';
 import { isWakeDrift } from '../../src/feed/wake';
-import { currentUserId, extensionsForUser } from '../../src/feed';
 
 describe('backoffDelay (full jitter)', () => {
   test('the first retry comes within 1 s, the ceiling doubles, the cap is 30 s', () => {
@@ -37,24 +36,5 @@ describe('wake detection (pure)', () => {
     expect(isWakeDrift(5000, 60_000, true)).toBe(true);
     expect(isWakeDrift(5000, 61_000, false)).toBe(false); // Chrome's once-a-minute hidden timers
     expect(isWakeDrift(5000, 600_000, false)).toBe(true);
-  });
-});
-
-describe('extension mapping', () => {
-  const phones = { '504141': ['101', ' 102 ', '101', ''], '7': [] };
-  test('the current user gets their extensions, trimmed and de-duplicated', () => {
-    expect(extensionsForUser(phones, 504141)).toEqual(['101', '102']);
-    expect(extensionsForUser(phones, '504141')).toEqual(['101', '102']);
-  });
-  test('a user without an extension, or no user, gets none', () => {
-    expect(extensionsForUser(phones, '7')).toEqual([]);
-    expect(extensionsForUser(phones, '8')).toEqual([]);
-    expect(extensionsForUser(phones, null)).toEqual([]);
-  });
-  test("the user id comes from APP.constant('user').id, else system().amouser_id", () => {
-    expect(currentUserId({ id: 504141, name: 'A' }, '9')).toBe('504141');
-    expect(currentUserId(undefined, 9)).toBe('9');
-    expect(currentUserId({ id: '' }, '12')).toBe('12');
-    expect(currentUserId(null, undefined)).toBeNull();
   });
 });

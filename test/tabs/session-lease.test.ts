@@ -2,7 +2,7 @@
  * Tabs without Web Locks: the localStorage lease, with BroadcastChannel or, where that is
  * missing too, storage events as the channel.
  */
-import { leaseStorageKey } from '../../src/tabs/timing';
+import { leaseStorageKey, messageStorageKey } from '../../src/tabs/timing';
 import { defaultTabTiming } from '../../src/tabs';
 import { ChannelHub, FakePage, popup, SimTab, state, StorageHub, type World } from './doubles';
 
@@ -159,4 +159,22 @@ describe('lease races', () => {
     await jest.advanceTimersByTimeAsync(200);
     expect(tabs[0]!.leading).toBe(true);
   });
+});
+
+test('storage-event channel: junk in the message key is dropped with a log line', async () => {
+  jest.useFakeTimers({ now: 1_700_000_000_000 });
+  const world: World = { storage: new StorageHub(), storageChannel: true };
+  const tabs = [new SimTab(world, 'a'), new SimTab(world, 'b')];
+  try {
+    await jest.advanceTimersByTimeAsync(200);
+    world.storage!.write('x', messageStorageKey(KEY), '{not json');
+    world.storage!.write('x', messageStorageKey(KEY), JSON.stringify({ n: 1, m: { v: 1, key: KEY, from: 'x', type: 'popup', to: 'b' } }));
+    await jest.advanceTimersByTimeAsync(20);
+    expect(tabs[1]!.logs.map((l) => l.message)).toEqual(expect.arrayContaining(['tabs: dropped a message that is not JSON', 'tabs: ignored a message from another tab']));
+    expect(tabs[1]!.displayed).toEqual([]);
+    expect(tabs.filter((t) => t.leading)).toHaveLength(1);
+  } finally {
+    for (const tab of tabs) tab.session.stop();
+    jest.useRealTimers();
+  }
 });
