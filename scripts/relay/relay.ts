@@ -10,6 +10,7 @@
  * Robustness rules: every input is bounded (body, frame, subscriptions), every bad input gets a
  * 4xx JSON answer or an `error` frame, and no handler may throw out into Node's event loop.
  */
+import { BodyTooLarge, readBody } from './body';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -204,29 +205,12 @@ export function createRelay(options: RelayOptions): Relay {
     return set;
   }
 
-  function readBody(req: IncomingMessage): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBodyBytes) {
-        reject(new BadRequest(413, 'too_large', `body over ${maxBodyBytes} bytes`));
-        req.resume();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBodyBytes) {
-          reject(new BadRequest(413, 'too_large', `body over ${maxBodyBytes} bytes`));
-          req.removeAllListeners('data');
-          req.resume();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
+  async function readLimitedBody(req: IncomingMessage): Promise<string> {
+    try {
+      return await readBody(req, maxBodyBytes);
+    } catch (error) {
+      throw error instanceof BodyTooLarge ? new BadRequest(413, 'too_large', error.message) : error;
+    }
   }
 
   // ---- HTTP routes --------------------------------------------------------------------------
@@ -243,7 +227,7 @@ export function createRelay(options: RelayOptions): Relay {
       req.resume();
       return sendJson(res, 415, { error: 'unsupported_media_type', reason: 'send Content-Type: application/json' });
     }
-    const text = await readBody(req);
+    const text = await readLimitedBody(req);
     let raw: unknown;
     try {
       raw = JSON.parse(text);

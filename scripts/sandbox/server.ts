@@ -11,6 +11,7 @@
  *                   /recordings/*.wav the simulated PBX's recordings
  *   relay origin    /ws, /calls, /calls.js, /pbx/events   (scripts/relay)
  */
+import { BodyTooLarge, readBody } from '../relay/body';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -130,28 +131,16 @@ function serveFile(res: http.ServerResponse, root: string, rel: string, extra: h
   return true;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        // Answer 413 and drain the rest unread, so the client hears why instead of a reset.
-        reject(new PbxInputError(`body larger than ${MAX_BODY} bytes`, 413));
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+async function readLimitedBody(req: http.IncomingMessage): Promise<string> {
+  try {
+    return await readBody(req, MAX_BODY);
+  } catch (error) {
+    throw error instanceof BodyTooLarge ? new PbxInputError(error.message, 413) : error;
+  }
 }
 
 async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const text = await readBody(req);
+  const text = await readLimitedBody(req);
   if (!text.trim()) return {};
   let value: unknown;
   try {
