@@ -38,6 +38,8 @@ export interface TelephonyDeps {
   tabs: {
     tabId: string;
     locks?: LockManager;
+    /** Withdraws a waiting lock request when the session stops. */
+    AbortController?: typeof AbortController;
     BroadcastChannel?: typeof BroadcastChannel;
     storage?: Storage;
     onStorage?: (handler: (event: StorageEvent) => void) => () => void;
@@ -73,6 +75,7 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
     clock,
     logger,
     locks: deps.tabs.locks,
+    AbortController: deps.tabs.AbortController,
     BroadcastChannel: deps.tabs.BroadcastChannel,
     storage: deps.tabs.storage,
     onStorage: deps.tabs.onStorage,

@@ -71,6 +71,7 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       tabs: {
         tabId,
         locks: win.navigator.locks,
+        AbortController: win.AbortController,
         BroadcastChannel: win.BroadcastChannel,
         storage: safeLocalStorage(win),
         onStorage: (handler) => {
@@ -81,6 +82,23 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
     });
   };
 
+  // The tab session ends on pagehide; a page restored from the back/forward cache starts anew.
+  let restart: (() => void) | null = null;
+  const onPageShow = (event: PageTransitionEvent) => {
+    if (event.persisted && state.status === 'running') restart?.();
+  };
+
+  const launch = (host: Host, settings: WidgetSettings) => {
+    const telephony = start(host, settings);
+    state = telephony ? { status: 'running', telephony } : { status: 'idle' };
+    if (!telephony) return;
+    if (!restart) win.addEventListener('pageshow', onPageShow);
+    restart = () => {
+      stop();
+      launch(host, settings);
+    };
+  };
+
   const run = (host: Host, raw: RawSettings) => {
     const parsed = parse(host, raw);
     if (!parsed.settings) {
@@ -88,12 +106,13 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       state = { status: 'misconfigured' };
       return;
     }
-    const telephony = start(host, parsed.settings);
-    state = telephony ? { status: 'running', telephony } : { status: 'idle' };
+    launch(host, parsed.settings);
   };
 
   const stop = () => {
     if (state.status === 'running') state.telephony.stop();
+    if (restart) win.removeEventListener('pageshow', onPageShow);
+    restart = null;
   };
 
   return {
@@ -122,8 +141,7 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       // New settings (a fixed token after a 4401, another URL): start over with them.
       stop();
       state = { status: 'idle' };
-      const telephony = start(host, parsed.settings);
-      state = telephony ? { status: 'running', telephony } : { status: 'idle' };
+      launch(host, parsed.settings);
       return true;
     },
     destroy() {

@@ -147,3 +147,17 @@ test('saving new settings reconnects with them (a corrected token after a refusa
   await ring('c-after-fix');
   await waitFor('the pop-up', () => h.app.popups.length === 1);
 });
+
+test('a page restored from the back/forward cache reconnects and still pops calls', async () => {
+  const h = await start();
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  const win = h.window as unknown as Window & { PageTransitionEvent: typeof PageTransitionEvent };
+  win.dispatchEvent(new win.PageTransitionEvent('pagehide', { persisted: true }));
+  await waitFor('the hidden page let its connection go', () => relay.connections() === 0);
+  win.dispatchEvent(new win.PageTransitionEvent('pageshow', { persisted: true }));
+  await waitFor('the restored page subscribed again', () => relay.connections() === 1);
+  await ring('c-after-bfcache');
+  await waitFor('the pop-up', () => h.app.popups.length === 1);
+});
