@@ -15,7 +15,7 @@ import { createCallerLookup } from '../lookup';
 import { createCallNotifier } from '../notify';
 import { extensionsFor } from '../settings';
 import { createTabSession, toSharedCaller } from '../tabs';
-import type { SharedCallState } from '../tabs';
+import type { SharedCallState, TabEnvironment } from '../tabs';
 import type { LookupResult } from '../lookup/types';
 import { createEventsPoster } from './events-poster';
 
@@ -35,15 +35,8 @@ export interface TelephonyDeps {
   /** Script-mode polling: adds a `<script>` tag; callbacks land on `scriptCallbacks` (window). */
   loadScript?: (url: string, onError?: () => void) => { remove(): void };
   scriptCallbacks?: Record<string, unknown>;
-  tabs: {
-    tabId: string;
-    locks?: LockManager;
-    /** Withdraws a waiting lock request when the session stops. */
-    AbortController?: typeof AbortController;
-    BroadcastChannel?: typeof BroadcastChannel;
-    storage?: Storage;
-    onStorage?: (handler: (event: StorageEvent) => void) => () => void;
-  };
+  /** The browser's cross-tab APIs, each absent where the browser lacks it (src/platform/tab-environment.ts). */
+  tabs: TabEnvironment & { tabId: string };
 }
 
 export type TelephonyStatus =
@@ -71,14 +64,9 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
 
   const session = createTabSession({
     key: `${deps.account}:${user.id}`,
-    tabId: deps.tabs.tabId,
     clock,
     logger,
-    locks: deps.tabs.locks,
-    AbortController: deps.tabs.AbortController,
-    BroadcastChannel: deps.tabs.BroadcastChannel,
-    storage: deps.tabs.storage,
-    onStorage: deps.tabs.onStorage,
+    ...deps.tabs,
     page,
     lead(ctx) {
       const lookup = createCallerLookup({

@@ -16,6 +16,7 @@ import { notifyStringsFrom } from '../notify';
 import { describeProblems, parseSettings } from '../settings';
 import { fillTemplate } from '../core/template';
 import { browserPage, scriptLoader } from './page';
+import { browserTabEnvironment } from './tab-environment';
 
 export type LifecycleState =
   | { status: 'idle' }
@@ -68,17 +69,7 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       WebSocket: win.WebSocket,
       loadScript: scriptLoader(win.document),
       scriptCallbacks: win as unknown as Record<string, unknown>,
-      tabs: {
-        tabId,
-        locks: win.navigator.locks,
-        AbortController: win.AbortController,
-        BroadcastChannel: win.BroadcastChannel,
-        storage: safeLocalStorage(win),
-        onStorage: (handler) => {
-          win.addEventListener('storage', handler);
-          return () => win.removeEventListener('storage', handler);
-        },
-      },
+      tabs: { tabId, ...browserTabEnvironment(win) },
     });
   };
 
@@ -150,12 +141,4 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
     },
     telephonyStatus: () => (state.status === 'running' ? state.telephony.status() : null),
   };
-}
-
-function safeLocalStorage(win: Window & typeof globalThis): Storage | undefined {
-  try {
-    return win.localStorage ?? undefined;
-  } catch {
-    return undefined; // blocked third-party storage, privacy modes
-  }
 }

@@ -11,7 +11,7 @@ export function browserPage(win: Window): PageEnv {
     protocol: win.location.protocol,
     origin: win.location.origin,
     isVisible: () => doc.visibilityState !== 'hidden',
-    hasFocus: () => doc.hasFocus(),
+    hasFocus: () => (typeof doc.hasFocus === 'function' ? doc.hasFocus() : true),
     onVisibilityChange: (handler) => listen(doc, 'visibilitychange', handler),
     onOnline: (handler) => listen(win, 'online', handler),
     onAttention(handler) {

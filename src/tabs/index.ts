@@ -3,7 +3,7 @@
  *
  *   const session = createTabSession({
  *     key: `${accountId}:${userId}`, tabId, clock, logger,
- *     ...browserTabEnvironment(window),
+ *     ...browserTabEnvironment(window), page: browserPage(window),  // src/platform
  *     lead: (ctx) => { start feed + lookups + notifier; return { stop } },
  *     display: (popup) => sink.showPopup(popup),
  *     onState: (state) => panel.show(state),
@@ -15,7 +15,6 @@
  * calls in progress through `ctx.publish(...)` (see `toSharedCaller`).
  */
 export { createTabSession } from './session';
-export { browserTabEnvironment, type TabEnvironment, type TabWindow } from './environment';
 export { toSharedCaller, parseSharedCallState } from './shared-state';
 export { defaultTabTiming } from './timing';
 export type {
@@ -28,6 +27,7 @@ export type {
   TabLocks,
   TabBroadcastChannel,
   TabBroadcastChannelCtor,
+  TabEnvironment,
   TabPage,
   TabRole,
   TabSession,

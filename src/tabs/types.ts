@@ -174,3 +174,6 @@ export interface TabSession {
   /** Releases the lock/lease, says goodbye to the other tabs, closes the channel, removes listeners. */
   stop(): void;
 }
+
+/** The browser's cross-tab APIs as the platform layer finds them (src/platform/tab-environment.ts). */
+export type TabEnvironment = Pick<TabSessionDeps, 'locks' | 'AbortController' | 'BroadcastChannel' | 'storage' | 'onStorage'>;

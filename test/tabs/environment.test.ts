@@ -1,18 +1,21 @@
 /** @jest-environment jsdom */
 /** Where the browser APIs are missing (jsdom, old browsers) the widget works alone in its tab. */
-import { browserTabEnvironment, createTabSession } from '../../src/tabs';
+import { createTabSession } from '../../src/tabs';
+import { browserTabEnvironment } from '../../src/platform/tab-environment';
+import { browserPage } from '../../src/platform/page';
 import { silentLogger } from '../../src/core/logger';
 import type { CallPopup } from '../../src/notify/types';
 import { popup, recordingLogger, state, TabClock, type Logged } from './doubles';
 
 test('browserTabEnvironment reads what the window has, and only that', () => {
   const env = browserTabEnvironment(window);
+  const page = browserPage(window);
   // jsdom has localStorage but neither Web Locks nor BroadcastChannel.
   expect(env.locks).toBeUndefined();
   expect(env.storage).toBe(window.localStorage);
-  expect(env.page.isVisible()).toBe(document.visibilityState !== 'hidden');
+  expect(page.isVisible()).toBe(document.visibilityState !== 'hidden');
   const seen: string[] = [];
-  const off = env.page.onAttention(() => seen.push('attention'));
+  const off = page.onAttention(() => seen.push('attention'));
   window.dispatchEvent(new Event('focus'));
   document.dispatchEvent(new Event('visibilitychange'));
   off();
@@ -29,7 +32,7 @@ test('browserTabEnvironment drops storage that throws (disabled for the origin)'
 test('without locks, channel and storage the tab is alone: it leads and displays itself', () => {
   jest.useFakeTimers();
   const clock = new TabClock();
-  const { page } = browserTabEnvironment(window);
+  const page = browserPage(window);
   const displayed: CallPopup[] = [];
   const states: unknown[] = [];
   const logs: Logged[] = [];
@@ -78,7 +81,7 @@ test('a BroadcastChannel without locks or storage cannot elect: alone, channel c
   const session = createTabSession({
     key: 'k', tabId: 't', clock: new TabClock(), logger: silentLogger,
     BroadcastChannel: LonelyChannel,
-    page: browserTabEnvironment(window).page,
+    page: browserPage(window),
     lead: () => ({ stop() {} }),
     display() {},
   });
@@ -93,7 +96,7 @@ test('a lock request that fails sends the tab to work alone', async () => {
     locks: { request: () => Promise.reject(new DOMException('no', 'SecurityError')) },
     storage: window.localStorage,
     onStorage: () => () => {},
-    page: browserTabEnvironment(window).page,
+    page: browserPage(window),
     lead: () => ({ stop() {} }),
     display() {},
   });
