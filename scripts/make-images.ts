@@ -7,15 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
+import { LOGOS } from './validator/images';
 
-export const LOGO_SIZES: Record<string, { width: number; height: number }> = {
-  'logo_main.png': { width: 400, height: 272 },
-  'logo.png': { width: 130, height: 100 },
-  'logo_small.png': { width: 108, height: 108 },
-  'logo_medium.png': { width: 240, height: 84 },
-  'logo_min.png': { width: 84, height: 84 },
-  'logo_dp.png': { width: 174, height: 109 },
-};
+// The sizes Kommo demands, as the validator checks them (one list for both).
+const LOGO_SIZES = LOGOS;
 
 type Rgba = [number, number, number, number];
 
