@@ -61,6 +61,8 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
 
   let feedStatus: FeedStatus | null = null;
   let shared: SharedCallState | null = null;
+  // A leader serves other tabs; a tab alone (no cross-tab APIs) slows its polling when hidden.
+  let servesOthers = false;
 
   const session = createTabSession({
     key: `${deps.account}:${user.id}`,
@@ -120,7 +122,7 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         callbacks: deps.scriptCallbacks,
         page,
         // The leader serves every tab: it keeps its pace while its own tab is hidden.
-        servingOthers: () => true,
+        servingOthers: () => servesOthers,
       });
       const publish = () => {
         const calls = feed.activeCalls();
@@ -156,6 +158,9 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
     display: (popup) => deps.sink.showPopup(popup),
     onState: (state) => {
       shared = state;
+    },
+    onRole: (role) => {
+      servesOthers = role.role === 'leader';
     },
   });
 
