@@ -25,7 +25,10 @@ export interface BundleGroup {
   kind: 'own' | 'package' | 'runtime';
   /** Distinct source files in this group. */
   files: number;
+  /** The group's bytes compressed on their own. */
   sizes: Sizes;
+  /** What the group costs inside script.js: gzip of the whole file minus gzip of the file without its bytes. */
+  inWholeGzip: number;
 }
 
 export interface BundleReport {
@@ -144,15 +147,32 @@ export function attribute(code: string, map: SourceMapV3): Map<string, { kind: B
   return groups;
 }
 
-export function analyzeBundle(scriptPath: string, mapPath = `${scriptPath}.map`): BundleReport {
+/**
+ * The build keeps the map next to its own copy of the bundle (dist/build/script.js.map, never
+ * packed): use `<script>.map` when present, else that one if its script is byte-identical.
+ */
+export function findSourceMap(scriptPath: string): string {
+  const beside = `${scriptPath}.map`;
+  if (fs.existsSync(beside)) return beside;
+  const buildCopy = path.resolve(path.dirname(scriptPath), '..', 'build', path.basename(scriptPath));
+  if (fs.existsSync(`${buildCopy}.map`) && fs.existsSync(buildCopy) && fs.readFileSync(buildCopy).equals(fs.readFileSync(scriptPath))) {
+    return `${buildCopy}.map`;
+  }
+  throw new Error(`no source map for ${scriptPath} (looked for ${beside} and ${buildCopy}.map next to an identical script): run npm run build`);
+}
+
+export function analyzeBundle(scriptPath: string, mapPath = findSourceMap(scriptPath)): BundleReport {
   const code = fs.readFileSync(scriptPath, 'utf8');
   const whole = measure(fs.readFileSync(scriptPath));
   const map = JSON.parse(fs.readFileSync(mapPath, 'utf8')) as SourceMapV3;
-  const groups: BundleGroup[] = [...attribute(code, map)].map(([name, g]) => ({
+  const attributed = [...attribute(code, map)];
+  const gzip = (text: string) => zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9 }).length;
+  const groups: BundleGroup[] = attributed.map(([name, g]) => ({
     name,
     kind: g.kind,
     files: g.files.size,
     sizes: measure(g.text.join('')),
+    inWholeGzip: whole.gzip - gzip(attributed.filter(([other]) => other !== name).map(([, o]) => o.text.join('')).join('')),
   }));
   const order = { own: 0, package: 1, runtime: 2 } as const;
   groups.sort((a, b) => order[a.kind] - order[b.kind] || b.sizes.raw - a.sizes.raw);
@@ -163,12 +183,12 @@ export function analyzeBundle(scriptPath: string, mapPath = `${scriptPath}.map`)
     method:
       'zlib in Node: gzip level 9, brotli quality 11. Groups: each generated character of script.js is attributed through ' +
       'script.js.map to the source its mapping segment names (src/** = own code, node_modules/<pkg> = that package, ' +
-      'unmapped = webpack runtime and the AMD wrapper); each group is compressed on its own, so group gzip/brotli ' +
-      'figures add up to more than the whole file.',
+      'unmapped = webpack runtime, the AMD wrapper and the dev-loader switch); "alone" = the group\'s bytes compressed on their own ' +
+      '(these add up to more than the whole file); "in script.js" = gzip of script.js minus gzip of script.js without the group\'s bytes.',
   };
 }
 
 if (require.main === module) {
-  const file = process.argv[2] ?? path.resolve(__dirname, '../../dist/widget/script.js');
+  const file = path.resolve(process.argv[2] ?? path.join(__dirname, '../../dist/widget/script.js'));
   console.log(JSON.stringify(analyzeBundle(file), null, 2));
 }

@@ -69,6 +69,7 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
   let running: 'idle' | 'running' | 'closed' = 'idle';
   let timer: TimerHandle | null = null;
   let inFlight: InFlight | null = null;
+  let inFlightSince = 0;
   let errors = 0;
   let etag: string | null = null;
   /** When the next poll is due (for speeding up when the tab becomes visible). */
@@ -237,6 +238,7 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
     if (running !== 'running' || inFlight !== null) return;
     clearTimer();
     if (status.status === 'idle') setStatus({ status: 'connecting', attempt: 0 });
+    inFlightSince = deps.clock.now();
     inFlight = deps.mode === 'script' ? pollScript() : pollJson();
   }
 
@@ -260,8 +262,13 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
       emitter.clear();
     },
     nudge() {
-      // Online again, awake, or visible again with a slowed-down poll pending: poll now.
-      if (running !== 'running' || inFlight !== null) return;
+      // Online again, awake, or visible again with a slowed-down poll pending: poll now. A request
+      // in flight for longer than an interval was sent before the sleep or the outage: drop it
+      // rather than wait for its stall timeout and an error backoff. A fresh one is left alone.
+      if (running !== 'running') return;
+      if (inFlight !== null && deps.clock.now() - inFlightSince < deps.intervalMs) return;
+      inFlight?.cancel();
+      inFlight = null;
       poll();
     },
     get status() {

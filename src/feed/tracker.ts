@@ -1,8 +1,9 @@
 /**
  * CallTracker: the feed's memory of calls. States only move forward per `call_id`, repeats
  * produce nothing, and a complete batch (a snapshot or a poll answer) that no longer holds a
- * call which never ended reports it `vanished`. Ended calls are forgotten after a bounded time
- * and the number of remembered calls is capped, so memory stays flat however long the tab runs.
+ * call which never ended reports it `vanished`. Ended calls are forgotten a bounded time after
+ * they were last seen and the number of remembered calls is capped, so memory stays flat
+ * however long the tab runs.
  */
 import type { Clock } from '../core/clock';
 import { stateRank } from './parse';
@@ -65,7 +66,14 @@ export function createCallTracker(options: CallTrackerOptions): CallTracker {
           continue;
         }
         // A call that is over (ended or vanished) stays over; a late or repeated state changes nothing.
-        if (known.phase === 'over' || stateRank(call.state) <= stateRank(known.call.state)) continue;
+        // Its memory lasts from the last sighting, not from the end: a poll answer lists ended calls
+        // for 60 s on the relay's clock, and a wall clock set forward must not make us forget one
+        // the relay still lists (it would be filed twice).
+        if (known.phase === 'over') {
+          known.overAt = now;
+          continue;
+        }
+        if (stateRank(call.state) <= stateRank(known.call.state)) continue;
         calls.set(call.callId, call.state === 'ended' ? { phase: 'over', call, seenAt: known.seenAt, overAt: now } : { phase: 'active', call, seenAt: known.seenAt });
         changes.push({ kind: 'state', call, previous: known.call.state });
       }

@@ -27,9 +27,9 @@ function bundleSection(bundle: BundleReport | { missing: string }): string[] {
   const out = ['## Bundle', ''];
   if ('missing' in bundle) return [...out, `Not measured: ${bundle.missing}`, ''];
   out.push(`\`${bundle.file}\`: **${kb(bundle.whole.raw)}** raw, **${kb(bundle.whole.gzip)}** gzip, **${kb(bundle.whole.brotli)}** brotli.`, '');
-  out.push('| Part | Files | Minified | gzip (alone) | brotli (alone) |', '|---|---:|---:|---:|---:|');
+  out.push('| Part | Files | Minified | gzip (alone) | brotli (alone) | gzip in script.js |', '|---|---:|---:|---:|---:|---:|');
   for (const g of bundle.groups) {
-    out.push(`| ${cell(g.name)} | ${g.files} | ${kb(g.sizes.raw)} | ${kb(g.sizes.gzip)} | ${kb(g.sizes.brotli)} |`);
+    out.push(`| ${cell(g.name)} | ${g.files} | ${kb(g.sizes.raw)} | ${kb(g.sizes.gzip)} | ${kb(g.sizes.brotli)} | ${kb(g.inWholeGzip)} |`);
   }
   out.push('', `How: ${bundle.method}`, '');
   return out;
@@ -83,7 +83,7 @@ export function renderMarkdown(report: BenchReport, chartFile: string | null): s
   ];
   for (const s of report.sections) {
     out.push(...section(s));
-    if (s.latency && s.latency.length > 0 && chartFile && s.title.toLowerCase().includes('latency')) {
+    if (s.chart && s.latency && s.latency.length > 0 && chartFile) {
       out.push(`![Pop-up latency distribution](${chartFile})`, '');
     }
   }

@@ -26,6 +26,8 @@ export interface Section {
   title: string;
   figures: Figure[];
   latency?: LatencySeries[];
+  /** Its latency series go into the chart (latency.png). */
+  chart?: boolean;
 }
 
 export interface Target {

@@ -9,7 +9,8 @@ import type { BenchReport } from './types';
 export async function writeReport(dir: string, report: BenchReport, browser: Browser | null): Promise<string[]> {
   fs.mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  const series = report.sections.flatMap((s) => s.latency ?? []);
+  // The chart is the pop-up latency distribution: only sections marked for it.
+  const series = report.sections.filter((s) => s.chart).flatMap((s) => s.latency ?? []);
   let chart: string | null = null;
   if (series.length > 0) {
     const svg = latencySvg(series, 'Pop-up latency (CDF, dot = p95)');

@@ -271,9 +271,10 @@
       li.className = 'bell-entry';
       li.setAttribute('data-testid', 'bell-entry');
       var when = new Date((d.date ? d.date * 1000 : e.at)).toLocaleTimeString();
+      // Like Kommo, the centre renders add_call's text, from and to as HTML: the widget escapes them.
       var html =
-        '<div class="bell-text" data-testid="bell-text">' + esc(d.text) + '</div>' +
-        '<div class="bell-meta"><span data-testid="bell-from">' + esc(d.from || '') + '</span> &rarr; <span data-testid="bell-to">' + esc(d.to || '') + '</span>' +
+        '<div class="bell-text" data-testid="bell-text">' + String(d.text || '') + '</div>' +
+        '<div class="bell-meta"><span data-testid="bell-from">' + String(d.from || '') + '</span> &rarr; <span data-testid="bell-to">' + String(d.to || '') + '</span>' +
         ' &middot; <span data-testid="bell-duration">' + formatDuration(d.duration) + '</span> &middot; ' + esc(when) + '</div>';
       var links = [];
       if (d.element && d.element.id && CARD_PATHS[d.element.type]) {
