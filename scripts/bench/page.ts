@@ -241,7 +241,7 @@ class PageBench {
   }
 
   /** Rings, waits for the pop-up, hangs up. Latency: relay send -> show_notification. */
-  async call(phone: string, tag: string, waitMs = 10_000): Promise<{ latency: number | null; fromPost: number | null; shown: Shown | null; callId: string }> {
+  async call(phone: string, tag: string, waitMs = 10_000): Promise<{ latency: number | null; fromPost: number | null; shown: Shown | null; callId: string; toRequest: number | null; afterRequest: number | null }> {
     const callId = `bench-${tag}-${this.callSeq++}`;
     const popup = this.events.popupFor(phone, waitMs);
     await this.h.pbx({ action: 'ring', phone, extension: EXT, callId });
@@ -249,9 +249,14 @@ class PageBench {
     const shown = await popup;
     const sent = this.probe.sentAt.get(callId);
     await this.h.pbx({ action: 'hangup', callId, duration: 1 }).catch(() => undefined);
+    // This call's by_phone request (new numbers only: a cached number sends none).
+    const want = digits(phone).slice(-10);
+    const req = sent === undefined ? undefined : this.h.sandbox.crm.requests.find((r) => r.at >= sent - 5 && r.path.includes('by_phone') && digits(r.query.phone ?? r.query.query ?? '').endsWith(want));
     return {
       callId,
       shown,
+      toRequest: req && sent !== undefined ? req.at - sent : null,
+      afterRequest: req && shown ? shown.at - req.at : null,
       latency: shown && sent !== undefined ? shown.at - sent : null,
       fromPost: shown ? shown.at - posted : null,
     };
@@ -264,7 +269,7 @@ class PageBench {
  * calls go one at a time instead, each rung a random 0..jitterMs after the previous pop-up, so
  * it lands at a random moment of the poll cycle.
  */
-async function latencyRun(b: PageBench, name: string, n: number, pick: () => string, paceMs: number, method: string, jitterMs = 0): Promise<{ main: LatencySeries; fromPost: number[] }> {
+async function latencyRun(b: PageBench, name: string, n: number, pick: () => string, paceMs: number, method: string, jitterMs = 0): Promise<{ main: LatencySeries; fromPost: number[]; toRequest: number[]; afterRequest: number[] }> {
   const tag = name.replace(/\W+/g, '-');
   const results: Array<Awaited<ReturnType<PageBench['call']>>> = [];
   if (jitterMs) {
@@ -281,13 +286,27 @@ async function latencyRun(b: PageBench, name: string, n: number, pick: () => str
     }
     await Promise.all(running);
   }
+  const numberOnly = results.filter((r) => r.shown !== null && !/Bench Caller|Adam Noah/.test(r.shown.text)).length;
   const samples = results.flatMap((r) => (r.latency === null ? [] : [r.latency]));
   const fromPost = results.flatMap((r) => (r.fromPost === null ? [] : [r.fromPost]));
-  return { main: series(name, samples, n - samples.length, method), fromPost };
+  const toRequest = results.flatMap((r) => (r.toRequest === null ? [] : [r.toRequest]));
+  const afterRequest = results.flatMap((r) => (r.afterRequest === null ? [] : [r.afterRequest]));
+  return { main: series(name, samples, n - samples.length, numberOnly ? `${method}; ${numberOnly} of ${n} pop-ups showed the number alone (the lookup missed the 1.5 s budget)` : method), fromPost, toRequest, afterRequest };
 }
 
-const RELAY_TO_POPUP =
-  'relay send (Date.now() in the sandbox process as the relay hands the ringing frame/poll answer to the socket) -> host page Date.now() when APP.notifications.show_notification runs';
+function breakdown(name: string, toRequest: number[], afterRequest: number[]): Figure {
+  const a = summarize(toRequest);
+  const c = summarize(afterRequest);
+  const f = (v: number | null) => (v === null ? 'n/a' : String(Math.round(v)));
+  return {
+    label: `${name}: where the time goes (p50 / p95 / max)`,
+    value: a.p50,
+    unit: `ms relay send -> by_phone request at the CRM (p95 ${f(a.p95)}, max ${f(a.max)}); request arrives -> pop-up ${f(c.p50)} / ${f(c.p95)} / ${f(c.max)} ms (includes the CRM's delay)`,
+    method: 'the CRM request log (Date.now() on arrival) of each call\'s by_phone request, same clock',
+  };
+}
+
+const RELAY_TO_POPUP = 'relay hands the ringing frame / poll answer to the socket -> show_notification runs in the page (one wall clock, see Notes)';
 
 async function latencyScenarios(b: PageBench, o: PageBenchOptions, out: PageBenchResult): Promise<Section> {
   const figures: Figure[] = [];
@@ -299,9 +318,10 @@ async function latencyScenarios(b: PageBench, o: PageBenchOptions, out: PageBenc
 
   for (const delay of o.crmDelaysMs) {
     b.h.sandbox.crm.setFaults(delay > 0 ? { delayMs: delay } : {});
-    const { main } = await latencyRun(b, `WebSocket, CRM ${delay} ms, new number each call`, o.calls, () => b.freshNumber(), o.paceMs,
+    const { main, toRequest, afterRequest } = await latencyRun(b, `WebSocket, CRM ${delay} ms, new number each call`, o.calls, () => b.freshNumber(), o.paceMs,
       `${RELAY_TO_POPUP}; ${o.calls} calls rung one every ${o.paceMs} ms (under the widget's 7 lookups/s, so its limiter never holds one back), each a number never called before (a generated CRM contact), CRM answers after ${delay} ms; ${PERCENTILE_METHOD}`);
     list.push(main);
+    figures.push(breakdown(main.name, toRequest, afterRequest));
     out.latency[`ws-crm-${delay}`] = main;
   }
   b.h.sandbox.crm.setFaults({});
@@ -325,10 +345,11 @@ async function latencyScenarios(b: PageBench, o: PageBenchOptions, out: PageBenc
   for (const [seconds, n] of [[1, o.pollCalls1s], [3, o.pollCalls3s]] as const) {
     if (n <= 0) continue;
     await b.open({ ws_url: '', poll_url: b.h.sandbox.pollUrl, poll_interval: String(seconds) });
-    // Let the first poll settle.
+    // Let the first poll settle; two calls on the new page as warm-up (not counted), as for WebSocket.
     await pause(seconds * 1000 + 200);
+    for (let i = 0; i < 2; i++) await b.call(b.freshNumber(), 'poll-warmup');
     const run = await latencyRun(b, `Polling ${seconds} s, new number each call`, n, () => b.freshNumber(), 0,
-      `${RELAY_TO_POPUP} (the poll answer that first lists the call); ${n} sequential calls, each rung a random 0..${seconds} s after the previous pop-up, new numbers, CRM 0 ms; ${PERCENTILE_METHOD}`,
+      `${RELAY_TO_POPUP} (the poll answer that first lists the call); ${n} sequential calls after 2 warm-up calls on the freshly loaded page, each rung a random 0..${seconds} s after the previous pop-up, new numbers, CRM 0 ms; ${PERCENTILE_METHOD}`,
       seconds * 1000);
     list.push(run.main);
     out.latency[`poll-${seconds}`] = run.main;
@@ -711,8 +732,11 @@ async function overhead(b: PageBench, o: PageBenchOptions, out: PageBenchResult)
   let done = 0;
   const memNumbers = Array.from({ length: 20 }, () => b.freshNumber());
   const memStart = Date.now();
-  while (done < o.memoryCalls) {
-    const target = Math.min(o.memoryCalls, done + step);
+  // Twice the calls: the second half shows whether the heap keeps growing once the widget's
+  // bounded memories (finished call ids: at most 1,000) are full.
+  const total = o.memoryCalls * 2;
+  while (done < total) {
+    const target = Math.min(total, done + step);
     const addFrom = b.events.addCalls;
     const chunk = target - done;
     for (; done < target; done++) await b.call(memNumbers[done % memNumbers.length] as string, 'mem', 5000);
@@ -722,25 +746,30 @@ async function overhead(b: PageBench, o: PageBenchOptions, out: PageBenchResult)
   const memSeconds = Math.round((Date.now() - memStart) / 1000);
   await cdp.detach();
   const before = checkpoints[0]?.[1] ?? null;
-  const after = checkpoints[checkpoints.length - 1]?.[1] ?? null;
-  // Least-squares slope over the checkpoints: bytes per call.
-  const xs = checkpoints.map((c) => c[0]);
-  const ys = checkpoints.map((c) => c[1]);
-  const mx = xs.reduce((a, v) => a + v, 0) / xs.length;
-  const my = ys.reduce((a, v) => a + v, 0) / ys.length;
-  const slope = xs.reduce((a, x, i) => a + (x - mx) * ((ys[i] as number) - my), 0) / (xs.reduce((a, x) => a + (x - mx) ** 2, 0) || 1);
+  const after = checkpoints.find(([n]) => n === o.memoryCalls)?.[1] ?? null;
+  const last = checkpoints[checkpoints.length - 1];
+  // Least-squares slope over checkpoints: bytes per call.
+  const slopeOf = (points: Array<[number, number]>) => {
+    const xs = points.map((c) => c[0]);
+    const ys = points.map((c) => c[1]);
+    const mx = xs.reduce((a, v) => a + v, 0) / xs.length;
+    const my = ys.reduce((a, v) => a + v, 0) / ys.length;
+    return xs.reduce((a, x, i) => a + (x - mx) * ((ys[i] as number) - my), 0) / (xs.reduce((a, x) => a + (x - mx) ** 2, 0) || 1);
+  };
+  const firstHalf = slopeOf(checkpoints.filter(([n]) => n <= o.memoryCalls));
+  const slope = slopeOf(checkpoints.filter(([n]) => n >= o.memoryCalls));
   out.overhead = { loadWidgetMs: loadWidget, perCallWidgetMs: perCall, heapBefore: before, heapAfter: after, heapGrowthPerCall: slope };
   figures.push({
     label: `JS heap before / after ${o.memoryCalls} calls`,
     value: after === null ? null : round1(after / 1024),
-    unit: `KB after (${before === null ? 'n/a' : round1(before / 1024)} KB before; checkpoints ${checkpoints.map(([n, v]) => `${n}: ${round1(v / 1024)} KB`).join(', ')})`,
-    method: `CDP HeapProfiler.collectGarbage x3 then Performance.getMetrics JSHeapUsedSize of the whole page; ${o.memoryCalls} calls (ring, pop-up, hang-up, add_call; 20 numbers in turn) in ${memSeconds} s; the host double's own records of the calls are emptied before each reading`,
+    unit: `KB after (${before === null ? 'n/a' : round1(before / 1024)} KB before; after ${last?.[0] ?? 'n/a'} calls ${last ? round1(last[1] / 1024) : 'n/a'} KB)`,
+    method: `CDP HeapProfiler.collectGarbage x3 then Performance.getMetrics JSHeapUsedSize of the whole page; ${total} calls (ring, pop-up, hang-up, add_call; 20 numbers in turn) in ${memSeconds} s, checkpoints ${checkpoints.map(([n, v]) => `${n}: ${round1(v / 1024)} KB`).join(', ')}; the host double's own records of the calls are emptied before each reading`,
   });
   figures.push({
-    label: 'Heap growth per call (least-squares slope over the checkpoints)',
+    label: `Heap growth per call, calls ${o.memoryCalls}..${total} (least-squares slope)`,
     value: Math.round(slope),
-    unit: 'bytes/call',
-    method: 'slope of JSHeapUsedSize against calls; the widget remembers finished call ids for 10 min (at most 1,000) so replays change nothing: a small bounded growth is expected until that cap',
+    unit: `bytes/call (calls 0..${o.memoryCalls}: ${Math.round(firstHalf)} bytes/call)`,
+    method: `slope of JSHeapUsedSize against calls over the checkpoints; the widget remembers finished call ids for 10 min, at most 1,000, so replays change nothing: growth until that cap is expected, none after it`,
   });
   return { title: 'Widget overhead on the page (Chromium)', figures };
 }

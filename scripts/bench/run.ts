@@ -188,9 +188,11 @@ async function main(): Promise<void> {
   notes.push(
     `Sample sizes: ${pageOptions.calls} calls per WebSocket latency variant, ${pageOptions.pollCalls1s} (1 s) and ${pageOptions.pollCalls3s} (3 s) polling calls, ` +
       `${pageOptions.hangCalls} calls with a CRM that never answers, ${pageOptions.restarts} relay restarts, ${pageOptions.deadSocketRuns} dead-socket run(s), ` +
-      `${takeoverCloses} leader closes and ${takeoverCloses} crashes per tab count and mode (${tabModes.join(', ')}), ${pageOptions.memoryCalls} calls for memory. Change them with the flags in scripts/bench/run.ts.`,
+      `${takeoverCloses} leader closes and ${takeoverCloses} crashes per tab count and mode (${tabModes.join(', ')}), ${pageOptions.memoryCalls} calls for memory (run to twice that to show the growth stops). Change them with the flags in scripts/bench/run.ts.`,
     'Connections: relay sockets per browser are in "Tabs: one leader per browser" (the relay\'s subscriber count); idle bytes and requests per hour are in "Call feed" (one simulated hour through the real relay on loopback, in Node).',
-    'Latency clock: the relay runs inside the benchmark\'s Node process (the sandbox); its send time is Date.now() there, the pop-up time is Date.now() in the page; same machine, same wall clock, 1 ms resolution.',
+    'Latency clock: the relay runs inside the benchmark\'s Node process (the sandbox); its send time is Date.now() there as it hands the ringing WebSocket frame or the first poll answer listing the call to the socket (scripts/bench/relay-probe.ts), the pop-up time is Date.now() in the page when the host\'s APP.notifications.show_notification runs (window.__sandbox.timeline); same machine, same wall clock, 1 ms resolution.',
+    'Numbers: the sandbox CRM gets generated contacts "Bench Caller N" with distinct numbers (+1 646 3xx xxxx), so every "new number" call asks the CRM and finds a contact; the WebSocket variants run after 5 warm-up calls, each polling variant after 2 on its freshly loaded page.',
+    'Everything (Chromium, the sandbox with relay and CRM, the benchmark driver) shares the machine above; on 2 cores the tail (p99, max) includes scheduling noise of that sharing.',
   );
   if (quick) notes.push('QUICK RUN (--quick): tiny sample sizes, for checking the pipeline only; not a measurement to publish.');
 

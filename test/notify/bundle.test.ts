@@ -159,11 +159,13 @@ test('lookup refused (403): the number and "could not look up", no create link',
   expect(links(h, h.app.popups[0]!.text.text)).toEqual([]);
 });
 
-test('a by_phone that never answers: the pop-up still comes, with the number and no card', async () => {
+test('a by_phone that never answers: the pop-up still comes, with the number, "could not look up" and no card', async () => {
   const h = await start();
   await pbx({ call_id: 'b5', state: 'ringing', phone: '+1 415 555 0111' });
   await waitFor('the pop-up', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.header).toContain('415');
+  // The lookup gives up before the pop-up's budget runs out, so the user is told why no name.
+  expect(h.app.popups[0]!.text.text).toContain('Could not look up the caller');
   expect(links(h, h.app.popups[0]!.text.text)).toEqual([]);
 });
 

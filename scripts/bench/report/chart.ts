@@ -6,9 +6,9 @@
 import type { Browser } from 'playwright-core';
 import type { LatencySeries } from './types';
 
-const W = 960;
+const W = 1280;
 const H = 540;
-const M = { left: 70, right: 300, top: 50, bottom: 60 };
+const M = { left: 70, right: 440, top: 50, bottom: 60 };
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 function esc(text: string): string {

@@ -51,7 +51,10 @@ function section(s: Section): string[] {
   if (s.latency && s.latency.length > 0) out.push(...latencyTable(s.latency));
   if (s.figures.length > 0) {
     out.push('| Figure | Value | How it was measured |', '|---|---:|---|');
-    for (const f of s.figures) out.push(`| ${cell(f.label)} | ${cell(formatValue(f))} | ${cell(f.method)} |`);
+    for (const f of s.figures) {
+      const how = f.value !== null && f.note ? `${f.method} (${f.note})` : f.method;
+      out.push(`| ${cell(f.label)} | ${cell(formatValue(f))} | ${cell(how)} |`);
+    }
     out.push('');
   }
   return out;
