@@ -291,7 +291,7 @@ async function latencyRun(b: PageBench, name: string, n: number, pick: () => str
   const fromPost = results.flatMap((r) => (r.fromPost === null ? [] : [r.fromPost]));
   const toRequest = results.flatMap((r) => (r.toRequest === null ? [] : [r.toRequest]));
   const afterRequest = results.flatMap((r) => (r.afterRequest === null ? [] : [r.afterRequest]));
-  return { main: series(name, samples, n - samples.length, numberOnly ? `${method}; ${numberOnly} of ${n} pop-ups showed the number alone (the lookup missed the 1.5 s budget)` : method), fromPost, toRequest, afterRequest };
+  return { main: series(name, samples, n - samples.length, numberOnly ? `${method}; ${numberOnly} of ${n} pop-ups came without the caller's name (the lookup missed the pop-up's budget)` : method), fromPost, toRequest, afterRequest };
 }
 
 function breakdown(name: string, toRequest: number[], afterRequest: number[]): Figure {
@@ -336,7 +336,7 @@ async function latencyScenarios(b: PageBench, o: PageBenchOptions, out: PageBenc
   if (o.hangCalls > 0) {
     b.h.sandbox.crm.setFaults({ hang: true });
     const hang = await latencyRun(b, 'WebSocket, CRM never answers', o.hangCalls, () => b.freshNumber(), 1700,
-      `${RELAY_TO_POPUP}; ${o.hangCalls} calls, one every 1.7 s, while the CRM holds every request open: the pop-up shows the number alone when the lookup budget runs out; ${PERCENTILE_METHOD}`);
+      `${RELAY_TO_POPUP}; ${o.hangCalls} calls, one every 1.7 s, while the CRM holds every request open: the pop-up comes without a name when the widget stops waiting for the lookup; ${PERCENTILE_METHOD}`);
     b.h.sandbox.crm.reset();
     list.push(hang.main);
     out.latency['ws-hang'] = hang.main;

@@ -45,7 +45,7 @@ export function latencySvg(series: LatencySeries[], title: string): string {
     parts.push(`<text x="${M.left - 8}" y="${gy}" font-size="12" text-anchor="end" dominant-baseline="middle">${Math.round(share * 100)}%</text>`);
   }
   parts.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
-  parts.push(`<text x="${M.left + pw / 2}" y="${H - 15}" font-size="13" text-anchor="middle">latency from the relay sending "ringing" to show_notification in the page (ms, log scale)</text>`);
+  parts.push(`<text x="${M.left + pw / 2}" y="${H - 15}" font-size="13" text-anchor="middle">latency from the relay sending "ringing" (WebSocket frame or poll answer) to show_notification in the page (ms, log scale)</text>`);
   parts.push(`<text transform="translate(18 ${M.top + ph / 2}) rotate(-90)" font-size="13" text-anchor="middle">pop-ups shown (cumulative)</text>`);
   withData.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
