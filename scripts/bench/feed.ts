@@ -26,6 +26,7 @@ import { createRelay } from '../relay';
 import type { Relay } from '../relay';
 import { summarize, PERCENTILE_METHOD } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
+import { runStandalone } from './report/console';
 
 const TOKEN = 'bench-widget-token';
 const PBX = 'bench-pbx-token';
@@ -277,15 +278,4 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-if (require.main === module) {
-  runFeedBench().then(
-    (section) => {
-      console.log(section.title);
-      for (const f of section.figures) console.log(`  ${f.label}: ${f.value} ${f.unit}${f.note ? ` (${f.note})` : ''}`);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(runFeedBench);

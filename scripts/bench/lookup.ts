@@ -21,6 +21,7 @@ import { searchByPhone } from '../crm/by-phone-algorithm';
 import { startCrmServer } from '../crm/crm-server';
 import { createSeedAccount, SEED_NUMBERS } from '../crm/seed';
 import type { Figure, Section } from './report/types';
+import { runStandalone } from './report/console';
 
 const ROOT = path.resolve(__dirname, '../..');
 const unnamed = (type: 'lead' | 'customer', id: number) => `${type} #${id}`;
@@ -128,15 +129,4 @@ export async function runLookupBench(): Promise<Section> {
   return { title: 'Caller ID lookup', figures };
 }
 
-if (require.main === module) {
-  runLookupBench().then(
-    (section) => {
-      console.log(section.title);
-      for (const f of section.figures) console.log(`  ${f.label}: ${f.value} ${f.unit}${f.note ? ` (${f.note})` : ''}`);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runStandalone(runLookupBench);

@@ -22,6 +22,7 @@ import { startHarness, type Harness } from '../../test/e2e/harness';
 import { installRelayProbe, type RelayProbe } from './relay-probe';
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
+import { runStandalone } from './report/console';
 
 export interface PageBenchOptions {
   widgetDir?: string;
@@ -826,18 +827,9 @@ if (require.main === module) {
     const v = arg(flag);
     if (v !== undefined && key !== 'crmDelaysMs' && key !== 'widgetDir') (opts as Record<string, number>)[key] = v;
   }
-  runPageBench(opts, (l) => console.log(l)).then(
-    (r) => {
-      for (const s of r.sections) {
-        console.log(`\n${s.title}`);
-        for (const l of s.latency ?? []) console.log(`  ${l.name}: n=${l.summary.n} missing=${l.missing} p50=${l.summary.p50} p95=${l.summary.p95} p99=${l.summary.p99} max=${l.summary.max}`);
-        for (const f of s.figures) console.log(`  ${f.label}: ${f.value} ${f.unit}${f.note ? ` (${f.note})` : ''}`);
-      }
-      if (r.errors.length) console.log('errors:', r.errors);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  runStandalone(async () => {
+    const r = await runPageBench(opts, (l) => console.log(l));
+    if (r.errors.length) console.log('errors:', r.errors);
+    return r.sections;
+  });
 }

@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { sandboxRecord, startHarness, type Harness } from '../../test/e2e/harness';
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
+import { runStandalone } from './report/console';
 
 /** locks: Chromium as it is; lease: no Web Locks; lease-storage: no BroadcastChannel either. */
 type Mode = 'locks' | 'lease' | 'lease-storage';
@@ -216,18 +217,5 @@ function argValue(name: string): string | undefined {
 }
 
 if (require.main === module) {
-  runTabsBench({ widgetDir: argValue('--widget-dir'), closes: Number(argValue('--closes') ?? 10) }).then(
-    (section) => {
-      console.log(section.title);
-      for (const f of section.figures) console.log(`  ${f.label}: ${f.value} ${f.unit}`);
-      for (const s of section.latency ?? []) {
-        const { n, p50, p95, max } = s.summary;
-        console.log(`  ${s.name}: n=${n} p50=${p50} ms p95=${p95} ms max=${max} ms${s.missing ? ` (${s.missing} missing)` : ''}`);
-      }
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  runStandalone(() => runTabsBench({ widgetDir: argValue('--widget-dir'), closes: Number(argValue('--closes') ?? 10) }));
 }
