@@ -14,6 +14,21 @@ import { entity, found, NUMBER, recordingSink } from '../notify/fixtures';
 import { fakeWebSocket } from './fake-socket';
 
 const EXT = '101';
+
+/** A WebSocket feed for extension 101 over a hand-driven socket and clock. */
+function wsFeed(clock: ManualClock, logger: ReturnType<typeof recordingLogger>, ws: ReturnType<typeof fakeWebSocket>) {
+  return createCallFeed({
+    transport: { kind: 'ws', url: 'ws://relay.test/ws' },
+    token: 't',
+    extensions: [EXT],
+    clock,
+    logger,
+    WebSocket: ws.WebSocket,
+    fetch: () => Promise.reject(new Error('no fetch')),
+    page: new FakePage('http:'),
+    random: () => 0.5,
+  });
+}
 const HUGE = `{"type":"call","call":{"call_id":"huge","phone":"${'9'.repeat(MAX_FRAME_CHARS)}"}}`;
 
 /** Lets promise callbacks (an instant lookup's answer) run; no clock time passes. */
@@ -209,17 +224,7 @@ describe('arbitrary frames', () => {
         const clock = new ManualClock();
         const logger = recordingLogger();
         const ws = fakeWebSocket();
-        const feed = createCallFeed({
-          transport: { kind: 'ws', url: 'ws://relay.test/ws' },
-          token: 't',
-          extensions: [EXT],
-          clock,
-          logger,
-          WebSocket: ws.WebSocket,
-          fetch: () => Promise.reject(new Error('no fetch')),
-          page: new FakePage('http:'),
-          random: () => 0.5,
-        });
+        const feed = wsFeed(clock, logger, ws);
         const changes: CallChange[] = [];
         feed.on('change', (c) => changes.push(c));
         feed.start();
@@ -306,17 +311,7 @@ describe('random orders, repeats and replays of valid call stories', () => {
           manager: { id: '504141', extension: EXT },
           mode: 'widget',
         });
-        const feed = createCallFeed({
-          transport: { kind: 'ws', url: 'ws://relay.test/ws' },
-          token: 't',
-          extensions: [EXT],
-          clock,
-          logger,
-          WebSocket: ws.WebSocket,
-          fetch: () => Promise.reject(new Error('no fetch')),
-          page: new FakePage('http:'),
-          random: () => 0.5,
-        });
+        const feed = wsFeed(clock, logger, ws);
         const changes: CallChange[] = [];
         feed.on('change', (c) => {
           changes.push(c);
