@@ -16,7 +16,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { runInNewContext } from 'node:vm';
 import { WebSocket as WsWebSocket } from 'ws';
-import type { Clock, TimerHandle } from '../../src/core/clock';
+import type { Clock } from '../../src/core/clock';
+import { ManualClock } from '../clock/manual-clock';
 import { systemClock } from '../../src/core/clock';
 import { silentLogger } from '../../src/core/logger';
 import { createCallFeed } from '../../src/feed';
@@ -32,33 +33,6 @@ const TOKEN = 'bench-widget-token';
 const PBX = 'bench-pbx-token';
 const HOUR_MS = 3_600_000;
 
-/** A clock the benchmark advances itself (one simulated hour in a few seconds of real I/O). */
-class SteppedClock implements Clock {
-  private t = Date.now();
-  private seq = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number): TimerHandle => {
-    this.seq += 1;
-    this.timers.set(this.seq, { at: this.t + ms, fn });
-    return this.seq;
-  };
-  clearTimeout = (h: TimerHandle) => {
-    this.timers.delete(h as number);
-  };
-  advance(ms: number): void {
-    const target = this.t + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | null = null;
-      for (const e of this.timers) if (e[1].at <= target && (next === null || e[1].at < next[1].at)) next = e;
-      if (next === null) break;
-      this.timers.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      next[1].fn();
-    }
-    this.t = target;
-  }
-}
 
 interface MeteredRelay {
   relay: Relay;
@@ -178,7 +152,7 @@ export interface IdleCost {
 /** One simulated idle hour (no calls) through a transport. */
 async function idleHour(name: string, transport: (base: string) => TransportSettings): Promise<IdleCost> {
   const relay = await meteredRelay();
-  const clock = new SteppedClock();
+  const clock = new ManualClock(Date.now()); // one simulated hour in a few seconds of real I/O
   const m = meteredIo();
   const feed = feedFor(transport(relay.url), clock, m);
   feed.start();

@@ -2,55 +2,9 @@
  * Test support for the feed: a manual clock the test advances itself while real loopback I/O
  * happens (jest fake timers and real sockets mix badly), a fake page, and event-loop waits.
  */
-import type { Clock, TimerHandle } from '../../src/core/clock';
 import type { Logger } from '../../src/core/logger';
 
-export class ManualClock implements Clock {
-  private current: number;
-  private seq = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-
-  constructor(start = 1_700_000_000_000) {
-    this.current = start;
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    this.seq += 1;
-    this.timers.set(this.seq, { at: this.current + Math.max(0, ms), fn });
-    return this.seq;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle as number);
-  }
-
-  /** Moves time forward, firing due timers in order (each at its own time). */
-  advance(ms: number): void {
-    const target = this.current + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | null = null;
-      for (const entry of this.timers) if (entry[1].at <= target && (next === null || entry[1].at < next[1].at)) next = entry;
-      if (next === null) break;
-      this.timers.delete(next[0]);
-      this.current = Math.max(this.current, next[1].at);
-      next[1].fn();
-    }
-    this.current = target;
-  }
-
-  /** The machine sleeps: time jumps and no timer fires until the next advance(). */
-  sleep(ms: number): void {
-    this.current += ms;
-  }
-
-  pending(): number {
-    return this.timers.size;
-  }
-}
+export { ManualClock } from '../../scripts/clock/manual-clock';
 
 export class FakePage {
   protocol: string;

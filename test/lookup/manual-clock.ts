@@ -3,6 +3,7 @@
  * so real loopback HTTP keeps working while the code under test sees only this time.
  */
 import type { Clock } from '../../src/core/clock';
+import { ManualClock as SteppedClock } from '../../scripts/clock/manual-clock';
 
 export interface ManualClock extends Clock {
   /** Moves time forward, firing due timers in order and letting promises settle after each. */
@@ -14,36 +15,20 @@ export interface ManualClock extends Clock {
 export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function createManualClock(start = 1_700_000_000_000): ManualClock {
-  let now = start;
-  let nextId = 1;
-  const timers = new Map<number, { at: number; fn: () => void }>();
+  const clock = new SteppedClock(start);
   return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      const id = nextId++;
-      timers.set(id, { at: now + Math.max(0, ms), fn });
-      return id;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
-    },
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+    clearTimeout: (handle) => clock.clearTimeout(handle),
     async advance(ms) {
-      const target = now + ms;
+      const target = clock.now() + ms;
       await flush();
-      for (;;) {
-        let due: [number, { at: number; fn: () => void }] | undefined;
-        for (const entry of timers) if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry;
-        if (!due) break;
-        timers.delete(due[0]);
-        now = Math.max(now, due[1].at);
-        due[1].fn();
-        await flush();
-      }
-      now = target;
+      while (clock.fireNextDue(target)) await flush();
+      clock.sleep(target - clock.now()); // no timer is due by target any more
       await flush();
     },
     get pendingTimers() {
-      return timers.size;
+      return clock.pending();
     },
   };
 }
