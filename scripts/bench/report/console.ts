@@ -6,7 +6,7 @@ export function printSection(section: Section, log: (line: string) => void = con
   log(`\n${section.title}`);
   for (const s of section.latency ?? []) {
     const { n, p50, p95, p99, max } = s.summary;
-    const ms = (v: number) => `${Number(v.toFixed(2))} ms`;
+    const ms = (v: number | null) => (v === null ? "n/a" : `${Number(v.toFixed(2))} ms`);
     log(`  ${s.name}: n=${n} p50=${ms(p50)} p95=${ms(p95)} p99=${ms(p99)} max=${ms(max)}${s.missing ? ` (${s.missing} missing)` : ''}`);
   }
   for (const f of section.figures) log(`  ${f.label}: ${formatValue(f)}`);
