@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import type { CDPSession, Page } from 'playwright-core';
 import { createSeedAccount, SEED_NUMBERS } from '../crm';
 import type { CrmAccount } from '../crm';
-import { startHarness, type Harness } from '../../test/e2e/harness';
+import { startHarness, type Harness } from '../../test/support/browser';
 import { installRelayProbe, type RelayProbe } from './relay-probe';
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';

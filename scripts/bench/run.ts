@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM_ARGS, chromiumPath, widgetDir } from '../../test/e2e/harness';
+import { CHROMIUM_ARGS, chromiumPath, widgetDir } from '../../test/support/browser';
 import { analyzeBundle } from './bundle';
 import type { BundleReport } from './bundle';
 import { runFeedBench } from './feed';

@@ -8,7 +8,7 @@
  * Run: npx tsx scripts/bench/tabs.ts [--widget-dir dist/widget] [--closes 10]
  */
 import type { Page } from 'playwright-core';
-import { sandboxRecord, startHarness, type Harness } from '../../test/e2e/harness';
+import { sandboxRecord, startHarness, type Harness } from '../../test/support/browser';
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
 import { runStandalone } from './report/console';

@@ -11,7 +11,7 @@
  *                   /recordings/*.wav the simulated PBX's recordings
  *   relay origin    /ws, /calls, /calls.js, /pbx/events   (scripts/relay)
  */
-import { BodyTooLarge, readBody } from '../relay/body';
+import { BodyTooLarge, readBody } from '../../relay/src/body';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';

@@ -30,5 +30,4 @@ export function readJson(file: string, bytes: Buffer, faults: Fault[]): unknown 
   }
 }
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export { isRecord } from '../../src/protocol/record';

@@ -8,7 +8,7 @@ import { createEmitter } from '../core/emitter';
 import type { Logger } from '../core/logger';
 import { createOnceLogger } from '../core/logger';
 import type { TransportSettings } from '../settings/types';
-import type { Dropped } from './frames';
+import type { Dropped } from '../protocol/frames';
 import { createPollTransport } from './poll-transport';
 import type { ScriptLoader } from './poll-transport';
 import { createCallTracker } from './tracker';

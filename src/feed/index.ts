@@ -1,8 +1,5 @@
 /** The call feed's public surface: everything other modules may use. */
 export type { CallEvent, CallChange, FeedStatus, CallFeed, CallTransport, CallState, CallDirection, CallResult } from './types';
-export { parseCallEvent, toWireEvent, stateRank, EVENT_LIMITS } from './parse';
-export type { ParseResult, WireCallEvent } from './parse';
-export { MAX_FRAME_CHARS } from './frames';
 export { createCallFeed, feedConfigProblem } from './feed';
 export type { CallFeedDeps, FeedPage } from './feed';
 export { createCallTracker } from './tracker';

@@ -12,8 +12,8 @@ import type { WidgetError } from '../core/errors';
 import { createEmitter } from '../core/emitter';
 import type { Logger } from '../core/logger';
 import { pollErrorDelay } from './backoff';
-import { parsePollBody, parsePollPayload } from './frames';
-import type { Dropped, PollAnswer } from './frames';
+import { parsePollBody, parsePollPayload } from '../protocol/frames';
+import type { Dropped, PollAnswer } from '../protocol/frames';
 import type { CallTransport, FeedStatus, TransportEvents } from './types';
 
 export const POLL_TIMING = {

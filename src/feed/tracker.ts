@@ -6,7 +6,7 @@
  * however long the tab runs.
  */
 import type { Clock } from '../core/clock';
-import { stateRank } from './parse';
+import { stateRank } from '../protocol/event';
 import type { CallChange, CallEvent } from './types';
 
 export interface CallTracker {

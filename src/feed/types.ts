@@ -4,27 +4,9 @@
  */
 import type { WidgetError } from '../core/errors';
 
-export type CallState = 'ringing' | 'answered' | 'ended';
-export type CallDirection = 'inbound' | 'outbound';
-export type CallResult = 'answered' | 'missed' | 'busy' | 'failed';
+import type { CallEvent, CallState } from '../protocol/types';
 
-/** One validated call event (protocol: "A call event"). */
-export interface CallEvent {
-  callId: string;
-  state: CallState;
-  direction: CallDirection;
-  /** The outside party's number as the PBX sent it (not normalised). */
-  phone: string;
-  extension: string;
-  /** When the state began, ms since the epoch (the protocol's `at` x 1000, or receipt time). */
-  at: number;
-  /** Talk time in seconds; `ended` only. */
-  duration?: number;
-  /** http(s) URL of the recording; `ended` only. */
-  recordingUrl?: string;
-  /** `ended` only; defaulted per the protocol when the PBX leaves it out. */
-  result?: CallResult;
-}
+export type { CallEvent, CallState, CallDirection, CallResult } from '../protocol/types';
 
 /**
  * What the tracker hands on: a call that moved forward. `vanished` is a polled call that left

@@ -10,8 +10,8 @@ import type { WidgetError } from '../core/errors';
 import { createEmitter } from '../core/emitter';
 import type { Logger } from '../core/logger';
 import { HEALTHY_CONNECTION_MS, backoffDelay } from './backoff';
-import { parseServerFrame } from './frames';
-import type { Dropped } from './frames';
+import { parseServerFrame } from '../protocol/frames';
+import type { Dropped } from '../protocol/frames';
 import type { CallTransport, FeedStatus, TransportEvents } from './types';
 
 export const WS_TIMING = {

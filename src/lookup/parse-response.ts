@@ -8,6 +8,7 @@
 import { ProtocolError } from '../core/errors';
 import { cardUrl } from './card-url';
 import type { CrmEntity, EntityType } from './types';
+import { isRecord } from '../protocol/record';
 
 export type ByPhoneParse =
   | { kind: 'found'; entity: CrmEntity; phoneEntity?: CrmEntity }
@@ -77,9 +78,6 @@ function positiveInt(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function short(value: unknown, max = 40): string {
   let text: string;

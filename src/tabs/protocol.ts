@@ -7,6 +7,7 @@ import type { CallPopup } from '../notify/types';
 import { parseSharedCallState } from './shared-state';
 import { PROTOCOL_VERSION } from './timing';
 import type { Attention, Handover, SharedCallState } from './types';
+import { isRecord } from '../protocol/record';
 
 export type TabMessageBody =
   /** A tab starts: asks the leader for a snapshot and tells everyone its attention. */
@@ -29,9 +30,6 @@ export type ParsedMessage = { ok: true; message: TabMessage } | { ok: false; rea
 
 const MAX_ID = 128;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID;

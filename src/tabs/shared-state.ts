@@ -5,6 +5,7 @@
 import type { CallEvent, FeedStatus } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
 import type { SharedCaller, SharedCallState } from './types';
+import { isRecord } from '../protocol/record';
 
 /** A lookup result without the error object, which does not survive structured clone or JSON. */
 export function toSharedCaller(result: LookupResult): SharedCaller {
@@ -16,9 +17,6 @@ const DIRECTIONS = new Set(['inbound', 'outbound']);
 const CALLER_KINDS = new Set(['found', 'not_found', 'failed', 'internal', 'invalid']);
 const FEED_STATES = new Set<FeedStatus['status']>(['idle', 'connecting', 'open', 'backoff', 'closed']);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isCallEvent(value: unknown): value is CallEvent {
   return (

@@ -4,8 +4,8 @@
  */
 import { connect } from 'node:net';
 import { WebSocket } from 'ws';
-import { createRelay, startRelay } from '../../scripts/relay';
-import type { RunningRelay } from '../../scripts/relay';
+import { createRelay, startRelay } from '../../relay/src';
+import type { RunningRelay } from '../../relay/src';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

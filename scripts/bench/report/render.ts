@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, chromiumPath } from '../../../test/e2e/harness';
+import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/browser';
 import type { BenchReport } from './types';
 import { writeReport } from './write';
 

@@ -1,0 +1,108 @@
+/**
+ * Several tabs of one Kommo user in real Chromium (Web Locks + BroadcastChannel): one socket
+ * to the relay, one lookup per call, one pop-up in the tab the user looks at, one add_call;
+ * and when the leader tab closes another tab reconnects and carries on.
+ */
+import type { Page } from 'playwright-core';
+import { sandboxRecord, startHarness, type Harness } from '../support/browser';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Polls a condition (no fixed sleeps); fails with what it waited for. */
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Headless Chromium reports every page visible and focused; make the user look at one tab by
+ * hiding the others the way a browser would (visibilitychange + blur).
+ */
+async function lookAt(pages: Page[], target: Page): Promise<void> {
+  for (const page of pages) {
+    await page.evaluate((looking) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (looking ? 'visible' : 'hidden') });
+      Object.defineProperty(document, 'hasFocus', { configurable: true, value: () => looking });
+      document.dispatchEvent(new Event('visibilitychange'));
+      window.dispatchEvent(new Event(looking ? 'focus' : 'blur'));
+    }, page === target);
+  }
+}
+
+/** Which tabs hold a WebSocket to the relay, watched from each page's creation. */
+function trackSockets(open: Map<Page, number>): () => void {
+  const onPage = (page: Page) => {
+    open.set(page, 0);
+    page.on('websocket', (ws) => {
+      open.set(page, (open.get(page) ?? 0) + 1);
+      ws.on('close', () => open.set(page, (open.get(page) ?? 1) - 1));
+    });
+  };
+  h.context.on('page', onPage);
+  return () => h.context.off('page', onPage);
+}
+
+async function counts(pages: Page[]): Promise<{ popups: number[]; addCalls: number }> {
+  const records = await Promise.all(pages.map((p) => sandboxRecord(p)));
+  return { popups: records.map((r) => r.calls.show_notification.length), addCalls: records.reduce((n, r) => n + r.calls.add_call.length, 0) };
+}
+
+const lookups = () => h.sandbox.crm.requests.filter((r) => r.path.includes('/search/by_phone')).length;
+const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
+
+test('three tabs: one connection, one lookup, one pop-up where the user looks, one add_call; takeover on close', async () => {
+  const sockets = new Map<Page, number>();
+  const untrack = trackSockets(sockets);
+  const pages: Page[] = [];
+  for (let i = 0; i < 3; i++) pages.push(await h.openWidget());
+  await until('one relay connection', () => h.sandbox.relay.subscriberCount() === 1);
+  const leaders = pages.filter((p) => (sockets.get(p) ?? 0) > 0);
+  expect(leaders).toHaveLength(1);
+  const leader = leaders[0]!;
+  const front = pages.find((p) => p !== leader)!;
+  await lookAt(pages, front);
+  h.sandbox.crm.reset();
+
+  const call = await h.ring('+1 830 580 3077', '101');
+  await until('the pop-up', async () => sum((await counts(pages)).popups) >= 1);
+  await h.pbx({ action: 'answer', callId: call.callId });
+  await h.pbx({ action: 'hangup', callId: call.callId, recording: true });
+  await until('the add_call', async () => (await counts(pages)).addCalls >= 1);
+
+  const first = await counts(pages);
+  expect(first.popups).toEqual(pages.map((p) => (p === front ? 1 : 0)));
+  expect(first.addCalls).toBe(1);
+  expect(lookups()).toBe(1);
+  expect(h.sandbox.relay.subscriberCount()).toBe(1);
+
+  // The leader tab closes: another one takes the lock, reconnects and handles the next call.
+  await leader.close();
+  const rest = pages.filter((p) => p !== leader);
+  await until('a new leader connected', () => h.sandbox.relay.subscriberCount() === 1 && rest.some((p) => (sockets.get(p) ?? 0) > 0));
+  await lookAt(rest, front);
+  const second = await h.ring('+1 830 580 3077', '101');
+  await until('the second pop-up', async () => sum((await counts(rest)).popups) >= 2);
+  await h.pbx({ action: 'hangup', callId: second.callId, duration: 5 });
+  await until('the second add_call', async () => (await counts(rest)).addCalls >= 1);
+
+  const after = await counts(rest);
+  expect(after.popups).toEqual(rest.map((p) => (p === front ? 2 : 0)));
+  expect(after.addCalls).toBe(1); // the new leader's, for the second call only (the first went with the old tab)
+  expect(lookups()).toBe(2);
+  expect(h.sandbox.relay.subscriberCount()).toBe(1);
+  expect(rest.filter((p) => (sockets.get(p) ?? 0) > 0)).toHaveLength(1);
+  expect(h.pageErrors).toEqual([]);
+  untrack();
+}, 60_000);

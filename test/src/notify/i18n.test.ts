@@ -1,0 +1,30 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { ENGLISH_NOTIFY_STRINGS, NOTIFY_STRING_KEYS, buildPopup, notifyStringsFrom } from '../../../src/notify';
+import { callEvent, notFound } from './fixtures';
+
+const LOCALES = ['en', 'es', 'pt', 'ru', 'tr', 'id'] as const;
+const section = (locale: string): Record<string, unknown> =>
+  (JSON.parse(readFileSync(join(__dirname, '../../../i18n', `${locale}.json`), 'utf8')) as { notify?: Record<string, unknown> }).notify ?? {};
+const placeholders = (s: string) => [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+
+test("the English file matches the code's fallbacks", () => {
+  expect(section('en')).toEqual(ENGLISH_NOTIFY_STRINGS);
+});
+
+describe.each(LOCALES.filter((l) => l !== 'en').map((l) => [l]))('%s', (locale) => {
+  const strings = section(locale);
+  test('has every key, translated, with the same placeholders as English', () => {
+    expect(Object.keys(strings).sort()).toEqual([...NOTIFY_STRING_KEYS].sort());
+    for (const key of NOTIFY_STRING_KEYS) {
+      const value = strings[key];
+      expect(typeof value).toBe('string');
+      expect(value).not.toBe(ENGLISH_NOTIFY_STRINGS[key]);
+      expect(placeholders(value as string)).toEqual(placeholders(ENGLISH_NOTIFY_STRINGS[key]));
+    }
+  });
+  test('builds a pop-up with no English left in it', () => {
+    const popup = buildPopup(callEvent(), notFound(), notifyStringsFrom(strings), locale);
+    expect(`${popup.header} ${popup.text}`).not.toMatch(/Incoming|Unknown|Create/);
+  });
+});

@@ -1,0 +1,87 @@
+import { escapeHtml, formatDuration, notifyStringsFrom, ENGLISH_NOTIFY_STRINGS, NOTIFY_STRING_KEYS } from '../../../src/notify';
+import { fillEscaped, fillHtml } from '../../../src/notify/strings';
+import { safeRecordingUrl, cardPath } from '../../../src/notify/links';
+
+describe('escapeHtml', () => {
+  test('escapes every character that can open markup or leave an attribute', () => {
+    expect(escapeHtml(`<img src=x onerror="a('b')">&\``)).toBe('&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;&#96;');
+  });
+  test('leaves ordinary text and non-Latin names alone', () => {
+    expect(escapeHtml('Иван Петров, +7 495 123-45-67')).toBe('Иван Петров, +7 495 123-45-67');
+  });
+});
+
+describe('formatDuration', () => {
+  test.each([
+    [0, '0:00'],
+    [5, '0:05'],
+    [65, '1:05'],
+    [599.9, '9:59'],
+    [3600, '1:00:00'],
+    [3725, '1:02:05'],
+    [-3, '0:00'],
+    [Number.NaN, '0:00'],
+  ])('%p seconds -> %p', (seconds, expected) => {
+    expect(formatDuration(seconds, 'en')).toBe(expected);
+  });
+  test("uses the locale's digits", () => {
+    expect(formatDuration(65, 'ar-EG')).toBe('١:٠٥');
+  });
+  test('a malformed locale falls back instead of throwing', () => {
+    expect(formatDuration(65, 'not a locale!!')).toBe('1:05');
+  });
+});
+
+describe('notifyStringsFrom', () => {
+  test('takes the section, falling back to English per missing or unusable key', () => {
+    const strings = notifyStringsFrom({ incoming_header: 'Llamada entrante: {{number}}', dialing: 42, unknown_number: '  ' });
+    expect(strings.incoming_header).toBe('Llamada entrante: {{number}}');
+    expect(strings.dialing).toBe(ENGLISH_NOTIFY_STRINGS.dialing);
+    expect(strings.unknown_number).toBe(ENGLISH_NOTIFY_STRINGS.unknown_number);
+  });
+  test('no section at all gives the English strings, every key present', () => {
+    const strings = notifyStringsFrom(undefined);
+    for (const key of NOTIFY_STRING_KEYS) expect(strings[key]).toBe(ENGLISH_NOTIFY_STRINGS[key]);
+  });
+});
+
+describe('templates', () => {
+  test('fillEscaped escapes the values, keeps the template text', () => {
+    expect(fillEscaped('Call from {{party}}, {{ duration }}', { party: '<b>Bob</b>', duration: '1:05' })).toBe('Call from &lt;b&gt;Bob&lt;/b&gt;, 1:05');
+  });
+  test('a value that looks like a placeholder is not expanded again', () => {
+    expect(fillEscaped('{{a}} {{b}}', { a: '{{b}}', b: 'x' })).toBe('{{b}} x');
+  });
+  test('fillHtml inserts safe HTML as is; a missing value leaves nothing behind', () => {
+    expect(fillHtml('Dialing {{target}}{{missing}}', { target: '<a href="/x">X</a>' })).toBe('Dialing <a href="/x">X</a>');
+  });
+  test("a translation's own markup is shown as text", () => {
+    expect(fillHtml('<i>{{x}}</i>', { x: 'y' })).toBe('&lt;i&gt;y&lt;/i&gt;');
+  });
+});
+
+describe('links', () => {
+  test.each([
+    ['https://pbx.example.com/rec/1.mp3', 'https://pbx.example.com/rec/1.mp3'],
+    ['http://pbx.example.com/rec?id=1&x="2"', 'http://pbx.example.com/rec?id=1&x=%222%22'],
+    ['javascript:alert(1)', undefined],
+    ['JaVaScRiPt:alert(1)', undefined],
+    ['data:text/html,<script>alert(1)</script>', undefined],
+    ['//evil.example.com/x', undefined],
+    ['/relative/path', undefined],
+    ['https://user:pass@pbx.example.com/r', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ])('recording %p -> %p', (raw, expected) => {
+    expect(safeRecordingUrl(raw)).toBe(expected);
+  });
+  test('card paths: a valid url is kept, a bad one rebuilt from the numeric id, a bad id gives none', () => {
+    expect(cardPath({ id: 42, type: 'contact', url: '/contacts/detail/42' })).toBe('/contacts/detail/42');
+    expect(cardPath({ id: 42, type: 'contact', url: 'javascript:alert(1)//contacts/detail/42' })).toBe('/contacts/detail/42');
+    expect(cardPath({ id: 42, type: 'lead', url: '/contacts/detail/42' })).toBe('/leads/detail/42');
+    expect(cardPath({ id: 1.5, type: 'lead', url: '/leads/detail/1.5' })).toBeNull();
+    expect(cardPath({ id: -1, type: 'company', url: '' })).toBeNull();
+    expect(cardPath({ id: 7, type: 'pipeline' as never, url: '/contacts/detail/7' })).toBeNull();
+    expect(cardPath({ id: 7, type: 'toString' as never, url: '/contacts/detail/7' })).toBeNull();
+  });
+});

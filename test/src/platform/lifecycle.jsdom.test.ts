@@ -1,0 +1,163 @@
+/**
+ * The built script.js as Kommo loads it: RequireJS `define`, jQuery and underscore from the
+ * host, helpers on `this`, callbacks in Kommo's order. Proves the lifecycle rules of the
+ * package issue through the bundle, against the reference relay on loopback.
+ */
+import { startHarness, type Harness } from '../../support/kommo-jsdom';
+import { waitFor } from '../../support/wait';
+import { startRelay } from '../../../relay/src';
+
+type Relay = Awaited<ReturnType<typeof startRelay>>;
+
+const TOKEN = 'widget-token';
+const PBX_TOKEN = 'pbx-token';
+
+let relay: Relay;
+let harness: Harness | null = null;
+
+beforeEach(async () => {
+  relay = await startRelay({ token: TOKEN, pbxToken: PBX_TOKEN, port: 0, host: '127.0.0.1' });
+});
+
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+  await relay.close();
+});
+
+async function ring(callId: string, extension = '101', phone = '+1 830 580 3077'): Promise<void> {
+  const response = await fetch(`${relay.url}/pbx/events`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${PBX_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ call_id: callId, state: 'ringing', direction: 'inbound', phone, extension }),
+  });
+  expect(response.status).toBeLessThan(300);
+}
+
+function settings(overrides: Record<string, unknown> = {}) {
+  return { ws_url: relay.wsUrl, token: TOKEN, phones: { '504141': '101' }, country: 'US', ...overrides };
+}
+
+/** Kommo's settings modal: a body element handed to the `settings` callback, jQuery-wrapped. */
+function openSettingsModal(h: Harness): HTMLElement {
+  const doc = h.window.document;
+  doc.querySelector('#settings-modal')?.remove();
+  const body = doc.createElement('div');
+  body.id = 'settings-modal';
+  doc.body.appendChild(body);
+  const $ = (h.window as unknown as { requirejs(name: string): (el: HTMLElement) => unknown }).requirejs('jquery');
+  h.widget.callbacks.settings!($(body));
+  return body;
+}
+
+function start(overrides: Record<string, unknown> = {}, lang = 'en') {
+  return startHarness({ settings: settings(overrides), lang }).then((h) => (harness = h));
+}
+
+test('script.js is an AMD module that RequireJS loads with the host jQuery and underscore; render returns true', async () => {
+  const h = await start();
+  expect(typeof h.Widget).toBe('function');
+  expect(h.widget.callbacks.render!()).toBe(true);
+  expect(h.widget.callbacks.bind_actions!()).toBe(true);
+  // The module asked the host for jquery and nothing it would have to bundle itself.
+  const defined = (h.window as unknown as { requirejs: { s: { contexts: { _: { defined: Record<string, unknown> } } } } }).requirejs.s.contexts._.defined;
+  expect(Object.keys(defined).sort()).toEqual(expect.arrayContaining(['jquery', 'widget']));
+});
+
+test('init starts one connection per page load: a second init and a re-rendered instance start nothing twice', async () => {
+  const h = await start();
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  h.widget.callbacks.init!();
+  const again = h.construct(); // Kommo constructs again on an area change (init_once: no init)
+  expect(again.callbacks.render!()).toBe(true);
+  again.callbacks.init!();
+  await ring('c-once');
+  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  expect(relay.connections()).toBe(1);
+  expect(h.openSockets()).toBe(1);
+});
+
+test('destroy alone (a move between areas) keeps the call machinery working', async () => {
+  const h = await start();
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  h.widget.callbacks.destroy!();
+  const next = h.construct();
+  next.callbacks.render!();
+  await ring('c-after-destroy');
+  await waitFor('the pop-up after an area change', () => h.app.popups.length === 1);
+  expect(h.app.popups[0]!.text.header).toContain('+1 830 580 3077');
+  expect(relay.connections()).toBe(1);
+});
+
+test('switched off (onSave active N, then destroy): no socket, timer or listener survives', async () => {
+  const h = await start();
+  const listenersBefore = h.liveListeners();
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  await ring('c-before-off');
+  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  expect(h.pendingTimers()).toBeGreaterThan(0); // the heartbeat, at least
+  expect(await h.widget.callbacks.onSave!({ active: 'N', fields: {} })).toBe(true);
+  h.widget.callbacks.destroy!();
+  expect(h.openSockets()).toBe(0);
+  expect(h.pendingTimers()).toBe(0);
+  expect(h.liveListeners()).toEqual(listenersBefore);
+  await waitFor('the relay saw the socket close', () => relay.connections() === 0);
+});
+
+test('the phones setting works given as a JSON string, as Kommo may hand it', async () => {
+  const h = await start({ phones: JSON.stringify({ '504141': '101, 102' }) });
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  await ring('c-json-phones', '102');
+  await waitFor('the pop-up for the second extension', () => h.app.popups.length === 1);
+});
+
+test('onSave refuses invalid settings and says why in the user language', async () => {
+  const h = await start({}, 'ru');
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  const refused = await h.widget.callbacks.onSave!({ active: 'Y', fields: { ws_url: relay.wsUrl, poll_url: 'https://pbx.example/calls', token: TOKEN } });
+  expect(refused).toBe(false);
+  expect(h.app.messages).toHaveLength(1);
+  expect(h.app.messages[0]!.text).toMatch(/[а-яА-Я]/); // Russian, not English
+  expect(h.app.messages[0]!.text).not.toMatch(/WebSocket URL or/);
+});
+
+test('saving new settings reconnects with them (a corrected token after a refusal)', async () => {
+  const h = await start({ token: 'wrong' });
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  // The admin opens the settings and is told why: the token was refused.
+  const status = () => {
+    const body = openSettingsModal(h);
+    return body.querySelector('[data-testid="telephony-status"]')?.textContent ?? '';
+  };
+  await waitFor('the settings say the token was refused', () => /token/i.test(status()) && /refused/i.test(status()));
+  await waitFor('the relay closed the refused socket', () => relay.connections() === 0);
+  expect(h.openSockets()).toBe(0); // and the widget does not retry with the wrong token
+  expect(await h.widget.callbacks.onSave!({ active: 'Y', fields: settings() })).toBe(true);
+  await waitFor('the widget subscribed with the new token', () => relay.connections() === 1);
+  await ring('c-after-fix');
+  await waitFor('the pop-up', () => h.app.popups.length === 1);
+});
+
+test('a page restored from the back/forward cache reconnects and still pops calls', async () => {
+  const h = await start();
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  const win = h.window as unknown as Window & { PageTransitionEvent: typeof PageTransitionEvent };
+  win.dispatchEvent(new win.PageTransitionEvent('pagehide', { persisted: true }));
+  await waitFor('the hidden page let its connection go', () => relay.connections() === 0);
+  win.dispatchEvent(new win.PageTransitionEvent('pageshow', { persisted: true }));
+  await waitFor('the restored page subscribed again', () => relay.connections() === 1);
+  await ring('c-after-bfcache');
+  await waitFor('the pop-up', () => h.app.popups.length === 1);
+});
