@@ -28,6 +28,7 @@ import type { Relay } from '../../relay/src';
 import { summarize, PERCENTILE_METHOD } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
 import { runStandalone } from './report/console';
+import { waitUntil } from '../../test/support/wait';
 
 const TOKEN = 'bench-widget-token';
 const PBX = 'bench-pbx-token';
@@ -79,15 +80,6 @@ async function meteredRelay(): Promise<MeteredRelay> {
 
 const page = { protocol: 'http:', isVisible: () => true, onVisibilityChange: () => () => {}, onOnline: () => () => {} };
 
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function until(predicate: () => boolean): Promise<void> {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > 10_000) throw new Error('bench: I/O did not settle');
-    await yieldToIo();
-  }
-}
 
 /** Counters around the injected constructors, so the bench knows when I/O has settled. */
 function meteredIo() {
@@ -156,16 +148,16 @@ async function idleHour(name: string, transport: (base: string) => TransportSett
   const m = meteredIo();
   const feed = feedFor(transport(relay.url), clock, m);
   feed.start();
-  await until(() => feed.status.status === 'open' && m.io.settled === m.io.requests);
-  await yieldToIo();
+  await waitUntil('the benchmark\'s I/O settled', () => feed.status.status === 'open' && m.io.settled === m.io.requests);
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const setupBytes = relay.bytes();
   const sentBefore = m.io.wsSent;
   const requestsBefore = m.io.requests;
   for (let t = 0; t < HOUR_MS; t += 1000) {
     clock.advance(1000);
     // Wait for what the step started (a ping's pong, a poll's answer) before time moves on.
-    await until(() => m.io.wsReceived >= m.io.wsSent && m.io.settled === m.io.requests);
-    await yieldToIo();
+    await waitUntil('the benchmark\'s I/O settled', () => m.io.wsReceived >= m.io.wsSent && m.io.settled === m.io.requests);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (feed.status.status !== 'open') throw new Error(`bench: ${name} did not stay open (${feed.status.status})`);
   const cost = {
@@ -189,7 +181,7 @@ async function latency(name: string, transport: (base: string) => TransportSetti
     if (change.kind === 'state') waiting.get(change.call.callId)?.(performance.now());
   });
   feed.start();
-  await until(() => feed.status.status === 'open');
+  await waitUntil('the benchmark\'s I/O settled', () => feed.status.status === 'open');
   const results: number[] = [];
   let missing = 0;
   for (let i = 0; i < samples; i += 1) {

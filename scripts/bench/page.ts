@@ -23,6 +23,7 @@ import { installRelayProbe, type RelayProbe } from './relay-probe';
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
 import { runStandalone } from './report/console';
+import { eventually } from '../../test/support/wait';
 
 export interface PageBenchOptions {
   widgetDir?: string;
@@ -196,14 +197,6 @@ class HostEvents {
   }
 }
 
-async function until(check: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await pause(stepMs);
-  }
-  return true;
-}
 
 function series(name: string, samples: number[], missing: number, method: string): LatencySeries {
   return { name, samplesMs: samples, summary: summarize(samples), missing, method };
@@ -238,7 +231,7 @@ class PageBench {
   }
 
   async connected(timeoutMs = 15_000): Promise<boolean> {
-    return until(() => this.h.sandbox.relay.subscriberCount() === 1, timeoutMs);
+    return eventually(() => this.h.sandbox.relay.subscriberCount() === 1, { timeoutMs: timeoutMs, everyMs: 5 });
   }
 
   /** Rings, waits for the pop-up, hangs up. Latency: relay send -> show_notification. */
@@ -525,7 +518,7 @@ async function recovery(b: PageBench, o: PageBenchOptions, out: PageBenchResult)
     const popup = b.events.popupFor(phone, 15_000);
     const callId = `bench-restart-${i}`;
     await b.h.pbx({ action: 'ring', phone, extension: EXT, callId });
-    const reconnected = await until(() => b.h.sandbox.relay.subscriberCount() === 1, 15_000, 2);
+    const reconnected = await eventually(() => b.h.sandbox.relay.subscriberCount() === 1, { timeoutMs: 15_000, everyMs: 2 });
     if (reconnected) reconnectMs.push(Date.now() - t0);
     const shown = await popup;
     if (shown) popupMs.push(shown.at - t0);
@@ -554,14 +547,14 @@ async function recovery(b: PageBench, o: PageBenchOptions, out: PageBenchResult)
         const before = proxy.accepted();
         const t0 = Date.now();
         const lastFrame = proxy.silence();
-        const ok = await until(() => proxy.accepted() > before, 90_000, 20);
+        const ok = await eventually(() => proxy.accepted() > before, { timeoutMs: 90_000, everyMs: 20 });
         if (ok) {
           const at = proxy.acceptedAt[before] as number;
           detection.push(at - t0);
           sinceLast.push(at - lastFrame);
         }
         // It works again: a call pops up through the new connection.
-        await until(() => b.h.sandbox.relay.subscriberCount() >= 1, 10_000);
+        await eventually(() => b.h.sandbox.relay.subscriberCount() >= 1, { timeoutMs: 10_000, everyMs: 5 });
         await b.call(b.freshNumber(), 'after-dead');
       } finally {
         await proxy.close();
@@ -650,7 +643,7 @@ async function overhead(b: PageBench, o: PageBenchOptions, out: PageBenchResult)
     // A reload: same settings (localStorage), a new document, a new widget from script.js.
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __sandbox?: { ready: boolean } }).__sandbox?.ready === true);
-    await until(() => b.h.sandbox.relay.subscriberCount() === 1, 10_000);
+    await eventually(() => b.h.sandbox.relay.subscriberCount() === 1, { timeoutMs: 10_000, everyMs: 5 });
     await pause(500);
     const m = await metrics(cdp);
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };

@@ -12,6 +12,7 @@ import { sandboxRecord, startHarness, type Harness } from '../../test/support/br
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
 import { runStandalone } from './report/console';
+import { eventually } from '../../test/support/wait';
 
 /** locks: Chromium as it is; lease: no Web Locks; lease-storage: no BroadcastChannel either. */
 type Mode = 'locks' | 'lease' | 'lease-storage';
@@ -33,14 +34,6 @@ export interface TabsBenchOptions {
   modes?: Mode[];
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, stepMs = 10): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -101,10 +94,10 @@ async function oneCall(h: Harness, fleet: Fleet, mode: Mode): Promise<PerCall> {
   const openedBefore = fleet.opened;
   h.sandbox.crm.reset();
   const call = await h.ring('+1 830 580 3077', '101');
-  await until(async () => (await fleet.totals()).popups > before.popups);
+  await eventually(async () => (await fleet.totals()).popups > before.popups, { everyMs: 10 });
   await h.pbx({ action: 'answer', callId: call.callId });
   await h.pbx({ action: 'hangup', callId: call.callId, duration: 7 });
-  await until(async () => (await fleet.totals()).addCalls > before.addCalls);
+  await eventually(async () => (await fleet.totals()).addCalls > before.addCalls, { everyMs: 10 });
   // Let duplicates, if any, arrive before counting.
   await pause(1000);
   const after = await fleet.totals();
@@ -144,16 +137,16 @@ async function takeovers(h: Harness, fleet: Fleet, closes: number, how: 'close' 
     } else {
       closing = fleet.close(leader);
     }
-    const ok = await until(() => {
+    const ok = await eventually(() => {
       const next = fleet.leader();
       return next !== undefined && next !== leader && h.sandbox.relay.subscriberCount() === 1;
-    }, 10_000, 5);
+    }, { timeoutMs: 10_000, everyMs: 5 });
     await closing;
     if (cdp) await Promise.race([leader.close().catch(() => undefined), pause(5000)]);
     if (ok) samples.push(Date.now() - started);
     else missing++;
     await fleet.open();
-    await until(() => h.sandbox.relay.subscriberCount() === 1);
+    await eventually(() => h.sandbox.relay.subscriberCount() === 1, { everyMs: 10 });
     // Opening a tab through the harness clears the origin's localStorage (its seeding step),
     // which in lease mode drops the lease once: let that settle before the next close.
     await pause(2000);
@@ -181,7 +174,7 @@ export async function runTabsBench(options: TabsBenchOptions = {}): Promise<Sect
         const fleet = new Fleet(h);
         for (let i = 0; i < n; i++) await fleet.open();
         await pause(2000); // see takeovers(): the harness's seeding clears localStorage
-        await until(() => h.sandbox.relay.subscriberCount() === 1);
+        await eventually(() => h.sandbox.relay.subscriberCount() === 1, { everyMs: 10 });
         perCall.push(await oneCall(h, fleet, mode));
         if (n > 1) {
           for (const how of ['close', 'crash'] as const) {
@@ -196,7 +189,7 @@ export async function runTabsBench(options: TabsBenchOptions = {}): Promise<Sect
           }
         }
         await fleet.closeAll();
-        await until(() => h.sandbox.relay.subscriberCount() === 0);
+        await eventually(() => h.sandbox.relay.subscriberCount() === 0, { everyMs: 10 });
       }
     } finally {
       await h.close();

@@ -8,6 +8,7 @@ import type { CrmEntity, EntityType, LookupResult, NormalizedNumber } from '../l
 import { newContactUrl } from '../lookup';
 import type { CompletedCall } from './types';
 import { escapeHtml } from './escape';
+import { HTTP_SCHEMES, parseUrl } from '../protocol/url';
 
 const SECTION: Record<EntityType, string> = {
   contact: 'contacts',
@@ -50,16 +51,8 @@ export function entityLink(entity: CrmEntity): string {
 
 /** An absolute http(s) URL without credentials, normalised (quotes and brackets percent-encoded); else undefined. */
 export function safeRecordingUrl(raw: string | undefined): string | undefined {
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (url.username !== '' || url.password !== '') return undefined;
-  return url.href;
+  if (typeof raw !== 'string') return undefined;
+  return parseUrl(raw.trim(), { schemes: HTTP_SCHEMES, noCredentials: true })?.href;
 }
 
 /**

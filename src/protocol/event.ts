@@ -4,6 +4,7 @@
  * and the widget can never disagree about what a valid event is.
  */
 import { isRecord } from './record';
+import { HTTP_SCHEMES, parseUrl } from './url';
 import type { CallDirection, CallEvent, CallResult, CallState } from './types';
 
 export type ParseResult = { ok: true; event: CallEvent } | { ok: false; reason: string };
@@ -28,16 +29,6 @@ export function stateRank(state: CallState): number {
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
   return typeof value === 'string' && (allowed as readonly string[]).includes(value);
-}
-
-function isHttpUrl(value: string): boolean {
-  if (!/^https?:\/\/\S+$/i.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** `null` counts as absent for optional fields: many PBX JSON encoders write null for "none". */
@@ -66,7 +57,7 @@ export function parseCallEvent(raw: unknown, receivedAt: number): ParseResult {
   if (present(duration) && (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0)) {
     return { ok: false, reason: 'duration' };
   }
-  if (present(recordingUrl) && (typeof recordingUrl !== 'string' || recordingUrl.length > EVENT_LIMITS.recordingUrl || !isHttpUrl(recordingUrl))) {
+  if (present(recordingUrl) && (typeof recordingUrl !== 'string' || recordingUrl.length > EVENT_LIMITS.recordingUrl || parseUrl(recordingUrl, { schemes: HTTP_SCHEMES }) === null)) {
     return { ok: false, reason: 'recording_url' };
   }
   if (present(result) && !oneOf(result, RESULTS)) return { ok: false, reason: 'result' };

@@ -9,3 +9,5 @@ export type { ParseResult, WireCallEvent } from './event';
 export { parseServerFrame, parsePollPayload, parsePollBody, parseEventList, MAX_FRAME_CHARS, MAX_POLL_BODY_CHARS } from './frames';
 export type { ServerFrame, PollAnswer, Dropped } from './frames';
 export { isRecord } from './record';
+export { parseUrl, HTTP_SCHEMES } from './url';
+export type { UrlCheck } from './url';

@@ -7,6 +7,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/min';
 import type { ParsedSettings, SettingsContext, SettingsProblem, TransportSettings, WidgetSettings } from './types';
 import { parsePhones } from './phones';
+import { parseUrl } from '../protocol/url';
 
 export const POLL_INTERVAL_SECONDS = { min: 1, max: 60, default: 3 } as const;
 
@@ -23,14 +24,6 @@ function text(value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (value === null || value === undefined || typeof value === 'object') return '';
   return String(value).trim();
-}
-
-function parseUrl(value: string): URL | null {
-  try {
-    return new URL(value);
-  } catch {
-    return null;
-  }
 }
 
 /** `http:` -> `http`, for the `{{scheme}}://` placeholder. */

@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { sandboxRecord, startHarness, type Harness } from '../support/browser';
+import { waitUntil } from '../support/wait';
 
 let h: Harness;
 
@@ -16,15 +17,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Polls a condition (no fixed sleeps); fails with what it waited for. */
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * Headless Chromium reports every page visible and focused; make the user look at one tab by
@@ -67,7 +59,7 @@ test('three tabs: one connection, one lookup, one pop-up where the user looks, o
   const untrack = trackSockets(sockets);
   const pages: Page[] = [];
   for (let i = 0; i < 3; i++) pages.push(await h.openWidget());
-  await until('one relay connection', () => h.sandbox.relay.subscriberCount() === 1);
+  await waitUntil('one relay connection', () => h.sandbox.relay.subscriberCount() === 1, { everyMs: 50 });
   const leaders = pages.filter((p) => (sockets.get(p) ?? 0) > 0);
   expect(leaders).toHaveLength(1);
   const leader = leaders[0]!;
@@ -76,10 +68,10 @@ test('three tabs: one connection, one lookup, one pop-up where the user looks, o
   h.sandbox.crm.reset();
 
   const call = await h.ring('+1 830 580 3077', '101');
-  await until('the pop-up', async () => sum((await counts(pages)).popups) >= 1);
+  await waitUntil('the pop-up', async () => sum((await counts(pages)).popups) >= 1, { everyMs: 50 });
   await h.pbx({ action: 'answer', callId: call.callId });
   await h.pbx({ action: 'hangup', callId: call.callId, recording: true });
-  await until('the add_call', async () => (await counts(pages)).addCalls >= 1);
+  await waitUntil('the add_call', async () => (await counts(pages)).addCalls >= 1, { everyMs: 50 });
 
   const first = await counts(pages);
   expect(first.popups).toEqual(pages.map((p) => (p === front ? 1 : 0)));
@@ -90,12 +82,12 @@ test('three tabs: one connection, one lookup, one pop-up where the user looks, o
   // The leader tab closes: another one takes the lock, reconnects and handles the next call.
   await leader.close();
   const rest = pages.filter((p) => p !== leader);
-  await until('a new leader connected', () => h.sandbox.relay.subscriberCount() === 1 && rest.some((p) => (sockets.get(p) ?? 0) > 0));
+  await waitUntil('a new leader connected', () => h.sandbox.relay.subscriberCount() === 1 && rest.some((p) => (sockets.get(p) ?? 0) > 0), { everyMs: 50 });
   await lookAt(rest, front);
   const second = await h.ring('+1 830 580 3077', '101');
-  await until('the second pop-up', async () => sum((await counts(rest)).popups) >= 2);
+  await waitUntil('the second pop-up', async () => sum((await counts(rest)).popups) >= 2, { everyMs: 50 });
   await h.pbx({ action: 'hangup', callId: second.callId, duration: 5 });
-  await until('the second add_call', async () => (await counts(rest)).addCalls >= 1);
+  await waitUntil('the second add_call', async () => (await counts(rest)).addCalls >= 1, { everyMs: 50 });
 
   const after = await counts(rest);
   expect(after.popups).toEqual(rest.map((p) => (p === front ? 2 : 0)));

@@ -17,6 +17,7 @@ import { startSandbox } from '../../scripts/sandbox/server';
 import type { Sandbox, SandboxOptions } from '../../scripts/sandbox/server';
 import type { PbxAction, PbxCall, PbxDirection } from '../../scripts/sandbox/pbx';
 import { SANDBOX_USERS } from '../../scripts/sandbox/users';
+export { waitUntil } from './wait';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -195,11 +196,3 @@ export async function nthPopup(page: Page, n: number): Promise<{ header: string;
   };
 }
 
-/** Polls a server-side condition (no fixed sleep): resolves as soon as it holds, fails after `timeoutMs`. */
-export async function waitUntil(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

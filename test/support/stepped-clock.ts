@@ -33,14 +33,3 @@ export function createManualClock(start = 1_700_000_000_000): ManualClock {
   };
 }
 
-/**
- * Waits for real I/O (a loopback answer) that the test cannot await directly, yielding to the
- * event loop between checks. No clock time passes; gives up loudly after `maxTurns` turns.
- */
-export async function waitUntil(condition: () => boolean, what = 'condition', maxTurns = 200_000): Promise<void> {
-  for (let turn = 0; turn < maxTurns; turn++) {
-    if (condition()) return;
-    await flush();
-  }
-  throw new Error(`waitUntil: ${what} never became true`);
-}

@@ -1,7 +1,8 @@
 /** The fixture CRM over real HTTP: what the sandbox and the lookup tests rely on. */
 import { startCrmServer } from '../../../scripts/crm/crm-server';
 import { SEED_NUMBERS, SEED_USERS } from '../../../scripts/crm/seed';
-import { waitUntil } from '../../support/stepped-clock';
+import { waitUntil } from '../../support/wait';
+
 
 let server: Awaited<ReturnType<typeof startCrmServer>>;
 beforeAll(async () => {
@@ -68,7 +69,7 @@ describe('GET /api/v2/search/by_phone', () => {
       () => 'dropped',
     );
     // The server saw it; then reset drops the held response.
-    await waitUntil(() => server.crm.requests.length === 1, 'the CRM receives the request');
+    await waitUntil('the CRM receives the request', () => server.crm.requests.length === 1);
     server.crm.reset();
     await expect(pending).resolves.toBe('dropped');
   });

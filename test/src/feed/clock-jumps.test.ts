@@ -15,10 +15,11 @@ import { createCallNotifier, ENGLISH_NOTIFY_STRINGS } from '../../../src/notify'
 import type { CallNotifier } from '../../../src/notify';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
-import { FakePage, ManualClock, recordingLogger, until } from './support';
+import { FakePage, ManualClock, recordingLogger } from './support';
 import type { RecordingLogger } from './support';
 import { entity, found, recordingSink } from '../notify/fixtures';
 import type { RecordingSink } from '../notify/fixtures';
+import { waitUntil } from '../../support/wait';
 
 const TOKEN = 'widget-token';
 const PBX = 'pbx-token';
@@ -118,7 +119,7 @@ async function start(kind: 'ws' | 'poll'): Promise<Harness> {
     h.notifier.dispose();
   });
   h.feed.start();
-  await until('open', () => h.feed.status.status === 'open');
+  await waitUntil('open', () => h.feed.status.status === 'open');
   return h;
 }
 
@@ -137,7 +138,7 @@ async function nextPoll(h: Harness): Promise<void> {
 }
 
 async function pollAnswered(h: Harness, answersBefore: number): Promise<void> {
-  await until('a poll answer', () => h.answers > answersBefore);
+  await waitUntil('a poll answer', () => h.answers > answersBefore);
   await new Promise<void>((resolve) => setImmediate(resolve)); // the transport handles it (promise callbacks)
   expect(h.feed.status.status).toBe('open');
 }
@@ -148,7 +149,7 @@ const errors = (h: Harness) => h.logger.lines.filter((l) => l.level === 'error')
 test('WebSocket: the machine sleeps for hours, five times: each wake reconnects at once (no clock time passes), the replayed snapshot pops nothing twice, timers do not pile up', async () => {
   const h = await start('ws');
   await pbx(h, 'c1', 'ringing');
-  await until('pop-up', () => h.sink.popups.length === 1);
+  await waitUntil('pop-up', () => h.sink.popups.length === 1);
   const steady = h.mono.pending(); // the wake check + the heartbeat
   expect(steady).toBe(2);
 
@@ -157,7 +158,7 @@ test('WebSocket: the machine sleeps for hours, five times: each wake reconnects 
     h.mono.advance(0); // wake: every overdue timer runs now
     expect(h.connects).toBe(1 + i);
     expect(h.feed.status.status).toBe('connecting');
-    await until(`open after wake ${i}`, () => h.feed.status.status === 'open');
+    await waitUntil(`open after wake ${i}`, () => h.feed.status.status === 'open');
     expect(h.mono.pending()).toBe(steady);
   }
   expect(count(h.sink.popups, 'c1')).toBe(1);
@@ -165,12 +166,12 @@ test('WebSocket: the machine sleeps for hours, five times: each wake reconnects 
 
   // The call goes on after all that: one completed notification, still nothing twice after more sleep.
   await pbx(h, 'c1', 'ended');
-  await until('completed', () => h.sink.calls.length === 1);
+  await waitUntil('completed', () => h.sink.calls.length === 1);
   h.mono.sleep(3 * HOUR);
   h.mono.advance(0);
-  await until('open after the last wake', () => h.feed.status.status === 'open');
+  await waitUntil('open after the last wake', () => h.feed.status.status === 'open');
   await pbx(h, 'c2', 'ringing');
-  await until('c2 pop-up', () => h.sink.popups.length === 2);
+  await waitUntil('c2 pop-up', () => h.sink.popups.length === 2);
   expect(count(h.sink.calls, 'c1')).toBe(1);
   expect(count(h.sink.popups, 'c1')).toBe(1);
   expect(errors(h)).toEqual([]);
@@ -190,7 +191,7 @@ test('polling: after hours of sleep the feed polls at once, one request (not one
   await pollAnswered(h, 0);
   await pbx(h, 'c1', 'ringing');
   await nextPoll(h);
-  await until('pop-up', () => h.sink.popups.length === 1);
+  await waitUntil('pop-up', () => h.sink.popups.length === 1);
   expect(h.mono.pending()).toBe(2); // the next poll + the wake check
   for (let i = 1; i <= 3; i++) {
     const before = h.connects;
@@ -204,7 +205,7 @@ test('polling: after hours of sleep the feed polls at once, one request (not one
   }
   await pbx(h, 'c1', 'ended');
   await nextPoll(h);
-  await until('completed', () => h.sink.calls.length === 1);
+  await waitUntil('completed', () => h.sink.calls.length === 1);
   expect(count(h.sink.popups, 'c1')).toBe(1);
   expect(count(h.sink.calls, 'c1')).toBe(1);
   expect(errors(h)).toEqual([]);
@@ -213,9 +214,9 @@ test('polling: after hours of sleep the feed polls at once, one request (not one
 test('the wall clock set back three hours: heartbeats and reconnects keep their monotonic pace, no wake is detected, replays notify nothing twice and new calls still pop up', async () => {
   const h = await start('ws');
   await pbx(h, 'c1', 'ringing');
-  await until('pop-up', () => h.sink.popups.length === 1);
+  await waitUntil('pop-up', () => h.sink.popups.length === 1);
   await pbx(h, 'c1', 'ended');
-  await until('completed', () => h.sink.calls.length === 1);
+  await waitUntil('completed', () => h.sink.calls.length === 1);
 
   h.wall.set(-3 * HOUR);
   h.mono.advance(WAKE_TIMING.checkEveryMs * 3);
@@ -246,10 +247,10 @@ test('the wall clock set back three hours: heartbeats and reconnects keep their 
   cleanups.push(() => again.stop());
   again.on('change', (c) => h.notifier.handle(c));
   again.start();
-  await until('open', () => again.status.status === 'open');
+  await waitUntil('open', () => again.status.status === 'open');
   await pbx(h, 'c1', 'ended');
   await pbx(h, 'c2', 'ringing');
-  await until('c2 pop-up', () => h.sink.popups.length === 2);
+  await waitUntil('c2 pop-up', () => h.sink.popups.length === 2);
   expect(count(h.sink.popups, 'c1')).toBe(1);
   expect(count(h.sink.calls, 'c1')).toBe(1);
   // The heartbeat still runs on time after the jump: a ping after 25 s of silence, answered.
@@ -259,7 +260,7 @@ test('the wall clock set back three hours: heartbeats and reconnects keep their 
   await new Promise<void>((resolve) => setImmediate(resolve));
   expect(heard).toBe(before);
   h.mono.advance(1);
-  await until('the pong', () => heard === before + 1);
+  await waitUntil('the pong', () => heard === before + 1);
   h.mono.advance(10_000);
   expect(again.status.status).toBe('open');
   expect(h.mono.pending()).toBe(timers);
@@ -275,7 +276,7 @@ test('polling, the wall clock set forward an hour while the relay still lists a 
   await nextPoll(h);
   await pbx(h, 'c1', 'ended');
   await nextPoll(h);
-  await until('completed', () => h.sink.calls.length === 1);
+  await waitUntil('completed', () => h.sink.calls.length === 1);
 
   h.wall.set(HOUR);
   // Two more changes at the relay within its retention: each poll answer lists c1 ended again.
@@ -283,7 +284,7 @@ test('polling, the wall clock set forward an hour while the relay still lists a 
   await nextPoll(h);
   await pbx(h, 'c2', 'answered');
   await nextPoll(h);
-  await until('c2 seen', () => h.changes.some((c) => c.call.callId === 'c2' && c.kind === 'state' && c.call.state === 'answered'));
+  await waitUntil('c2 seen', () => h.changes.some((c) => c.call.callId === 'c2' && c.kind === 'state' && c.call.state === 'answered'));
   expect(count(h.sink.calls, 'c1')).toBe(1);
 });
 
@@ -305,7 +306,7 @@ test('WebSocket: asleep while waiting to retry a dead relay: on wake exactly one
   const h = await start('ws');
   const port = h.relay.port;
   await h.relay.close();
-  await until('backoff', () => h.feed.status.status === 'backoff');
+  await waitUntil('backoff', () => h.feed.status.status === 'backoff');
   const attempts = h.connects;
   h.mono.sleep(3 * HOUR);
   h.mono.advance(0);
@@ -315,10 +316,10 @@ test('WebSocket: asleep while waiting to retry a dead relay: on wake exactly one
   const back = await startRelay({ token: TOKEN, pbxToken: PBX, port });
   cleanups.push(() => back.close());
   // (The attempt made on wake went to the closed port, unless the relay was quicker to listen.)
-  await until('that attempt settled', () => h.feed.status.status === 'backoff' || h.feed.status.status === 'open');
+  await waitUntil('that attempt settled', () => h.feed.status.status === 'backoff' || h.feed.status.status === 'open');
   const status = h.feed.status;
   if (status.status === 'backoff') h.mono.advance(status.retryInMs);
-  await until('open', () => h.feed.status.status === 'open');
+  await waitUntil('open', () => h.feed.status.status === 'open');
   expect(h.mono.pending()).toBe(2);
   expect(errors(h)).toEqual([]);
 });

@@ -13,8 +13,9 @@ import type { CallChange, CallFeed, FeedStatus } from '../../../src/feed';
 import { HttpError, NetworkError, TimeoutError } from '../../../src/core/errors';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
-import { FakePage, ManualClock, recordingLogger, until } from './support';
+import { FakePage, ManualClock, recordingLogger } from './support';
 import type { RecordingLogger } from './support';
+import { waitUntil } from '../../support/wait';
 
 const TOKEN = 'widget-token';
 const PBX = 'pbx-token';
@@ -126,7 +127,7 @@ async function pollOnce(h: Harness, ms = INTERVAL): Promise<void> {
   const before = h.requests;
   h.clock.advance(ms);
   expect(h.requests).toBe(before + 1);
-  await until('answer handled', () => h.settled === h.requests && h.clock.pending() >= 2);
+  await waitUntil('answer handled', () => h.settled === h.requests && h.clock.pending() >= 2);
 }
 
 test('JSON mode: Bearer token, extensions, the diff of answers, ETag and 304', async () => {
@@ -144,7 +145,7 @@ test('JSON mode: Bearer token, extensions, the diff of answers, ETag and 304', a
   const h = makeFeed(`${server.url}?account=7`);
   h.feed.start();
   expect(h.feed.status).toEqual({ status: 'connecting', attempt: 0 });
-  await until('first answer', () => h.feed.status.status === 'open');
+  await waitUntil('first answer', () => h.feed.status.status === 'open');
   expect(server.seen[0]).toMatchObject({ url: '/calls?account=7&extensions=101,102', authorization: `Bearer ${TOKEN}`, ifNoneMatch: undefined });
   expect(states(h)).toEqual(['a:ringing', 'b:ringing']);
 
@@ -179,7 +180,7 @@ test('errors back off, doubling up to 30 s, and recover by themselves', async ()
   h.feed.start();
   const delays: number[] = [];
   for (let i = 1; i <= 5; i += 1) {
-    await until(`error ${i}`, () => h.feed.status.status === 'backoff' && (h.feed.status as { attempt: number }).attempt === i && h.settled === h.requests);
+    await waitUntil(`error ${i}`, () => h.feed.status.status === 'backoff' && (h.feed.status as { attempt: number }).attempt === i && h.settled === h.requests);
     const s = h.feed.status as Extract<FeedStatus, { status: 'backoff' }>;
     expect(s.error).toBeInstanceOf(HttpError);
     delays.push(s.retryInMs);
@@ -190,8 +191,8 @@ test('errors back off, doubling up to 30 s, and recover by themselves', async ()
     expect(h.requests).toBe(i + 1);
   }
   expect(delays).toEqual([6000, 12_000, 24_000, 30_000, 30_000]);
-  await until('recovered', () => h.feed.status.status === 'open');
-  await until('scheduled', () => h.clock.pending() >= 2);
+  await waitUntil('recovered', () => h.feed.status.status === 'open');
+  await waitUntil('scheduled', () => h.clock.pending() >= 2);
   h.clock.advance(INTERVAL);
   expect(h.requests).toBe(7);
 });
@@ -203,7 +204,7 @@ test('Retry-After on a 429 is obeyed within the 30 s cap', async () => {
   });
   const h = makeFeed(server.url);
   h.feed.start();
-  await until('backoff', () => h.feed.status.status === 'backoff');
+  await waitUntil('backoff', () => h.feed.status.status === 'backoff');
   expect(h.feed.status).toMatchObject({ status: 'backoff', attempt: 1, retryInMs: 20_000 });
 });
 
@@ -213,13 +214,13 @@ test('a stalled request is aborted after 10 s and counts as an error', async () 
   });
   const h = makeFeed(server.url);
   h.feed.start();
-  await until('request arrived', () => server.seen.length === 1);
+  await waitUntil('request arrived', () => server.seen.length === 1);
   h.clock.advance(9_999);
   expect(h.feed.status.status).toBe('connecting');
   h.clock.advance(1);
   expect(h.feed.status).toMatchObject({ status: 'backoff', attempt: 1, retryInMs: 6000 });
   expect((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).error).toBeInstanceOf(TimeoutError);
-  await until('server saw the abort', () => server.seen[0]?.aborted === true);
+  await waitUntil('server saw the abort', () => server.seen[0]?.aborted === true);
 });
 
 test('an unreachable poll URL backs off with a NetworkError; online again polls at once', async () => {
@@ -228,7 +229,7 @@ test('an unreachable poll URL backs off with a NetworkError; online again polls 
   await cleanups.pop()?.(); // close it: nothing listens there now
   const h = makeFeed(url);
   h.feed.start();
-  await until('backoff', () => h.feed.status.status === 'backoff');
+  await waitUntil('backoff', () => h.feed.status.status === 'backoff');
   expect((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).error).toBeInstanceOf(NetworkError);
   h.page.goOnline();
   expect(h.requests).toBe(2);
@@ -241,7 +242,7 @@ test('401 closes the feed as unauthorized: no more requests', async () => {
   });
   const h = makeFeed(server.url);
   h.feed.start();
-  await until('closed', () => h.feed.status.status === 'closed');
+  await waitUntil('closed', () => h.feed.status.status === 'closed');
   expect(h.feed.status).toEqual({ status: 'closed', reason: 'unauthorized' });
   h.page.goOnline();
   h.clock.advance(10 * 60_000);
@@ -257,10 +258,10 @@ test('bad answers (not JSON, wrong shape, invalid events) are logged once per ki
   const h = makeFeed(server.url);
   h.feed.start();
   for (let i = 1; i <= 3; i += 1) {
-    await until(`bad answer ${i}`, () => h.feed.status.status === 'backoff' && (h.feed.status as { attempt: number }).attempt === i && h.settled === h.requests);
+    await waitUntil(`bad answer ${i}`, () => h.feed.status.status === 'backoff' && (h.feed.status as { attempt: number }).attempt === i && h.settled === h.requests);
     h.clock.advance((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).retryInMs);
   }
-  await until('good answer', () => h.feed.status.status === 'open');
+  await waitUntil('good answer', () => h.feed.status.status === 'open');
   expect(states(h)).toEqual(['y:ringing']);
   expect(h.logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
     'feed: dropped invalid input (poll:not_json)',
@@ -274,12 +275,12 @@ test('a hidden tab polls at a quarter of the rate, and catches up when visible a
   const h = makeFeed(server.url);
   h.page.visible = false;
   h.feed.start();
-  await until('first answer', () => h.feed.status.status === 'open' && h.clock.pending() >= 2);
+  await waitUntil('first answer', () => h.feed.status.status === 'open' && h.clock.pending() >= 2);
   h.clock.advance(INTERVAL * 3);
   expect(h.requests).toBe(1);
   h.clock.advance(INTERVAL);
   expect(h.requests).toBe(2);
-  await until('answer', () => h.settled === 2 && h.clock.pending() >= 2);
+  await waitUntil('answer', () => h.settled === 2 && h.clock.pending() >= 2);
   h.clock.advance(INTERVAL * 2);
   h.page.setVisible(true); // already waited two intervals: poll now
   expect(h.requests).toBe(3);
@@ -290,7 +291,7 @@ test('a hidden tab that serves the other tabs keeps the full rate', async () => 
   const h = makeFeed(server.url, { servingOthers: () => true });
   h.page.visible = false;
   h.feed.start();
-  await until('first answer', () => h.feed.status.status === 'open' && h.clock.pending() >= 2);
+  await waitUntil('first answer', () => h.feed.status.status === 'open' && h.clock.pending() >= 2);
   h.clock.advance(INTERVAL);
   expect(h.requests).toBe(2);
 });
@@ -308,7 +309,7 @@ describe('script mode against the reference relay', () => {
     h.feed.start();
     expect(Object.keys(h.callbacks)).toHaveLength(1);
     expect(Object.keys(h.callbacks)[0]).toMatch(/^[A-Za-z_$][\w$]*$/);
-    await until('first answer', () => h.feed.status.status === 'open');
+    await waitUntil('first answer', () => h.feed.status.status === 'open');
     expect(states(h)).toEqual(['a:ringing']);
     expect(h.callbacks).toEqual({});
     expect(h.scripts).toEqual({ loaded: 1, removed: 1 });
@@ -318,7 +319,7 @@ describe('script mode against the reference relay', () => {
     for (let i = 0; i < 3; i += 1) {
       h.clock.advance(INTERVAL);
       for (const name of Object.keys(h.callbacks)) names.add(name);
-      await until('answer', () => h.settled === h.requests && Object.keys(h.callbacks).length === 0);
+      await waitUntil('answer', () => h.settled === h.requests && Object.keys(h.callbacks).length === 0);
     }
     expect(names.size).toBe(3); // a fresh name per request
     expect(states(h)).toEqual(['a:ringing', 'a:ended']);
@@ -328,7 +329,7 @@ describe('script mode against the reference relay', () => {
   test('a wrong token is answered in the payload: closed unauthorized', async () => {
     const h = makeFeed(`${relay.url}/calls.js`, { mode: 'script', token: 'nope' });
     h.feed.start();
-    await until('closed', () => h.feed.status.status === 'closed');
+    await waitUntil('closed', () => h.feed.status.status === 'closed');
     expect(h.feed.status).toEqual({ status: 'closed', reason: 'unauthorized' });
     expect(h.callbacks).toEqual({});
   });

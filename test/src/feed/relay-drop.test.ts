@@ -14,8 +14,9 @@ import type { CallChange, CallFeed, FeedStatus } from '../../../src/feed';
 import { WS_TIMING } from '../../../src/feed/ws-transport';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
-import { FakePage, ManualClock, recordingLogger, until } from './support';
+import { FakePage, ManualClock, recordingLogger } from './support';
 import type { RecordingLogger } from './support';
+import { waitUntil } from '../../support/wait';
 
 const TOKEN = 'widget-token';
 const PBX = 'pbx-token';
@@ -146,7 +147,7 @@ async function start(): Promise<Harness> {
   feed.on('change', (c) => changes.push(c));
   cleanups.push(() => feed.stop());
   feed.start();
-  await until('open', () => feed.status.status === 'open');
+  await waitUntil('open', () => feed.status.status === 'open');
   return { relay, proxy, feed, clock, logger, changes };
 }
 
@@ -163,7 +164,7 @@ const seen = (h: Harness) => h.changes.map((c) => `${c.call.callId}:${c.kind ===
 
 /** After the break: backoff, reconnect through the (now healthy) proxy, the cut call from the snapshot, then a new call. */
 async function expectRecovery(h: Harness, errorClass: typeof NetworkError | typeof TimeoutError): Promise<void> {
-  await until('backoff', () => h.feed.status.status === 'backoff');
+  await waitUntil('backoff', () => h.feed.status.status === 'backoff');
   const backoff = h.feed.status as Extract<FeedStatus, { status: 'backoff' }>;
   expect(backoff).toMatchObject({ attempt: 0 });
   expect(backoff.error).toBeInstanceOf(errorClass);
@@ -171,12 +172,12 @@ async function expectRecovery(h: Harness, errorClass: typeof NetworkError | type
   expect(seen(h)).toEqual(['c1:ringing']);
 
   h.clock.advance(backoff.retryInMs);
-  await until('open again', () => h.feed.status.status === 'open');
+  await waitUntil('open again', () => h.feed.status.status === 'open');
   expect(h.proxy.connections).toBe(2);
   // The frame that was cut is not lost: the reconnect snapshot carries the call.
-  await until('c2 from the snapshot', () => h.changes.length === 2);
+  await waitUntil('c2 from the snapshot', () => h.changes.length === 2);
   await ring(h, 'c3');
-  await until('c3', () => h.changes.length === 3);
+  await waitUntil('c3', () => h.changes.length === 3);
   expect(seen(h)).toEqual(['c1:ringing', 'c2:ringing', 'c3:ringing']);
   expect(h.logger.lines.filter((l) => l.level === 'error')).toEqual([]);
 }
@@ -184,20 +185,20 @@ async function expectRecovery(h: Harness, errorClass: typeof NetworkError | type
 test('the relay drops the connection in the middle of a frame: the transport backs off, reconnects, the cut call arrives from the snapshot and a later call arrives; nothing escapes', async () => {
   const h = await start();
   await ring(h, 'c1');
-  await until('c1', () => h.changes.length === 1);
+  await waitUntil('c1', () => h.changes.length === 1);
   h.proxy.arm('cut-and-drop');
   await ring(h, 'c2');
-  await until('cut', () => h.proxy.cuts === 1);
+  await waitUntil('cut', () => h.proxy.cuts === 1);
   await expectRecovery(h, NetworkError);
 });
 
 test('half a frame then silence on a socket that stays open: the heartbeat declares it dead after 25 s + 10 s and the transport reconnects', async () => {
   const h = await start();
   await ring(h, 'c1');
-  await until('c1', () => h.changes.length === 1);
+  await waitUntil('c1', () => h.changes.length === 1);
   h.proxy.arm('cut-and-hang');
   await ring(h, 'c2');
-  await until('cut', () => h.proxy.cuts === 1);
+  await waitUntil('cut', () => h.proxy.cuts === 1);
   h.clock.advance(WS_TIMING.idlePingMs + WS_TIMING.pongTimeoutMs - 1);
   expect(h.feed.status.status).toBe('open');
   h.clock.advance(1);
@@ -207,10 +208,10 @@ test('half a frame then silence on a socket that stays open: the heartbeat decla
 test('half a frame followed by bytes that are no WebSocket frame: the protocol error closes the socket, the transport backs off and reconnects', async () => {
   const h = await start();
   await ring(h, 'c1');
-  await until('c1', () => h.changes.length === 1);
+  await waitUntil('c1', () => h.changes.length === 1);
   h.proxy.arm('cut-and-garbage');
   await ring(h, 'c2');
-  await until('cut', () => h.proxy.cuts === 1);
+  await waitUntil('cut', () => h.proxy.cuts === 1);
   await expectRecovery(h, NetworkError);
 });
 
@@ -221,12 +222,12 @@ test('five breaks in a row (drop, hang, garbage): each ends in one reconnect, ti
   for (const [i, fault] of faults.entries()) {
     h.proxy.arm(fault);
     await ring(h, `c${i}`);
-    await until(`cut ${i}`, () => h.proxy.cuts === i + 1);
+    await waitUntil(`cut ${i}`, () => h.proxy.cuts === i + 1);
     if (fault === 'cut-and-hang') h.clock.advance(WS_TIMING.idlePingMs + WS_TIMING.pongTimeoutMs);
-    await until(`backoff ${i}`, () => h.feed.status.status === 'backoff');
+    await waitUntil(`backoff ${i}`, () => h.feed.status.status === 'backoff');
     h.clock.advance((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).retryInMs);
-    await until(`open ${i}`, () => h.feed.status.status === 'open');
-    await until(`c${i} from the snapshot`, () => h.changes.length === i + 1);
+    await waitUntil(`open ${i}`, () => h.feed.status.status === 'open');
+    await waitUntil(`c${i} from the snapshot`, () => h.changes.length === i + 1);
     expect(h.clock.pending()).toBe(steady);
   }
   expect(h.proxy.connections).toBe(faults.length + 1);

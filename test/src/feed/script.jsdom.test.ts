@@ -12,6 +12,7 @@ import type { CallChange } from '../../../src/feed';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
 import { FakePage, ManualClock, recordingLogger } from './support';
+import { waitUntil } from '../../support/wait';
 
 let relay: RunningRelay;
 beforeEach(async () => {
@@ -21,14 +22,6 @@ afterEach(async () => {
   await relay.close();
 });
 
-/** jsdom has no setImmediate: yield with a zero timeout until the page catches up (5 s limit). */
-async function until(what: string, predicate: () => boolean): Promise<void> {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > 5000) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-}
 
 test('each poll adds one <script>, and its tag and callback are gone after the answer', async () => {
   const globalsBefore = new Set(Object.keys(window));
@@ -58,16 +51,16 @@ test('each poll adds one <script>, and its tag and callback are gone after the a
   relay.relay.publish({ callId: 'a', state: 'ringing', direction: 'inbound', phone: '+1 415 555 0100', extension: '101', at: 0 });
   feed.start();
   expect(window.document.querySelectorAll('script')).toHaveLength(1);
-  await until('first answer', () => feed.status.status === 'open');
+  await waitUntil('first answer', () => feed.status.status === 'open');
   expect(changes.map((c) => c.kind === 'state' && `${c.call.callId}:${c.call.state}`)).toEqual(['a:ringing']);
   expect(window.document.querySelectorAll('script')).toHaveLength(0);
 
   relay.relay.publish({ callId: 'a', state: 'answered', direction: 'inbound', phone: '+1 415 555 0100', extension: '101', at: 0 });
-  await until('scheduled', () => clock.pending() >= 2);
+  await waitUntil('scheduled', () => clock.pending() >= 2);
   clock.advance(3000);
   expect(window.document.querySelectorAll('script')).toHaveLength(1);
-  await until('second answer', () => changes.length === 2);
-  await until('tag removed', () => window.document.querySelectorAll('script').length === 0);
+  await waitUntil('second answer', () => changes.length === 2);
+  await waitUntil('tag removed', () => window.document.querySelectorAll('script').length === 0);
   expect(Object.keys(window).filter((k) => !globalsBefore.has(k))).toEqual([]);
   feed.stop();
 });

@@ -49,11 +49,3 @@ export function recordingLogger(): RecordingLogger {
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** Yields to the event loop until `predicate` holds (real I/O completes meanwhile); fails after 5 s. */
-export async function until(what: string, predicate: () => boolean, limitMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}

@@ -9,8 +9,9 @@ import type { CallChange, CallFeed, FeedStatus } from '../../../src/feed';
 import { TimeoutError } from '../../../src/core/errors';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
-import { FakePage, ManualClock, recordingLogger, until } from './support';
+import { FakePage, ManualClock, recordingLogger } from './support';
 import type { RecordingLogger } from './support';
+import { waitUntil } from '../../support/wait';
 
 const TOKEN = 'widget-token';
 const PBX = 'pbx-token';
@@ -86,11 +87,11 @@ test('subscribe, snapshot, then one change per call frame; only the subscribed e
   const h = makeFeed(r.wsUrl);
   h.feed.start();
   expect(h.feed.status).toEqual({ status: 'connecting', attempt: 0 });
-  await until('open', () => h.feed.status.status === 'open');
+  await waitUntil('open', () => h.feed.status.status === 'open');
   expect(states(h)).toEqual(['c1:ringing']);
   await post(r, [event('c1', 'answered'), event('c1', 'ringing'), event('x', 'ringing', '555')]);
   await post(r, { ...event('c1', 'ended'), duration: 30 });
-  await until('ended', () => h.changes.length === 3);
+  await waitUntil('ended', () => h.changes.length === 3);
   expect(states(h)).toEqual(['c1:ringing', 'c1:answered', 'c1:ended']);
   expect(h.changes[2]).toMatchObject({ kind: 'state', previous: 'answered', call: { duration: 30, result: 'answered' } });
   expect(h.feed.activeCalls()).toEqual([]);
@@ -102,11 +103,11 @@ test('server restart: backoff within 1 s, reconnect, the snapshot replays what w
   await post(first, [event('c1', 'ringing'), event('c2', 'ringing')]);
   const h = makeFeed(first.wsUrl, { random: () => 0.999 });
   h.feed.start();
-  await until('open', () => h.feed.status.status === 'open');
+  await waitUntil('open', () => h.feed.status.status === 'open');
   expect(states(h)).toEqual(['c1:ringing', 'c2:ringing']);
 
   await first.close();
-  await until('backoff', () => h.feed.status.status === 'backoff');
+  await waitUntil('backoff', () => h.feed.status.status === 'backoff');
   const backoff = h.feed.status as Extract<FeedStatus, { status: 'backoff' }>;
   expect(backoff.attempt).toBe(0);
   expect(backoff.retryInMs).toBeLessThan(1000);
@@ -115,14 +116,14 @@ test('server restart: backoff within 1 s, reconnect, the snapshot replays what w
   const second = await relay(port);
   await post(second, [event('c1', 'answered'), event('c3', 'ringing')]);
   h.clock.advance(backoff.retryInMs);
-  await until('open again', () => h.feed.status.status === 'open');
+  await waitUntil('open again', () => h.feed.status.status === 'open');
   expect(states(h)).toEqual(['c1:ringing', 'c2:ringing', 'c1:answered', 'c3:ringing', 'c2:vanished']);
   expect(h.sockets).toBe(2);
 
   // Back online: reconnect at once; the identical snapshot produces nothing new.
   h.page.goOnline();
   expect(h.feed.status.status).toBe('connecting');
-  await until('open after online', () => h.feed.status.status === 'open');
+  await waitUntil('open after online', () => h.feed.status.status === 'open');
   expect(h.sockets).toBe(3);
   expect(h.changes).toHaveLength(5);
 });
@@ -135,7 +136,7 @@ test('attempts grow with the backoff ceiling while the relay is down; a minute o
   h.feed.start();
   const ceilings: number[] = [];
   for (let i = 0; i < 4; i += 1) {
-    await until(`backoff ${i}`, () => h.feed.status.status === 'backoff');
+    await waitUntil(`backoff ${i}`, () => h.feed.status.status === 'backoff');
     const s = h.feed.status as Extract<FeedStatus, { status: 'backoff' }>;
     expect(s.attempt).toBe(i);
     ceilings.push(s.retryInMs);
@@ -144,18 +145,18 @@ test('attempts grow with the backoff ceiling while the relay is down; a minute o
   expect(ceilings.map((ms) => Math.ceil(ms / 1000))).toEqual([1, 2, 4, 8]);
 
   const back = await relay(port);
-  await until('backoff 4', () => h.feed.status.status === 'backoff');
+  await waitUntil('backoff 4', () => h.feed.status.status === 'backoff');
   h.clock.advance((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).retryInMs);
-  await until('open', () => h.feed.status.status === 'open');
+  await waitUntil('open', () => h.feed.status.status === 'open');
   // Healthy for over a minute (heartbeats answered along the way), then the relay goes away.
   for (let t = 0; t < 75_000; t += 25_000) {
     const heard = h.frames;
     h.clock.advance(25_000); // silence: the widget pings, the relay answers
-    await until('pong', () => h.frames > heard);
+    await waitUntil('pong', () => h.frames > heard);
   }
   expect(h.feed.status.status).toBe('open');
   await back.close();
-  await until('backoff after health', () => h.feed.status.status === 'backoff');
+  await waitUntil('backoff after health', () => h.feed.status.status === 'backoff');
   expect(h.feed.status).toMatchObject({ status: 'backoff', attempt: 0 });
 });
 
@@ -175,11 +176,11 @@ test('heartbeat: ping after 25 s of silence; no answer in 10 s means a dead sock
   });
   const h = makeFeed(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   h.feed.start();
-  await until('open', () => h.feed.status.status === 'open');
+  await waitUntil('open', () => h.feed.status.status === 'open');
   h.clock.advance(24_999);
   expect(received.map((f) => JSON.parse(f).type)).toEqual(['subscribe']);
   h.clock.advance(1);
-  await until('ping received', () => received.length === 2);
+  await waitUntil('ping received', () => received.length === 2);
   expect(JSON.parse(received[1] ?? '')).toEqual({ type: 'ping' });
   h.clock.advance(9_999);
   expect(h.feed.status.status).toBe('open');
@@ -187,15 +188,15 @@ test('heartbeat: ping after 25 s of silence; no answer in 10 s means a dead sock
   expect(h.feed.status).toMatchObject({ status: 'backoff', attempt: 0 });
   expect((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).error).toBeInstanceOf(TimeoutError);
   h.clock.advance(1000);
-  await until('second connection', () => connections === 2);
-  await until('open again', () => h.feed.status.status === 'open');
+  await waitUntil('second connection', () => connections === 2);
+  await waitUntil('open again', () => h.feed.status.status === 'open');
 });
 
 test('a wrong token: error frame + 4401, status closed unauthorized, no retries (not even when online again)', async () => {
   const r = await relay();
   const h = makeFeed(r.wsUrl, { token: 'wrong' });
   h.feed.start();
-  await until('unauthorized', () => h.feed.status.status === 'closed');
+  await waitUntil('unauthorized', () => h.feed.status.status === 'closed');
   expect(h.feed.status).toEqual({ status: 'closed', reason: 'unauthorized' });
   h.page.goOnline();
   h.clock.advance(60 * 60_000);
@@ -212,7 +213,7 @@ test('a bare 4401 close (no error frame) also stops the retries', async () => {
   wss.on('connection', (socket) => socket.close(4401, 'unauthorized'));
   const h = makeFeed(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   h.feed.start();
-  await until('closed', () => h.feed.status.status === 'closed');
+  await waitUntil('closed', () => h.feed.status.status === 'closed');
   expect(h.feed.status).toEqual({ status: 'closed', reason: 'unauthorized' });
 });
 
@@ -238,7 +239,7 @@ test('malformed frames are dropped and logged once per kind; the connection stay
   });
   const h = makeFeed(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   h.feed.start();
-  await until('the good call', () => h.changes.length === 1);
+  await waitUntil('the good call', () => h.changes.length === 1);
   expect(states(h)).toEqual(['good:ringing']);
   expect(h.feed.status.status).toBe('open');
   expect(connections).toBe(1);
@@ -274,16 +275,16 @@ test('wake from sleep (timer drift) and a long hidden gap both reconnect at once
   const r = await relay();
   const h = makeFeed(r.wsUrl);
   h.feed.start();
-  await until('open', () => h.feed.status.status === 'open');
+  await waitUntil('open', () => h.feed.status.status === 'open');
   h.clock.sleep(10 * 60_000);
   h.clock.advance(0); // every timer fires late: the drift check sees it and reconnects
-  await until('reconnected after sleep', () => h.sockets === 2 && h.feed.status.status === 'open');
+  await waitUntil('reconnected after sleep', () => h.sockets === 2 && h.feed.status.status === 'open');
 
   h.page.setVisible(false);
   h.clock.sleep(90_000);
   h.page.setVisible(true);
   expect(h.feed.status.status).toBe('connecting');
-  await until('reconnected after hidden gap', () => h.sockets === 3 && h.feed.status.status === 'open');
+  await waitUntil('reconnected after hidden gap', () => h.sockets === 3 && h.feed.status.status === 'open');
 
   h.page.setVisible(false);
   h.page.setVisible(true); // a short gap does nothing
@@ -295,10 +296,10 @@ test('stop() closes the socket, clears every timer and listener, and emits close
   const r = await relay();
   const h = makeFeed(r.wsUrl);
   h.feed.start();
-  await until('open', () => h.feed.status.status === 'open' && r.connections() === 1);
+  await waitUntil('open', () => h.feed.status.status === 'open' && r.connections() === 1);
   h.feed.stop();
   expect(h.statuses.at(-1)).toEqual({ status: 'closed', reason: 'stopped' });
   expect(h.clock.pending()).toBe(0);
   expect(h.page.listeners()).toBe(0);
-  await until('relay saw the close', () => r.connections() === 0);
+  await waitUntil('relay saw the close', () => r.connections() === 0);
 });

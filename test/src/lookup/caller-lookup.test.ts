@@ -8,8 +8,9 @@ import { createCallerLookup } from '../../../src/lookup';
 import type { CallerLookup, LookupResult } from '../../../src/lookup';
 import { startCrmServer } from '../../../scripts/crm/crm-server';
 import { SEED_NUMBERS } from '../../../scripts/crm/seed';
-import { createManualClock, waitUntil } from '../../support/stepped-clock';
+import { createManualClock } from '../../support/stepped-clock';
 import type { ManualClock } from '../../support/stepped-clock';
+import { waitUntil } from '../../support/wait';
 
 let server: Awaited<ReturnType<typeof startCrmServer>>;
 let clock: ManualClock;
@@ -175,7 +176,7 @@ describe('failures are results, not exceptions', () => {
     expect(result).toBeUndefined();
     await clock.advance(1);
     // The abort is real I/O: wait for the promise itself, no clock time passes.
-    await waitUntil(() => result !== undefined, 'the aborted lookup settles');
+    await waitUntil('the aborted lookup settles', () => result !== undefined);
     const error = failedWith(result as LookupResult);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).ms).toBe(1500);
@@ -194,7 +195,7 @@ describe('failures are results, not exceptions', () => {
     expect(later).toBeUndefined();
     await clock.advance(1);
     expect(sent).toHaveLength(2);
-    await waitUntil(() => later !== undefined, 'the held lookup settles');
+    await waitUntil('the held lookup settles', () => later !== undefined);
     expect(later).toMatchObject({ kind: 'found', entity: { name: 'Kommo' } });
   });
 
@@ -251,7 +252,7 @@ describe('cost control', () => {
     const all = Promise.all(numbers.map((n) => lookup.findByNumber(n).finally(() => (settled += 1))));
     // Each step lets the answers already sent arrive (real I/O) before the clock moves on, so
     // no request outlives its 1.5 s budget on the manual clock.
-    const answered = () => waitUntil(() => settled === sent.length, 'the sent lookups are answered');
+    const answered = () => waitUntil('the sent lookups are answered', () => settled === sent.length);
     await clock.advance(0);
     expect(sent).toHaveLength(7);
     await answered();

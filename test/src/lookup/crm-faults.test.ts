@@ -15,10 +15,11 @@ import { SEED_NUMBERS, startCrmServer } from '../../../scripts/crm';
 import type { CrmFaults } from '../../../scripts/crm';
 import { recordingLogger } from '../feed/support';
 import type { RecordingLogger } from '../feed/support';
-import { createManualClock, waitUntil } from '../../support/stepped-clock';
+import { createManualClock } from '../../support/stepped-clock';
 import type { ManualClock } from '../../support/stepped-clock';
 import { callEvent, recordingSink } from '../notify/fixtures';
 import type { RecordingSink } from '../notify/fixtures';
+import { waitUntil } from '../../support/wait';
 
 /** Adam Noah is in the fixture CRM: whatever the faults hide, he exists. */
 const PHONE = SEED_NUMBERS.adamNoah;
@@ -131,12 +132,12 @@ describe.each(FAULTS)('the CRM answering %s', (_name, faults, checkError) => {
     setup();
     server.crm.setFaults(faults);
     const rangAt = ring('c1');
-    await waitUntil(() => sink.popups.length === 1, 'the pop-up');
+    await waitUntil('the pop-up', () => sink.popups.length === 1);
     // The answer came over real HTTP while no clock time passed: well before the budget timer.
     expect(clock.now() - rangAt).toBeLessThan(BUDGET_MS);
     expectFailedPopup();
     notifier.handle({ kind: 'state', call: callEvent({ callId: 'c1', phone: PHONE, state: 'ended', duration: 0 }), previous: 'ringing' });
-    await waitUntil(() => sink.calls.length === 1, 'the completed call');
+    await waitUntil('the completed call', () => sink.calls.length === 1);
     expect(sink.calls[0]).toMatchObject({ from: SHOWN });
     expect(sink.calls[0]?.element).toBeUndefined();
     expect(sink.calls[0]?.text).not.toContain('Adam Noah');
@@ -163,12 +164,12 @@ describe('the CRM hanging (never answering)', () => {
     const direct = lookup.findByNumber(PHONE);
     const rangAt = ring('c1');
     // Both requests reached the CRM and hang there (they share one: the same number).
-    await waitUntil(() => server.crm.requests.length >= 1, 'the request at the CRM');
+    await waitUntil('the request at the CRM', () => server.crm.requests.length >= 1);
     await clock.advance(499);
     expect(sink.popups).toEqual([]);
     await clock.advance(1);
     expect(failedWith(await direct)).toBeInstanceOf(TimeoutError);
-    await waitUntil(() => sink.popups.length === 1, 'the pop-up');
+    await waitUntil('the pop-up', () => sink.popups.length === 1);
     expect(clock.now() - rangAt).toBe(500);
     expectFailedPopup();
   });
@@ -177,11 +178,11 @@ describe('the CRM hanging (never answering)', () => {
     setup();
     server.crm.setFaults({ hang: true });
     const rangAt = ring('c1');
-    await waitUntil(() => server.crm.requests.length === 1, 'the request at the CRM');
+    await waitUntil('the request at the CRM', () => server.crm.requests.length === 1);
     await clock.advance(BUDGET_MS - 1);
     expect(sink.popups).toEqual([]);
     await clock.advance(1);
-    await waitUntil(() => sink.popups.length === 1, 'the pop-up');
+    await waitUntil('the pop-up', () => sink.popups.length === 1);
     expect(clock.now() - rangAt).toBe(BUDGET_MS);
     const popup = sink.popups[0]!;
     expect(popup.header).toBe(`Incoming call: ${SHOWN}`);
@@ -190,7 +191,7 @@ describe('the CRM hanging (never answering)', () => {
     expect(popup.text).not.toContain(EN.create_contact);
     // Nothing is left waiting on the clock once the call ends (the lookup's timer was cleared too).
     notifier.handle({ kind: 'state', call: callEvent({ callId: 'c1', phone: PHONE, state: 'ended', duration: 0 }), previous: 'ringing' });
-    await waitUntil(() => sink.calls.length === 1, 'the completed call');
+    await waitUntil('the completed call', () => sink.calls.length === 1);
     expect(clock.pendingTimers).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type * as http from 'http';
 import { startHarness, type Harness } from '../../support/kommo-jsdom';
-import { waitFor } from '../../support/wait';
+import { waitUntil } from '../../support/wait';
 import { startRelay } from '../../../relay/src';
 
 type Relay = Awaited<ReturnType<typeof startRelay>>;
@@ -108,7 +108,7 @@ async function start(overrides: Record<string, unknown> = {}, lang = 'en'): Prom
   harness = h;
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
-  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
   return h;
 }
 
@@ -128,7 +128,7 @@ const links = (h: Harness, html: string) =>
 test('inbound, a contact: one call pop-up, the number in the header, the name linked in place', async () => {
   const h = await start();
   await pbx({ call_id: 'b1', state: 'ringing', phone: '+1 830 580 3077' });
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   const popup = h.app.popups[0]!;
   expect(popup.type).toBe('call');
   expect(typeof popup.date).toBe('number');
@@ -139,14 +139,14 @@ test('inbound, a contact: one call pop-up, the number in the header, the name li
 test('inbound, a lead: the lead and the company holding the number, both linked', async () => {
   const h = await start();
   await pbx({ call_id: 'b2', state: 'ringing', phone: '+1 415 523 7743' });
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(links(h, h.app.popups[0]!.text.text).map((l) => l.href)).toEqual(['/leads/detail/5102790', '/companies/detail/6811296']);
 });
 
 test('unknown number: "unknown number" and a create-contact link with the number', async () => {
   const h = await start();
   await pbx({ call_id: 'b3', state: 'ringing', phone: '+1 415 555 0100' });
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.text).toContain('Unknown number');
   expect(links(h, h.app.popups[0]!.text.text)).toEqual([{ href: '/contacts/add/?phone=%2B14155550100', cls: 'js-navigate-link', label: 'Create contact' }]);
 });
@@ -154,7 +154,7 @@ test('unknown number: "unknown number" and a create-contact link with the number
 test('lookup refused (403): the number and "could not look up", no create link', async () => {
   const h = await start();
   await pbx({ call_id: 'b4', state: 'ringing', phone: '+1 415 555 0199' });
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.text).toContain('Could not look up the caller');
   expect(links(h, h.app.popups[0]!.text.text)).toEqual([]);
 });
@@ -162,7 +162,7 @@ test('lookup refused (403): the number and "could not look up", no create link',
 test('a by_phone that never answers: the pop-up still comes, with the number, "could not look up" and no card', async () => {
   const h = await start();
   await pbx({ call_id: 'b5', state: 'ringing', phone: '+1 415 555 0111' });
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.header).toContain('415');
   // The lookup gives up before the pop-up's budget runs out, so the user is told why no name.
   expect(h.app.popups[0]!.text.text).toContain('Could not look up the caller');
@@ -172,7 +172,7 @@ test('a by_phone that never answers: the pop-up still comes, with the number, "c
 test('internal extension: "internal number" header, no lookup', async () => {
   const h = await start();
   await pbx({ call_id: 'b6', state: 'ringing', phone: '204' });
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.header).toBe('Internal number: 204');
   expect(byPhoneAsked).toEqual([]);
 });
@@ -180,7 +180,7 @@ test('internal extension: "internal number" header, no lookup', async () => {
 test('outbound: "outgoing call", dialing the linked name', async () => {
   const h = await start();
   await pbx({ call_id: 'b7', state: 'ringing', direction: 'outbound', phone: '+1 830 580 3077' });
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.header).toBe('Outgoing call');
   expect(h.app.popups[0]!.text.text).toMatch(/^Dialing <a href="\/contacts\/detail\/42" class="js-navigate-link">Adam Noah<\/a>$/);
 });
@@ -193,8 +193,8 @@ test('ended: one add_call with text, parties, duration, recording and element; r
   await pbx({ call_id: 'b8', state: 'ended', phone: '+1 830 580 3077', duration: 125, result: 'answered', recording_url: 'https://pbx.example.com/r/b8.mp3' });
   await pbx({ call_id: 'b8', state: 'ended', phone: '+1 830 580 3077', duration: 125, result: 'answered' });
   await pbx({ call_id: 'b8-next', state: 'ringing', phone: '+1 415 555 0100' });
-  await waitFor('the next call popped, so b8 is fully processed', () => h.app.popups.length === 2);
-  await waitFor('the completed call', () => h.app.calls.length === 1);
+  await waitUntil('the next call popped, so b8 is fully processed', () => h.app.popups.length === 2);
+  await waitUntil('the completed call', () => h.app.calls.length === 1);
   expect(h.app.popups.filter((p) => p.text.header.includes('830'))).toHaveLength(1);
   expect(h.app.calls).toEqual([
     {
@@ -214,7 +214,7 @@ test('ended: a customer maps to its phone_entity; an unknown caller has no eleme
   const h = await start();
   await pbx({ call_id: 'b9', state: 'ended', phone: '+1 830 580 3000', duration: 0, result: 'missed' });
   await pbx({ call_id: 'b10', state: 'ended', phone: '+1 415 555 0100', duration: 7, result: 'answered' });
-  await waitFor('both completed calls', () => h.app.calls.length === 2);
+  await waitUntil('both completed calls', () => h.app.calls.length === 2);
   const byText = Object.fromEntries(h.app.calls.map((c) => [String(c.from), c]));
   expect(byText['Eve']).toMatchObject({ text: 'Missed call from Eve', element: { id: 77, type: 'contact' } });
   expect(byText['+1 415 555 0100']).toMatchObject({ text: 'Incoming call from +1 415 555 0100, 0:07' });
@@ -225,10 +225,10 @@ test('ended: a customer maps to its phone_entity; an unknown caller has no eleme
 test('events mode: POST /api/v2/events for the current user instead of the pop-up', async () => {
   const h = await start({ notify_mode: 'events' });
   await pbx({ call_id: 'b11', state: 'ringing', phone: '+1 830 580 3077' });
-  await waitFor('the event posted', () => eventsPosted.length === 1);
+  await waitUntil('the event posted', () => eventsPosted.length === 1);
   expect(eventsPosted[0]).toEqual({ add: [{ type: 'phone_call', phone_number: '+18305803077', users: [504141] }] });
   await pbx({ call_id: 'b11-next', state: 'ringing', phone: '+1 415 555 0100' });
-  await waitFor('the next event posted', () => eventsPosted.length === 2);
+  await waitUntil('the next event posted', () => eventsPosted.length === 2);
   expect(h.app.popups).toHaveLength(0);
 });
 
@@ -236,10 +236,10 @@ test('events mode, the POST failing: the widget pop-up instead, once', async () 
   eventsStatus = 500;
   const h = await start({ notify_mode: 'events' });
   await pbx({ call_id: 'b12', state: 'ringing', phone: '+1 830 580 3077' });
-  await waitFor('the fallback pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the fallback pop-up', () => h.app.popups.length === 1);
   await pbx({ call_id: 'b12', state: 'answered', phone: '+1 830 580 3077' });
   await pbx({ call_id: 'b12', state: 'ended', phone: '+1 830 580 3077', duration: 3 });
-  await waitFor('the completed call', () => h.app.calls.length === 1);
+  await waitUntil('the completed call', () => h.app.calls.length === 1);
   expect(eventsPosted).toHaveLength(1);
   expect(h.app.popups).toHaveLength(1);
   expect(h.app.popups[0]!.text.text).toContain('Adam Noah');
@@ -248,7 +248,7 @@ test('events mode, the POST failing: the widget pop-up instead, once', async () 
 test('the user language: texts in Russian', async () => {
   const h = await start({}, 'ru');
   await pbx({ call_id: 'b13', state: 'ringing', phone: '+1 415 555 0100' });
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.header).toBe('Входящий звонок: +1 415 555 0100');
   expect(h.app.popups[0]!.text.text).toContain('Создать контакт');
 });
@@ -261,7 +261,7 @@ test('XSS corpus as CRM names and as PBX numbers: nothing runs, the text shows l
   // The protocol caps `phone` at 64 characters; longer payloads would be dropped by the feed.
   const asNumbers = CORPUS.filter((p) => p.length <= 64);
   for (const [i, payload] of asNumbers.entries()) await pbx({ call_id: `x-num-${i}`, state: 'ringing', phone: payload });
-  await waitFor('every pop-up', () => h.app.popups.length === CORPUS.length + asNumbers.length);
+  await waitUntil('every pop-up', () => h.app.popups.length === CORPUS.length + asNumbers.length);
   const shown: string[] = [];
   for (const popup of h.app.popups) {
     for (const html of [popup.text.header, popup.text.text]) {

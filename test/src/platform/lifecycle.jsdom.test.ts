@@ -4,7 +4,7 @@
  * package issue through the bundle, against the reference relay on loopback.
  */
 import { startHarness, type Harness } from '../../support/kommo-jsdom';
-import { waitFor } from '../../support/wait';
+import { waitUntil } from '../../support/wait';
 import { startRelay } from '../../../relay/src';
 
 type Relay = Awaited<ReturnType<typeof startRelay>>;
@@ -68,13 +68,13 @@ test('init starts one connection per page load: a second init and a re-rendered 
   const h = await start();
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
-  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
   h.widget.callbacks.init!();
   const again = h.construct(); // Kommo constructs again on an area change (init_once: no init)
   expect(again.callbacks.render!()).toBe(true);
   again.callbacks.init!();
   await ring('c-once');
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(relay.connections()).toBe(1);
   expect(h.openSockets()).toBe(1);
 });
@@ -83,12 +83,12 @@ test('destroy alone (a move between areas) keeps the call machinery working', as
   const h = await start();
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
-  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
   h.widget.callbacks.destroy!();
   const next = h.construct();
   next.callbacks.render!();
   await ring('c-after-destroy');
-  await waitFor('the pop-up after an area change', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up after an area change', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.header).toContain('+1 830 580 3077');
   expect(relay.connections()).toBe(1);
 });
@@ -98,25 +98,25 @@ test('switched off (onSave active N, then destroy): no socket, timer or listener
   const listenersBefore = h.liveListeners();
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
-  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
   await ring('c-before-off');
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(h.pendingTimers()).toBeGreaterThan(0); // the heartbeat, at least
   expect(await h.widget.callbacks.onSave!({ active: 'N', fields: {} })).toBe(true);
   h.widget.callbacks.destroy!();
   expect(h.openSockets()).toBe(0);
   expect(h.pendingTimers()).toBe(0);
   expect(h.liveListeners()).toEqual(listenersBefore);
-  await waitFor('the relay saw the socket close', () => relay.connections() === 0);
+  await waitUntil('the relay saw the socket close', () => relay.connections() === 0);
 });
 
 test('the phones setting works given as a JSON string, as Kommo may hand it', async () => {
   const h = await start({ phones: JSON.stringify({ '504141': '101, 102' }) });
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
-  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
   await ring('c-json-phones', '102');
-  await waitFor('the pop-up for the second extension', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up for the second extension', () => h.app.popups.length === 1);
 });
 
 test('onSave refuses invalid settings and says why in the user language', async () => {
@@ -139,25 +139,25 @@ test('saving new settings reconnects with them (a corrected token after a refusa
     const body = openSettingsModal(h);
     return body.querySelector('[data-testid="telephony-status"]')?.textContent ?? '';
   };
-  await waitFor('the settings say the token was refused', () => /token/i.test(status()) && /refused/i.test(status()));
-  await waitFor('the relay closed the refused socket', () => relay.connections() === 0);
+  await waitUntil('the settings say the token was refused', () => /token/i.test(status()) && /refused/i.test(status()));
+  await waitUntil('the relay closed the refused socket', () => relay.connections() === 0);
   expect(h.openSockets()).toBe(0); // and the widget does not retry with the wrong token
   expect(await h.widget.callbacks.onSave!({ active: 'Y', fields: settings() })).toBe(true);
-  await waitFor('the widget subscribed with the new token', () => relay.connections() === 1);
+  await waitUntil('the widget subscribed with the new token', () => relay.connections() === 1);
   await ring('c-after-fix');
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
 });
 
 test('a page restored from the back/forward cache reconnects and still pops calls', async () => {
   const h = await start();
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
-  await waitFor('the widget subscribed', () => relay.connections() === 1);
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
   const win = h.window as unknown as Window & { PageTransitionEvent: typeof PageTransitionEvent };
   win.dispatchEvent(new win.PageTransitionEvent('pagehide', { persisted: true }));
-  await waitFor('the hidden page let its connection go', () => relay.connections() === 0);
+  await waitUntil('the hidden page let its connection go', () => relay.connections() === 0);
   win.dispatchEvent(new win.PageTransitionEvent('pageshow', { persisted: true }));
-  await waitFor('the restored page subscribed again', () => relay.connections() === 1);
+  await waitUntil('the restored page subscribed again', () => relay.connections() === 1);
   await ring('c-after-bfcache');
-  await waitFor('the pop-up', () => h.app.popups.length === 1);
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
 });
