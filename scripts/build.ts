@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import webpack from 'webpack';
+import { defineCommand, readCommandLine } from '../relay/src/command-line';
 import { withDevLoader } from './sandbox/dev-loader';
 import { formatFault, validateWidget } from './validator';
 import type { Fault } from './validator';
@@ -148,15 +149,25 @@ export async function packageWidget(options: BuildOptions & { scriptPath: string
   return result;
 }
 
+const BUILD_COMMAND = defineCommand({
+  name: 'build',
+  usage: 'npm run build -- [flags]',
+  summary: [
+    'Builds the widget: webpack bundles script.js, dist/widget/ gets manifest.json, script.js, i18n/',
+    'and images/, the validator checks it, and dist/widget.zip is written (what Kommo gets).',
+    'Any fault is printed with its fix; the exit code is then 1.',
+  ].join('\n'),
+  flags: {
+    out: { type: 'string', value: 'dir', shownDefault: '<root>/dist', description: 'write build/, widget/ and widget.zip there' },
+    script: { type: 'string', value: 'file', description: 'package this bundle instead of running webpack' },
+    root: { type: 'string', value: 'dir', shownDefault: 'this repository', description: 'take manifest.json, i18n/, images/ and webpack.config.js from there' },
+  },
+});
+
 if (require.main === module) {
-  // Flags: `--out <dir>` writes there instead of dist/; `--script <file>` packages that bundle
-  // without running webpack; `--root <dir>` takes manifest.json, i18n/, images/ from there.
-  const flag = (name: string) => {
-    const at = process.argv.indexOf(name);
-    return at > 0 ? process.argv[at + 1] : undefined;
-  };
-  const options: BuildOptions = { root: flag('--root'), outDir: flag('--out'), log: (line) => console.log(line) };
-  const script = flag('--script');
+  const { values } = readCommandLine(BUILD_COMMAND);
+  const options: BuildOptions = { root: values.root, outDir: values.out, log: (line) => console.log(line) };
+  const script = values.script;
   (script ? packageWidget({ ...options, scriptPath: script }) : buildWidget(options)).then(
     () => process.exit(0),
     (error: unknown) => {

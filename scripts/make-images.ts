@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
+import { defineCommand, readCommandLine } from '../relay/src/command-line';
 import { LOGOS } from './validator/images';
 
 // The sizes Kommo demands, as the validator checks them (one list for both).
@@ -152,8 +153,17 @@ export function writeLogos(outDir: string): Array<{ file: string; width: number;
   });
 }
 
+const MAKE_IMAGES_COMMAND = defineCommand({
+  name: 'make-images',
+  usage: 'npx tsx scripts/make-images.ts [out-dir]',
+  summary: "Draws the widget's six logos at the sizes Kommo asks for (the validator's list) and writes them as PNG.",
+  positionals: [{ name: 'out-dir', description: 'where the PNG files go (default images/)' }],
+  flags: {},
+});
+
 if (require.main === module) {
-  const outDir = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'images'));
+  const { positionals } = readCommandLine(MAKE_IMAGES_COMMAND);
+  const outDir = path.resolve(positionals[0] ?? path.join(__dirname, '..', 'images'));
   for (const logo of writeLogos(outDir)) {
     console.log(`${logo.file.padEnd(16)} ${logo.width}x${logo.height}  ${(logo.bytes / 1024).toFixed(1)} KB`);
   }

@@ -5,10 +5,23 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defineCommand, readCommandLine } from '../relay/src/command-line';
 import { formatFault, validateWidget } from './validator';
 
+const VALIDATE_COMMAND = defineCommand({
+  name: 'validate',
+  usage: 'npm run validate -- [folder-or-zip]',
+  summary: [
+    "Checks a widget package the way Kommo's upload will see it, and prints each fault as",
+    '`file: problem. Fix: ...`. Exit code 0: no fault; 1: faults; 2: nothing to check there, or a wrong flag.',
+  ].join('\n'),
+  positionals: [{ name: 'folder-or-zip', description: 'a widget folder or zip (default dist/widget.zip)' }],
+  flags: {},
+});
+
 async function main(): Promise<number> {
-  const target = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'dist', 'widget.zip'));
+  const { positionals } = readCommandLine(VALIDATE_COMMAND);
+  const target = path.resolve(positionals[0] ?? path.join(__dirname, '..', 'dist', 'widget.zip'));
   if (!fs.existsSync(target)) {
     console.error(`${target}: not found. Fix: run "npm run build", or pass a widget folder or zip`);
     return 2;

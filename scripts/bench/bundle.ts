@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 
 export interface Sizes {
   raw: number;
@@ -189,6 +190,15 @@ export function analyzeBundle(scriptPath: string, mapPath = findSourceMap(script
 }
 
 if (require.main === module) {
-  const file = path.resolve(process.argv[2] ?? path.join(__dirname, '../../dist/widget/script.js'));
+  const { positionals } = readCommandLine(
+    defineCommand({
+      name: 'bench-bundle',
+      usage: 'npx tsx scripts/bench/bundle.ts [script.js]',
+      summary: "The bundle benchmark alone: a built script.js's sizes (raw, gzip, brotli) per source, as JSON.",
+      positionals: [{ name: 'script.js', description: 'the bundle, with its script.js.map beside it (default dist/widget/script.js)' }],
+      flags: {},
+    }),
+  );
+  const file = path.resolve(positionals[0] ?? path.join(__dirname, '../../dist/widget/script.js'));
   console.log(JSON.stringify(analyzeBundle(file), null, 2));
 }

@@ -18,7 +18,7 @@ import { runInNewContext } from 'node:vm';
 import { WebSocket as WsWebSocket } from 'ws';
 import type { Clock } from '../../src/core/clock';
 import { ManualClock } from '../../test/support/manual-clock';
-import { systemClock } from '../../src/core/clock';
+import { systemClock } from '../../src/platform/system-clock';
 import { silentLogger } from '../../src/core/logger';
 import { createCallFeed } from '../../src/feed';
 import type { CallFeed } from '../../src/feed';
@@ -28,6 +28,7 @@ import type { Relay } from '../../relay/src';
 import { summarize, PERCENTILE_METHOD } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
 import { runStandalone } from './report/console';
+import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 import { waitUntil } from '../../test/support/wait';
 
 const TOKEN = 'bench-widget-token';
@@ -244,4 +245,18 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-if (require.main === module) runStandalone(runFeedBench);
+if (require.main === module) {
+  readCommandLine(
+    defineCommand({
+      name: 'bench-feed',
+      usage: 'npx tsx scripts/bench/feed.ts',
+      summary: 'The call feed benchmark alone, in Node: idle bytes per hour and event-to-callback latency\nthrough the reference relay on loopback; prints its section.',
+      flags: {},
+      environment: [
+        ['FEED_BENCH_WS_SAMPLES', 'WebSocket calls (default 200)'],
+        ['FEED_BENCH_POLL_SAMPLES', 'polling calls (default 30)'],
+      ],
+    }),
+  );
+  runStandalone(runFeedBench);
+}

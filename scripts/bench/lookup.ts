@@ -14,7 +14,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import webpack from 'webpack';
-import { systemClock } from '../../src/core/clock';
+import { systemClock } from '../../src/platform/system-clock';
 import { silentLogger } from '../../src/core/logger';
 import { createCallerLookup, normalizeNumber } from '../../src/lookup';
 import { searchByPhone } from '../crm/by-phone-algorithm';
@@ -22,6 +22,7 @@ import { startCrmServer } from '../crm/crm-server';
 import { createSeedAccount, SEED_NUMBERS } from '../crm/seed';
 import type { Figure, Section } from './report/types';
 import { runStandalone } from './report/console';
+import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 
 const ROOT = path.resolve(__dirname, '../..');
 const unnamed = (type: 'lead' | 'customer', id: number) => `${type} #${id}`;
@@ -129,4 +130,14 @@ export async function runLookupBench(): Promise<Section> {
   return { title: 'Caller ID lookup', figures };
 }
 
-if (require.main === module) runStandalone(runLookupBench);
+if (require.main === module) {
+  readCommandLine(
+    defineCommand({
+      name: 'bench-lookup',
+      usage: 'npx tsx scripts/bench/lookup.ts',
+      summary: "The caller-ID lookup benchmark alone, in Node: cached lookups per second, the phone library's\nbytes, the requests of a burst; prints its section.",
+      flags: {},
+    }),
+  );
+  runStandalone(runLookupBench);
+}

@@ -4,7 +4,7 @@
  *
  * Clocks: the relay's send time is Date.now() in this Node process (relay-probe.ts: the sandbox
  * and so the relay run here); the pop-up time is Date.now() in the page when the host's
- * APP.notifications.show_notification ran (scripts/sandbox/public/host.js, `__sandbox.timeline`).
+ * APP.notifications.show_notification ran (scripts/sandbox/kommo/app.ts, `__sandbox.timeline`).
  * Same machine, same wall clock, 1 ms resolution.
  *
  * Numbers: the CRM is the sandbox's seed plus generated contacts "Bench Caller N" with distinct
@@ -23,6 +23,8 @@ import { installRelayProbe, type RelayProbe } from './relay-probe';
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
 import { runStandalone } from './report/console';
+import { defineCommand, readCommandLine } from '../../relay/src/command-line';
+import type { IntegerFlag } from '../../relay/src/command-line';
 import { eventually } from '../../test/support/wait';
 
 export interface PageBenchOptions {
@@ -810,16 +812,27 @@ export async function runPageBench(options: Partial<PageBenchOptions> = {}, log:
 }
 
 if (require.main === module) {
-  const arg = (name: string) => {
-    const at = process.argv.indexOf(name);
-    return at >= 0 ? Number(process.argv[at + 1]) : undefined;
-  };
-  const opts: Partial<PageBenchOptions> = {};
-  for (const key of Object.keys(PAGE_DEFAULTS) as Array<keyof PageBenchOptions>) {
-    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    const v = arg(flag);
-    if (v !== undefined && key !== 'crmDelaysMs' && key !== 'widgetDir') (opts as Record<string, number>)[key] = v;
+  // One flag per number of PageBenchOptions: `pollCalls1s` is --poll-calls1s.
+  const sizes = (Object.keys(PAGE_DEFAULTS) as Array<keyof PageBenchOptions>).filter((key) => key !== 'crmDelaysMs' && key !== 'widgetDir');
+  const flagOf = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const flags: Record<string, IntegerFlag> = {};
+  for (const key of sizes) {
+    flags[flagOf(key)] = { type: 'integer', value: 'n', min: 0, max: 1_000_000, default: PAGE_DEFAULTS[key] as number, description: `PageBenchOptions.${key}` };
   }
+  const { values } = readCommandLine(
+    defineCommand({
+      name: 'bench-page',
+      usage: 'npx tsx scripts/bench/page.ts [flags]',
+      summary: 'The page benchmark alone, the built widget in Chromium inside the sandbox: pop-up latency, API\ncost, recovery and overhead; prints its sections. `npm run bench -- --help` says what each size counts.',
+      flags,
+      environment: [
+        ['CHROMIUM_PATH', 'the browser (default /usr/bin/chromium)'],
+        ['E2E_WIDGET_DIR', 'the built widget (default dist/widget)'],
+      ],
+    }),
+  );
+  const opts: Partial<PageBenchOptions> = {};
+  for (const key of sizes) (opts as Record<string, number | undefined>)[key] = values[flagOf(key)];
   runStandalone(async () => {
     const r = await runPageBench(opts, (l) => console.log(l));
     if (r.errors.length) console.log('errors:', r.errors);

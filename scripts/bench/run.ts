@@ -4,18 +4,7 @@
  * sandbox (page.ts), tabs (tabs.ts), call feed (feed.ts), caller-ID lookup (lookup.ts); then the
  * issue's targets, each with the measured figure and pass/fail.
  *
- * Flags (defaults = the issue's sample sizes):
- *   --calls 200            calls per WebSocket latency variant (CRM 0/50/300 ms, cached)
- *   --poll-calls-1s 40     calls through polling every 1 s;  --poll-calls-3s 20  every 3 s
- *   --hang-calls 10        calls with a CRM that never answers (the 1.5 s pop-up budget)
- *   --repeated-calls 50 --repeated-numbers 10   API cost with repeated numbers
- *   --burst-calls 50 --burst-window-ms 2000    the burst
- *   --restarts 10          relay restarts;  --dead-socket-runs 1  (each ~36 s: heartbeat-bound)
- *   --overhead-loads 5 --overhead-calls 50 --memory-calls 1000
- *   --takeover-closes 3    leader closes/crashes per tab count and mode (tabs.ts)
- *   --tab-modes locks,lease,lease-storage
- *   --feed-ws-samples 200 --feed-poll-samples 10   (feed.ts, in Node)
- *   --skip page,tabs,feed,lookup   --out docs/bench   --quick (tiny sizes: a smoke run)
+ * Flags: `npm run bench -- --help` (BENCH_COMMAND below); defaults are the issue's sample sizes.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,6 +17,7 @@ import { analyzeBundle } from './bundle';
 import type { BundleReport } from './bundle';
 import { runFeedBench } from './feed';
 import { runLookupBench } from './lookup';
+import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 import { PAGE_DEFAULTS, runPageBench } from './page';
 import type { PageBenchOptions, PageBenchResult } from './page';
 import { kb } from './report/markdown';
@@ -38,43 +28,77 @@ import { runTabsBench } from './tabs';
 
 type Mode = 'locks' | 'lease' | 'lease-storage';
 
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-function num(name: string, fallback: number): number {
-  const raw = flag(name);
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number >= 0, got ${raw}`);
-  return v;
-}
+/** A sample size: its default, and the tiny one of --quick. */
+const size = (description: string, full: number, small = full) =>
+  ({ type: 'integer', value: 'n', min: 0, max: 1_000_000, description, shownDefault: small === full ? `${full}` : `${full} (--quick: ${small})`, full, small }) as const;
 
-const quick = process.argv.includes('--quick');
-const q = (full: number, small: number) => (quick ? small : full);
-const skip = new Set((flag('skip') ?? '').split(',').filter(Boolean));
-const outDir = path.resolve(flag('out') ?? path.join(__dirname, '../../docs/bench'));
+const SIZES = {
+  calls: size('calls per WebSocket latency variant (CRM 0/50/300 ms, cached)', PAGE_DEFAULTS.calls, 20),
+  'poll-calls-1s': size('calls through polling every 1 s', PAGE_DEFAULTS.pollCalls1s, 5),
+  'poll-calls-3s': size('calls through polling every 3 s', PAGE_DEFAULTS.pollCalls3s, 3),
+  'hang-calls': size('calls with a CRM that never answers (the 1.5 s pop-up budget)', PAGE_DEFAULTS.hangCalls, 2),
+  'repeated-calls': size('calls for the API cost with repeated numbers', PAGE_DEFAULTS.repeatedCalls, 20),
+  'repeated-numbers': size('distinct numbers among those calls', PAGE_DEFAULTS.repeatedNumbers),
+  'burst-calls': size('calls in the burst', PAGE_DEFAULTS.burstCalls),
+  'burst-window-ms': size('the burst lasts this long, ms', PAGE_DEFAULTS.burstWindowMs),
+  restarts: size('relay restarts', PAGE_DEFAULTS.restarts, 3),
+  'dead-socket-runs': size('dead-socket runs (each ~36 s: heartbeat-bound)', PAGE_DEFAULTS.deadSocketRuns, 0),
+  'overhead-loads': size('page loads for the overhead', PAGE_DEFAULTS.overheadLoads, 2),
+  'overhead-calls': size('calls for the overhead', PAGE_DEFAULTS.overheadCalls, 10),
+  'memory-calls': size('calls for memory (run to twice that)', PAGE_DEFAULTS.memoryCalls, 40),
+  'takeover-closes': size('leader closes and crashes per tab count and mode (tabs.ts)', 3, 2),
+  'feed-ws-samples': size('WebSocket calls of the call feed benchmark (feed.ts, in Node)', 200, 20),
+  'feed-poll-samples': size('polling calls of the call feed benchmark', 10, 3),
+};
+const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
+
+const BENCH_COMMAND = defineCommand({
+  name: 'bench',
+  usage: 'npm run bench -- [flags]',
+  summary: [
+    'Builds the widget and the relay, measures them (bundle, Chromium in the sandbox, tabs, call feed,',
+    "caller-ID lookup) and writes report.md, report.json and latency.png (+ .svg) with the issue's",
+    'targets, each with the measured figure and pass/fail. Defaults are the issue\'s sample sizes.',
+  ].join('\n'),
+  flags: {
+    ...SIZES,
+    'tab-modes': { type: 'list', value: 'modes', choices: MODES, default: MODES, description: 'leader election modes of the tabs benchmark' },
+    skip: { type: 'list', value: 'sections', choices: ['bundle', 'page', 'tabs', 'feed', 'lookup'], description: 'sections not to measure' },
+    out: { type: 'string', value: 'dir', shownDefault: 'docs/bench', description: 'where the report goes' },
+    quick: { type: 'boolean', description: 'tiny sample sizes: a smoke run of the pipeline, not a measurement' },
+  },
+  environment: [
+    ['CHROMIUM_PATH', 'the browser (default /usr/bin/chromium)'],
+    ['E2E_WIDGET_DIR', 'the built widget (default dist/widget)'],
+  ],
+});
+
+const { values } = readCommandLine(BENCH_COMMAND);
+const quick = values.quick;
+const sample = (name: keyof typeof SIZES) => values[name] ?? (quick ? SIZES[name].small : SIZES[name].full);
+const skip = new Set(values.skip);
+const outDir = path.resolve(values.out ?? path.join(__dirname, '../../docs/bench'));
 
 const pageOptions: PageBenchOptions = {
   ...PAGE_DEFAULTS,
-  calls: num('calls', q(PAGE_DEFAULTS.calls, 20)),
-  pollCalls1s: num('poll-calls-1s', q(PAGE_DEFAULTS.pollCalls1s, 5)),
-  pollCalls3s: num('poll-calls-3s', q(PAGE_DEFAULTS.pollCalls3s, 3)),
-  hangCalls: num('hang-calls', q(PAGE_DEFAULTS.hangCalls, 2)),
-  repeatedCalls: num('repeated-calls', q(PAGE_DEFAULTS.repeatedCalls, 20)),
-  repeatedNumbers: num('repeated-numbers', PAGE_DEFAULTS.repeatedNumbers),
-  burstCalls: num('burst-calls', PAGE_DEFAULTS.burstCalls),
-  burstWindowMs: num('burst-window-ms', PAGE_DEFAULTS.burstWindowMs),
-  restarts: num('restarts', q(PAGE_DEFAULTS.restarts, 3)),
-  deadSocketRuns: num('dead-socket-runs', q(PAGE_DEFAULTS.deadSocketRuns, 0)),
-  overheadLoads: num('overhead-loads', q(PAGE_DEFAULTS.overheadLoads, 2)),
-  overheadCalls: num('overhead-calls', q(PAGE_DEFAULTS.overheadCalls, 10)),
-  memoryCalls: num('memory-calls', q(PAGE_DEFAULTS.memoryCalls, 40)),
+  calls: sample('calls'),
+  pollCalls1s: sample('poll-calls-1s'),
+  pollCalls3s: sample('poll-calls-3s'),
+  hangCalls: sample('hang-calls'),
+  repeatedCalls: sample('repeated-calls'),
+  repeatedNumbers: sample('repeated-numbers'),
+  burstCalls: sample('burst-calls'),
+  burstWindowMs: sample('burst-window-ms'),
+  restarts: sample('restarts'),
+  deadSocketRuns: sample('dead-socket-runs'),
+  overheadLoads: sample('overhead-loads'),
+  overheadCalls: sample('overhead-calls'),
+  memoryCalls: sample('memory-calls'),
 };
-const takeoverCloses = num('takeover-closes', q(3, 2));
-const tabModes = (flag('tab-modes') ?? 'locks,lease,lease-storage').split(',') as Mode[];
-const feedWs = num('feed-ws-samples', q(200, 20));
-const feedPoll = num('feed-poll-samples', q(10, 3));
+const takeoverCloses = sample('takeover-closes');
+const tabModes = values['tab-modes'] as Mode[];
+const feedWs = sample('feed-ws-samples');
+const feedPoll = sample('feed-poll-samples');
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 

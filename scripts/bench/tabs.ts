@@ -12,6 +12,7 @@ import { sandboxRecord, startHarness, type Harness } from '../../test/support/br
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { Figure, LatencySeries, Section } from './report/types';
 import { runStandalone } from './report/console';
+import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 import { eventually } from '../../test/support/wait';
 
 /** locks: Chromium as it is; lease: no Web Locks; lease-storage: no BroadcastChannel either. */
@@ -204,11 +205,18 @@ export async function runTabsBench(options: TabsBenchOptions = {}): Promise<Sect
   return { title: 'Tabs: one leader per browser', figures, latency };
 }
 
-function argValue(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
 if (require.main === module) {
-  runStandalone(() => runTabsBench({ widgetDir: argValue('--widget-dir'), closes: Number(argValue('--closes') ?? 10) }));
+  const { values } = readCommandLine(
+    defineCommand({
+      name: 'bench-tabs',
+      usage: 'npx tsx scripts/bench/tabs.ts [flags]',
+      summary: 'The tabs benchmark alone, in Chromium: one leader per browser (relay sockets, lookups, add_call\nand pop-ups per call for 1, 5 and 20 tabs) and leader takeovers; prints its section.',
+      flags: {
+        'widget-dir': { type: 'string', value: 'dir', shownDefault: 'dist/widget', description: 'the built widget' },
+        closes: { type: 'integer', value: 'n', min: 0, max: 1000, default: 10, description: 'leader closes and crashes per tab count and mode' },
+      },
+      environment: [['CHROMIUM_PATH', 'the browser (default /usr/bin/chromium)']],
+    }),
+  );
+  runStandalone(() => runTabsBench({ widgetDir: values['widget-dir'], closes: values.closes }));
 }

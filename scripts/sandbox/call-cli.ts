@@ -8,46 +8,81 @@
  *   list                                                     calls the PBX knows
  *   crm    [--delay <ms>] [--status 429|500] [--retry-after <s>] [--hang] [--garbage] [--clear]
  *   restart-relay                                            drop every widget connection
- * Options: --url <sandbox url> (default $SANDBOX_URL or http://127.0.0.1:8080), --insecure (self-signed https).
- * Numbers may contain spaces: `--from +1 830 580 3077` takes every word up to the next option.
+ * `npm run call -- --help` lists the flags (--url, --insecure and each command's).
  */
 import http from 'node:http';
 import https from 'node:https';
+import { defineCommand, formatHelp, formatUsageError, parseCommandLine as parseFlags, UsageError } from '../../relay/src/command-line';
 
 type Flags = Record<string, string | true>;
 
-const USAGE = `usage: npm run call -- <ring|dial|answer|hangup|list|crm|restart-relay> [options]
-  ring   --from <number> --ext <ext>          an inbound call rings
-  dial   --to <number> --ext <ext>            an outbound call rings
-  answer [--id <call id>]                     the latest ringing call if no id
-  hangup [--id <id>] [--recording] [--duration <s>] [--missed|--busy|--failed]
-  list
-  crm    [--delay <ms>] [--status 429|500] [--retry-after <s>] [--hang] [--garbage] [--clear]
-  restart-relay
-  --url <sandbox url>   default $SANDBOX_URL or http://127.0.0.1:8080
-  --insecure            accept the sandbox's self-signed certificate (--https sandboxes)`;
+const DEFAULT_URL = 'http://127.0.0.1:8080';
 
-/** Options that take no value, and the two that take every word up to the next option. */
-const SWITCHES = new Set(['insecure', 'recording', 'missed', 'busy', 'failed', 'hang', 'garbage', 'clear', 'help']);
-const NUMBERS = new Set(['from', 'to']);
+const CALL_COMMAND = defineCommand({
+  name: 'call',
+  usage: 'npm run call -- <command> [flags]',
+  summary: [
+    'The simulated PBX from a terminal, talking to a running sandbox (npm start).',
+    'Numbers may contain spaces: `--from +1 830 580 3077` takes every word up to the next flag.',
+  ].join('\n'),
+  commands: [
+    ['ring --from <number> --ext <ext>', 'an inbound call rings'],
+    ['dial --to <number> --ext <ext>', 'an outbound call rings'],
+    ['answer', 'answers the latest ringing call, or --id'],
+    ['hangup', 'ends the latest call, or --id: --recording, --duration, --missed|--busy|--failed'],
+    ['list', 'the calls the PBX knows'],
+    ['crm', "breaks the sandbox CRM's API: --delay, --status, --retry-after, --hang, --garbage; --clear mends it"],
+    ['restart-relay', 'drops every widget connection'],
+  ],
+  positionals: [{ name: 'command', description: 'one of the commands above' }],
+  flags: {
+    url: { type: 'string', value: 'url', env: 'SANDBOX_URL', shownDefault: DEFAULT_URL, description: 'the sandbox' },
+    insecure: { type: 'boolean', description: "accept the sandbox's self-signed certificate (npm start -- --https)" },
+    from: { type: 'string', value: 'number', description: 'ring: the caller' },
+    to: { type: 'string', value: 'number', description: 'dial: the number called' },
+    ext: { type: 'string', value: 'ext', description: 'ring, dial: the extension' },
+    id: { type: 'string', value: 'call id', description: 'ring, dial: the new call\'s id; answer, hangup: the call (default: the latest)' },
+    recording: { type: 'boolean', description: 'hangup: with a recording' },
+    duration: { type: 'string', value: 's', description: 'hangup: the duration in seconds' },
+    missed: { type: 'boolean', description: 'hangup: the call was missed' },
+    busy: { type: 'boolean', description: 'hangup: the line was busy' },
+    failed: { type: 'boolean', description: 'hangup: the call failed' },
+    delay: { type: 'string', value: 'ms', description: 'crm: answer this much later' },
+    status: { type: 'string', value: '429|500', description: 'crm: answer with this status' },
+    'retry-after': { type: 'string', value: 's', description: 'crm: the Retry-After of a 429' },
+    hang: { type: 'boolean', description: 'crm: never answer' },
+    garbage: { type: 'boolean', description: 'crm: answer with a body that is not JSON' },
+    clear: { type: 'boolean', description: 'crm: answer normally again' },
+  },
+});
 
-export function parseCommandLine(argv: string[]): { command: string | undefined; flags: Flags } {
-  const flags: Flags = {};
-  let command: string | undefined;
-  let current: string | null = null;
+const NUMBER_FLAGS = new Set(['--from', '--to']);
+
+/** `--from +1 830 580 3077`: the words after --from or --to, up to the next flag, make one value. */
+function joinNumbers(argv: readonly string[]): string[] {
+  const words: string[] = [];
+  let state: 'none' | 'value' | 'more' = 'none';
   for (const word of argv) {
-    if (word.startsWith('--')) {
-      const name = word.slice(2);
-      flags[name] = true;
-      current = SWITCHES.has(name) ? null : name;
-    } else if (current) {
-      const prev = flags[current];
-      flags[current] = prev === true ? word : `${prev} ${word}`;
-      if (!NUMBERS.has(current)) current = null;
-    } else if (command === undefined) command = word;
-    else throw new Error(`unexpected argument "${word}"`);
+    if (state === 'more' && !word.startsWith('-')) {
+      words[words.length - 1] += ` ${word}`;
+      continue;
+    }
+    words.push(word);
+    if (state === 'value' && !word.startsWith('-')) state = 'more';
+    else state = NUMBER_FLAGS.has(word) ? 'value' : /^--(from|to)=/.test(word) ? 'more' : 'none';
   }
-  return { command, flags };
+  return words;
+}
+
+/** The command and the flags given (a switch is `true`); `flags.help` when --help was asked. Throws UsageError. */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = {}): { command: string | undefined; flags: Flags } {
+  const line = parseFlags(CALL_COMMAND, joinNumbers(argv), env);
+  if (line === null) return { command: undefined, flags: { help: true } };
+  const flags: Flags = {};
+  for (const [name, value] of Object.entries(line.values)) {
+    if (value === true || typeof value === 'string') flags[name] = value;
+  }
+  return { command: line.positionals[0], flags };
 }
 
 function str(flags: Flags, name: string): string | undefined {
@@ -59,7 +94,7 @@ function num(flags: Flags, name: string): number | undefined {
   const v = str(flags, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, not "${v}"`);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number >= 0, got "${v}"`);
   return n;
 }
 
@@ -105,13 +140,24 @@ function describe(c: CallView): string {
   return `${c.callId}  ${c.state.padEnd(8)} ${arrow}${extra}`;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const { command, flags } = parseCommandLine(argv);
-  if (!command || flags.help) {
-    console.log(USAGE);
-    return command ? 0 : 2;
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    return await runCommand(argv, env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(formatUsageError(CALL_COMMAND, error));
+    return 2;
   }
-  const base = str(flags, 'url') ?? process.env.SANDBOX_URL ?? 'http://127.0.0.1:8080';
+}
+
+async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { command, flags } = parseCommandLine(argv, env);
+  if (flags.help) {
+    process.stdout.write(formatHelp(CALL_COMMAND));
+    return 0;
+  }
+  if (!command) throw new UsageError('which command? ring, dial, answer, hangup, list, crm or restart-relay');
+  const base = str(flags, 'url') ?? DEFAULT_URL;
   const insecure = flags.insecure === true;
   const call = async (method: string, path: string, body?: unknown) => {
     let res: { status: number; text: string };
@@ -130,8 +176,8 @@ export async function run(argv: string[]): Promise<number> {
       const outbound = command === 'dial' || (flags.to !== undefined && flags.from === undefined);
       const phone = str(flags, outbound ? 'to' : 'from');
       const extension = str(flags, 'ext');
-      if (!phone) throw new Error(`${command} needs --${outbound ? 'to' : 'from'} <number>`);
-      if (!extension) throw new Error(`${command} needs --ext <extension>`);
+      if (!phone) throw new UsageError(`${command} needs --${outbound ? 'to' : 'from'} <number>`);
+      if (!extension) throw new UsageError(`${command} needs --ext <extension>`);
       const id = str(flags, 'id');
       const out = await call('POST', '/sandbox/pbx', { action: 'ring', direction: outbound ? 'outbound' : 'inbound', phone, extension, ...(id ? { callId: id } : {}) });
       console.log(describe(out.call as CallView));
@@ -186,8 +232,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.error(`unknown command "${command}"\n${USAGE}`);
-      return 2;
+      throw new UsageError(`unknown command "${command}"`);
   }
 }
 

@@ -9,19 +9,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { SEED_NUMBERS } from '../crm';
+import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 import { startSandbox } from './server';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]!) : fallback;
-}
+const SCREENSHOTS_COMMAND = defineCommand({
+  name: 'screenshots',
+  usage: 'npx tsx scripts/sandbox/screenshots.ts [flags]',
+  summary: "Takes the README's screenshots from the sandbox in headless Chromium: popup.png (an inbound\ncall's pop-up) and bell.png (completed calls under the bell).",
+  flags: {
+    'widget-dir': { type: 'string', value: 'dir', shownDefault: 'dist/widget', description: 'the built widget the sandbox serves' },
+    out: { type: 'string', value: 'dir', shownDefault: 'docs/screenshots', description: 'where the PNG files go' },
+  },
+  environment: [['CHROMIUM_PATH', 'the browser (default /usr/bin/chromium)']],
+});
 
 async function main(): Promise<void> {
+  const { values } = readCommandLine(SCREENSHOTS_COMMAND);
   const root = path.resolve(__dirname, '..', '..');
-  const widgetDir = option('widget-dir', path.join(root, 'dist', 'widget'));
-  const outDir = option('out', path.join(root, 'docs', 'screenshots'));
+  const widgetDir = path.resolve(values['widget-dir'] ?? path.join(root, 'dist', 'widget'));
+  const outDir = path.resolve(values.out ?? path.join(root, 'docs', 'screenshots'));
   if (!fs.existsSync(path.join(widgetDir, 'script.js'))) throw new Error(`${widgetDir}/script.js is missing: run npm run build`);
   fs.mkdirSync(outDir, { recursive: true });
 

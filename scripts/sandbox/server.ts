@@ -4,7 +4,7 @@
  * simulated PBX. `npm start`, the end-to-end tests and the benchmarks all drive this.
  *
  *   sandbox origin  /                 host page (also every card path: /contacts/detail/ID ...)
- *                   /sandbox/*        page assets, config, PBX + CRM controls
+ *                   /sandbox/*        page assets (host.js: the Kommo double, scripts/sandbox/kommo), config, PBX + CRM controls
  *                   /widget/*         the built widget (script.js, manifest.json, i18n/, images/)
  *                   /vendor/*         RequireJS, jQuery, underscore from node_modules
  *                   /api/*            the simulated CRM (by_phone, events)
@@ -21,6 +21,7 @@ import type { Duplex } from 'node:stream';
 import { createCrm, createRelay, defaultSeed } from './backends';
 import type { Crm, CrmFaults, CrmSeed, Relay } from './backends';
 import { findEntity, listEntities } from './entities';
+import { kommoDoubleScript } from './kommo/build';
 import type { CardType } from './entities';
 import { createPbx, PbxInputError, recordingWav } from './pbx';
 import type { Pbx, PbxAction, WireCallEvent } from './pbx';
@@ -406,6 +407,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (p === '/sandbox/relay/restart' && method === 'POST') {
       await restartRelay();
       sendJson(res, 200, { restarted: true });
+      return;
+    }
+
+    if (p === '/sandbox/host.js') {
+      // The Kommo double (scripts/sandbox/kommo/), compiled on the first request.
+      send(res, 200, kommoDoubleScript(), TYPES['.js']);
       return;
     }
 

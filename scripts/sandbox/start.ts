@@ -1,43 +1,32 @@
 /**
  * `npm start`: builds the widget (package.json), then runs the sandbox and prints how to try it.
- *   npm start -- [--port 8080] [--host 127.0.0.1] [--https] [--verbose]
+ *   npm start -- --help
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 import { startSandbox } from './server';
 import { SANDBOX_USERS } from './users';
 
-interface StartArgs {
-  port: number;
-  host: string;
-  https: boolean;
-  verbose: boolean;
-}
-
-function parseArgs(argv: string[]): StartArgs {
-  const args: StartArgs = { port: Number(process.env.PORT) || 8080, host: process.env.HOST || '127.0.0.1', https: false, verbose: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--port' || a === '-p') args.port = Number(value());
-    else if (a === '--host') args.host = value();
-    else if (a === '--https') args.https = true;
-    else if (a === '--verbose' || a === '-v') args.verbose = true;
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm start -- [--port 8080] [--host 127.0.0.1] [--https] [--verbose]');
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (try --help)`);
-  }
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65534) throw new Error(`--port must be 0..65534, not ${args.port}`);
-  return args;
-}
+const START_COMMAND = defineCommand({
+  name: 'start',
+  usage: 'npm start -- [flags]',
+  summary: [
+    "Runs the sandbox (npm start builds the widget and the relay first): Kommo's page reproduced,",
+    'with a simulated CRM and PBX and the relay, and prints how to try it (docs/sandbox.md).',
+    'Ctrl+C stops it.',
+  ].join('\n'),
+  flags: {
+    // The relay takes the next port (server.ts), hence 65534.
+    port: { type: 'integer', short: 'p', value: 'n', min: 0, max: 65534, default: 8080, env: 'PORT', description: "the page's port (0: a free one); the relay takes the next one" },
+    host: { type: 'string', value: 'address', default: '127.0.0.1', env: 'HOST', description: 'address to listen on; another than loopback lets other machines in (no login)' },
+    https: { type: 'boolean', description: 'serve https with a self-signed certificate' },
+    verbose: { type: 'boolean', short: 'v', description: 'log the relay and PBX traffic and failed requests' },
+  },
+});
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const { values: args } = readCommandLine(START_COMMAND);
   const script = path.resolve(__dirname, '..', '..', 'dist', 'widget', 'script.js');
   if (!fs.existsSync(script)) console.warn(`warning: ${script} is missing; run \`npm run build\` (npm start does it for you).`);
   const sandbox = await startSandbox({ port: args.port, host: args.host, https: args.https, verbose: args.verbose });

@@ -3,11 +3,12 @@
  * describes (POST /api/v2/events, https://developers.kommo.com/docs/call-event). Rejects on any
  * failure so the notifier can fall back to the widget's own pop-up.
  */
-import { HttpError, NetworkError } from '../core/errors';
+import { classifyFetchFailure } from '../core/fetch-failure';
 
 export function createEventsPoster(deps: { fetch: typeof fetch; origin: string }) {
   return async (body: unknown): Promise<void> => {
     const url = `${deps.origin}/api/v2/events`;
+    const request = { method: 'POST', url };
     let response: Response;
     try {
       response = await deps.fetch(url, {
@@ -17,8 +18,9 @@ export function createEventsPoster(deps: { fetch: typeof fetch; origin: string }
         body: JSON.stringify(body),
       });
     } catch (cause) {
-      throw new NetworkError('POST', url, { cause });
+      throw classifyFetchFailure(request, { kind: 'rejected', cause });
     }
-    if (!response.ok) throw new HttpError(response.status, 'POST', url);
+    // No Retry-After: a failed post is not retried, the pop-up takes over.
+    if (!response.ok) throw classifyFetchFailure(request, { kind: 'status', status: response.status });
   };
 }

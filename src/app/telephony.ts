@@ -12,12 +12,12 @@ import type { WidgetSettings } from '../settings/types';
 import type { PageEnv } from './page';
 import { createCallFeed } from '../feed';
 import { createCallerLookup } from '../lookup';
-import { createCallNotifier } from '../notify';
+import { createCallNotifier, NOTIFY_TIMING } from '../notify';
 import { extensionsFor } from '../settings';
-import { createTabSession, toSharedCaller } from '../tabs';
-import type { SharedCallState, TabEnvironment } from '../tabs';
-import type { LookupResult } from '../lookup/types';
+import { createTabSession } from '../tabs';
+import type { TabEnvironment } from '../tabs';
 import { createEventsPoster } from './events-poster';
+import { parseCallPopup, parseSharedTabState, type SharedTabState } from './tab-payloads';
 
 export interface TelephonyDeps {
   settings: WidgetSettings;
@@ -51,13 +51,11 @@ export interface Telephony {
 }
 
 /**
- * The pop-up must be on screen within 1.5 s of the ring reaching the page, and the delivery and
- * the timer's own lateness eat into that (the benchmark measured up to ~20 ms past the budget).
- * So the notifier stops waiting at 1.4 s, and the lookup gives up at 1.3 s, in time for the
- * pop-up to say "could not look up" rather than show a bare number.
+ * The notifier stops waiting for the lookup at 1.4 s (its pop-up budget, within the 1.5 s the
+ * pop-up is due), and the lookup gives up 100 ms before, at 1.3 s, in time for the pop-up to say
+ * "could not look up" rather than show a bare number.
  */
-const POPUP_BUDGET_MS = 1400;
-const LOOKUP_TIMEOUT_MS = 1300;
+const LOOKUP_TIMEOUT_MS = NOTIFY_TIMING.popupBudgetMs - 100;
 
 export function startTelephony(deps: TelephonyDeps): Telephony {
   const { settings, user, clock, logger, page } = deps;
@@ -69,7 +67,7 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
   }
 
   let feedStatus: FeedStatus | null = null;
-  let shared: SharedCallState | null = null;
+  let shared: SharedTabState | null = null;
   // A leader serves other tabs; a tab alone (no cross-tab APIs) slows its polling when hidden.
   let servesOthers = false;
 
@@ -79,6 +77,8 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
     logger,
     ...deps.tabs,
     page,
+    parsePopup: parseCallPopup,
+    parseState: parseSharedTabState,
     lead(ctx) {
       const lookup = createCallerLookup({
         fetch: deps.fetch,
@@ -89,17 +89,8 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         timeoutMs: LOOKUP_TIMEOUT_MS,
         unnamed: deps.strings.unnamed,
       });
-      // Lookup results by the number the PBX sent, shared with the other tabs per call.
-      const results = new Map<string, LookupResult>();
       const notifier = createCallNotifier({
-        lookup: {
-          findByNumber: (raw) =>
-            lookup.findByNumber(raw).then((result) => {
-              results.set(raw, result);
-              return result;
-            }),
-          dispose: () => lookup.dispose(),
-        },
+        lookup,
         sink: {
           showPopup: (popup) => ctx.showPopup(popup, popup.callId ?? ''),
           addCall(call) {
@@ -117,7 +108,6 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         logger,
         manager: { id: user.id, name: user.name, extension: extensions[0] ?? '' },
         mode: settings.notifyMode,
-        lookupBudgetMs: POPUP_BUDGET_MS,
         postEvent: createEventsPoster({ fetch: deps.fetch, origin: page.origin }),
       });
       notifier.remember(ctx.notifiedIds);
@@ -136,14 +126,9 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         servingOthers: () => servesOthers,
       });
       const publish = () => {
-        const calls = feed.activeCalls();
-        const callers: NonNullable<SharedCallState['callers']> = {};
-        for (const call of calls) {
-          const result = results.get(call.phone);
-          if (result) callers[call.callId] = toSharedCaller(result);
-        }
-        for (const phone of results.keys()) if (!calls.some((call) => call.phone === phone)) results.delete(phone);
-        ctx.publish({ calls, callers, notifiedIds: notifier.notifiedIds(), feed: feed.status.status });
+        // Calls filed without add_call (events mode) count as notified too, for the successor.
+        for (const id of notifier.notifiedIds()) ctx.markNotified(id);
+        ctx.publish({ feed: feed.status.status });
       };
       const offChange = feed.on('change', (change) => {
         notifier.handle(change);

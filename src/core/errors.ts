@@ -1,7 +1,8 @@
 /**
  * The widget's few error classes. Each is classified where it happens (`transient` says
- * whether retrying can help) and carries its context and `cause`; retries happen in one place
- * per concern (the lookup's limiter, the transports' backoff), and only for transient errors.
+ * whether retrying soon can help) and carries its context and `cause`. The transports' backoff
+ * (src/feed) reads `transient`: a transient failure is retried within seconds, any other only
+ * rarely. The lookup never retries (its budget is the ringing phone).
  */
 export type ErrorContext = Record<string, unknown>;
 
@@ -54,16 +55,4 @@ export class ProtocolError extends WidgetError {
   constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
     super(message, context, options);
   }
-}
-
-/** The admin's settings cannot work; `key` names the i18n message that says why. */
-export class SettingsError extends WidgetError {
-  readonly transient = false;
-  constructor(readonly key: string, readonly field: string, context: ErrorContext = {}) {
-    super(`settings: ${field}: ${key}`, { field, ...context });
-  }
-}
-
-export function isTransient(error: unknown): boolean {
-  return error instanceof WidgetError && error.transient;
 }

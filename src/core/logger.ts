@@ -13,7 +13,8 @@ export const silentLogger: Logger = {
   error() {},
 };
 
-export function consoleLogger(prefix: string, sink: Pick<Console, 'debug' | 'info' | 'warn' | 'error'> = console): Logger {
+/** `sink` is the page's console, handed in by the platform layer. */
+export function consoleLogger(prefix: string, sink: Pick<Console, 'debug' | 'info' | 'warn' | 'error'>): Logger {
   const out = (level: keyof Logger) => (message: string, context?: Record<string, unknown>) => {
     if (context === undefined) sink[level](`${prefix} ${message}`);
     else sink[level](`${prefix} ${message}`, context);
@@ -25,11 +26,14 @@ export function consoleLogger(prefix: string, sink: Pick<Console, 'debug' | 'inf
  * Logs a warning the first time a key is seen and stays quiet after: bad feed frames or a
  * 403 from the API would otherwise flood the console once per call.
  */
-export function createOnceLogger(logger: Logger, maxKeys = 200): (key: string, message: string, context?: Record<string, unknown>) => void {
+/** Keys remembered before forgetting them all: memory stays flat however many kinds turn up. */
+const ONCE_MAX_KEYS = 200;
+
+export function createOnceLogger(logger: Logger): (key: string, message: string, context?: Record<string, unknown>) => void {
   const seen = new Set<string>();
   return (key, message, context) => {
     if (seen.has(key)) return;
-    if (seen.size >= maxKeys) seen.clear();
+    if (seen.size >= ONCE_MAX_KEYS) seen.clear();
     seen.add(key);
     logger.warn(message, context);
   };

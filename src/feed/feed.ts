@@ -10,9 +10,8 @@ import { createOnceLogger } from '../core/logger';
 import type { TransportSettings } from '../settings/types';
 import type { Dropped } from '../protocol/frames';
 import { createPollTransport } from './poll-transport';
-import type { ScriptLoader } from './poll-transport';
+import type { ScriptLoader } from './poll-script';
 import { createCallTracker } from './tracker';
-import type { CallTracker } from './tracker';
 import type { CallEvent, CallFeed, CallFeedEvents, CallTransport, FeedStatus } from './types';
 import { watchWake } from './wake';
 import type { WakePage, WakeWatcher } from './wake';
@@ -40,12 +39,10 @@ export interface CallFeedDeps {
   /** Tab coordination: when true, polling keeps full rate while hidden. */
   servingOthers?: () => boolean;
   random?: () => number;
-  /** For tests; defaults to the tracker's own bounds. */
-  tracker?: CallTracker;
 }
 
 /** Why a feed cannot run with these settings, or null when it can. */
-export function feedConfigProblem(deps: Pick<CallFeedDeps, 'transport' | 'extensions' | 'page' | 'loadScript' | 'callbacks'>): 'no-extension' | 'config' | null {
+function feedConfigProblem(deps: Pick<CallFeedDeps, 'transport' | 'extensions' | 'page' | 'loadScript' | 'callbacks'>): 'no-extension' | 'config' | null {
   if (deps.extensions.length === 0) return 'no-extension';
   const t = deps.transport;
   if (t.kind === 'ws') {
@@ -62,7 +59,7 @@ export function feedConfigProblem(deps: Pick<CallFeedDeps, 'transport' | 'extens
 
 export function createCallFeed(deps: CallFeedDeps): CallFeed {
   const emitter = createEmitter<CallFeedEvents>();
-  const tracker = deps.tracker ?? createCallTracker({ clock: deps.clock });
+  const tracker = createCallTracker({ clock: deps.clock });
   const random = deps.random ?? Math.random;
   const warnOnce = createOnceLogger(deps.logger);
   const subscribed = new Set(deps.extensions);

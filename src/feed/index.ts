@@ -1,8 +1,8 @@
 /** The call feed's public surface: everything other modules may use. */
 export type { CallEvent, CallChange, FeedStatus, CallFeed, CallTransport, CallState, CallDirection, CallResult } from './types';
-export { createCallFeed, feedConfigProblem } from './feed';
+export { createCallFeed } from './feed';
 export type { CallFeedDeps, FeedPage } from './feed';
 export { createCallTracker } from './tracker';
 export type { CallTracker, CallTrackerOptions } from './tracker';
 export { backoffDelay, pollErrorDelay } from './backoff';
-export type { ScriptLoader } from './poll-transport';
+export type { ScriptLoader } from './poll-script';

@@ -3,7 +3,8 @@
  * (a periodic timer fired far later than scheduled), or the tab became visible after a long
  * hidden gap. Each calls `onWake`, which reconnects or polls at once.
  */
-import type { Clock, TimerHandle } from '../core/clock';
+import type { Clock } from '../core/clock';
+import { createSingleTimer } from '../core/timer';
 
 export const WAKE_TIMING = {
   /** How often the drift check runs. */
@@ -32,17 +33,16 @@ export function isWakeDrift(scheduledMs: number, elapsedMs: number, visible: boo
 }
 
 export function watchWake(clock: Clock, page: WakePage, onWake: (why: 'online' | 'drift' | 'visible') => void): WakeWatcher {
-  let timer: TimerHandle | null = null;
+  const timer = createSingleTimer(clock);
   let hiddenSince: number | null = page.isVisible() ? null : clock.now();
 
   function arm(): void {
     const scheduledAt = clock.now();
-    timer = clock.setTimeout(() => {
-      timer = null;
+    timer.set(WAKE_TIMING.checkEveryMs, () => {
       const elapsed = clock.now() - scheduledAt;
       arm();
       if (isWakeDrift(WAKE_TIMING.checkEveryMs, elapsed, page.isVisible())) onWake('drift');
-    }, WAKE_TIMING.checkEveryMs);
+    });
   }
 
   const offOnline = page.onOnline(() => onWake('online'));
@@ -59,8 +59,7 @@ export function watchWake(clock: Clock, page: WakePage, onWake: (why: 'online' |
 
   return {
     stop() {
-      if (timer !== null) clock.clearTimeout(timer);
-      timer = null;
+      timer.clear();
       offOnline();
       offVisibility();
     },

@@ -9,7 +9,8 @@
  * whole exchange, headers and body.
  */
 import type { Clock } from '../core/clock';
-import { HttpError, NetworkError, ProtocolError, TimeoutError } from '../core/errors';
+import { ProtocolError } from '../core/errors';
+import { classifyFetchFailure } from '../core/fetch-failure';
 
 export type ByPhoneAnswer =
   /** 2xx with a JSON body. */
@@ -37,9 +38,10 @@ export function byPhoneUrl(origin: string, digits: string): string {
 export async function requestByPhone(
   deps: ByPhoneRequestDeps,
   digits: string,
-  controller: AbortController = new AbortController(),
+  controller: AbortController,
 ): Promise<ByPhoneAnswer> {
   const url = byPhoneUrl(deps.origin, digits);
+  const request = { method: 'GET', url };
   let timedOut = false;
   const timer = deps.clock.setTimeout(() => {
     timedOut = true;
@@ -47,7 +49,7 @@ export async function requestByPhone(
   }, deps.timeoutMs);
 
   const classify = (cause: unknown): Error =>
-    timedOut ? new TimeoutError('GET', url, deps.timeoutMs, { cause }) : new NetworkError('GET', url, { cause });
+    classifyFetchFailure(request, timedOut ? { kind: 'timeout', ms: deps.timeoutMs, cause } : { kind: 'rejected', cause });
 
   try {
     let response: Response;
@@ -70,7 +72,7 @@ export async function requestByPhone(
     }
     if (response.status < 200 || response.status > 299) {
       await discard(response);
-      throw new HttpError(response.status, 'GET', url, retryAfterMs(response.headers.get('retry-after'), deps.clock.now()));
+      throw classifyFetchFailure(request, { kind: 'status', status: response.status, retryAfter: { header: response.headers.get('retry-after'), now: deps.clock.now() } });
     }
 
     let text: string;
@@ -88,16 +90,6 @@ export async function requestByPhone(
   } finally {
     deps.clock.clearTimeout(timer);
   }
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when absent/unreadable. */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (header === null) return undefined;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  // Every HTTP-date form starts with the day name; Date.parse alone would take "-1" as a year.
-  const at = /^[A-Za-z]{3}/.test(value) ? Date.parse(value) : Number.NaN;
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 async function discard(response: Response): Promise<void> {

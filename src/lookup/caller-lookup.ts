@@ -18,6 +18,7 @@
  */
 import type { Clock } from '../core/clock';
 import { HttpError, NetworkError, ProtocolError, TimeoutError, WidgetError } from '../core/errors';
+import { classifyFetchFailure } from '../core/fetch-failure';
 import { createOnceLogger } from '../core/logger';
 import type { Logger } from '../core/logger';
 import { byPhoneUrl, requestByPhone } from './by-phone-request';
@@ -49,15 +50,14 @@ export interface CallerLookupDeps {
   unnamed(type: 'lead' | 'customer', id: number): string;
 }
 
-export const LOOKUP_DEFAULTS = {
+const LOOKUP_DEFAULTS = {
   timeoutMs: 1500,
   cacheTtlMs: 60_000,
   maxPerSecond: 7,
   maxQueueMs: 5000,
   failedTtlMs: 0,
-  /** Without Retry-After a 429 holds the limiter for one window. */
+  /** Without Retry-After a 429 holds the limiter for one window (the header itself is capped at 5 min). */
   retryAfterDefaultMs: 1000,
-  retryAfterMaxMs: 300_000,
 } as const;
 
 /** What is cached: the result without the caller's raw text, which differs call to call. */
@@ -135,8 +135,7 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
     if (outcome.kind === 'failed') {
       const { error } = outcome;
       if (error instanceof HttpError && error.status === 429) {
-        const wait = Math.min(error.retryAfterMs ?? LOOKUP_DEFAULTS.retryAfterDefaultMs, LOOKUP_DEFAULTS.retryAfterMaxMs);
-        limiter.pauseUntil(clock.now() + wait);
+        limiter.pauseUntil(clock.now() + (error.retryAfterMs ?? LOOKUP_DEFAULTS.retryAfterDefaultMs));
       }
       report(error, number);
     }
@@ -182,5 +181,5 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
 }
 
 function asWidgetError(cause: unknown, url: string): WidgetError {
-  return cause instanceof WidgetError ? cause : new NetworkError('GET', url, { cause });
+  return cause instanceof WidgetError ? cause : classifyFetchFailure({ method: 'GET', url }, { kind: 'rejected', cause });
 }

@@ -5,6 +5,6 @@
 export type { CallerLookup, LookupResult, CrmEntity, NormalizedNumber, EntityType } from './types';
 export { normalizeNumber } from './normalize';
 export type { NormalizeResult } from './normalize';
-export { cardUrl, newContactUrl } from './card-url';
-export { createCallerLookup, LOOKUP_DEFAULTS } from './caller-lookup';
+export { cardPath, cardUrl, isCardId, newContactUrl } from './card-url';
+export { createCallerLookup } from './caller-lookup';
 export type { CallerLookupDeps } from './caller-lookup';

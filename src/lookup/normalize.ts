@@ -37,7 +37,7 @@ export type NormalizeResult =
   | { kind: 'invalid'; raw: string };
 
 /** Internal extensions are 1 to 4 digits (Kommo's own example treats `from.length < 4` as internal). */
-export const MAX_EXTENSION_DIGITS = 4;
+const MAX_EXTENSION_DIGITS = 4;
 /** E.164 allows 15 digits; `00` in front makes 17. More is not a phone number. */
 const MAX_E164_DIGITS = 15;
 const MAX_RAW_DIGITS = MAX_E164_DIGITS + 2;

@@ -3,7 +3,7 @@
  * answers 429 beyond that (https://developers.kommo.com/docs/limitations).
  *
  * - Sliding window, counted from when each request ENDED: a grant holds its slot while the
- *   request is in flight and for `windowMs` after `release()`. Kommo counts arrivals, and an
+ *   request is in flight and for WINDOW_MS (1 s) after `release()`. Kommo counts arrivals, and an
  *   arrival lies between our send and our answer, so spacing a new send one window after an old
  *   answer keeps every 1-second window at Kommo (and at our side) within `maxPerWindow`, however
  *   the network delays the requests. (Counting from the send let 9 arrive within one second
@@ -30,7 +30,7 @@ export interface RateLimiter {
   acquire(maxWaitMs?: number): Promise<SlotAnswer>;
   /** Holds all grants until `at` (clock ms). A later pause extends, an earlier one is ignored. */
   pauseUntil(at: number): void;
-  /** Waiters in the queue (for tests and the benchmark). */
+  /** Waiters in the queue (for tests). */
   readonly queued: number;
   dispose(): void;
 }
@@ -41,11 +41,13 @@ interface Waiter {
   resolve(answer: SlotAnswer): void;
 }
 
-export function createRateLimiter(opts: { clock: Clock; maxPerWindow: number; windowMs?: number }): RateLimiter {
+/** Kommo's limit is per second. */
+const WINDOW_MS = 1000;
+
+export function createRateLimiter(opts: { clock: Clock; maxPerWindow: number }): RateLimiter {
   const { clock } = opts;
   const max = Math.max(1, Math.floor(opts.maxPerWindow));
-  const windowMs = opts.windowMs ?? 1000;
-  /** Grants still counting: in flight (`end` Infinity) or released less than `windowMs` ago. */
+  /** Grants still counting: in flight (`end` Infinity) or released less than WINDOW_MS ago. */
   let active: Array<{ end: number }> = [];
   const queue: Waiter[] = [];
   let pausedUntil = 0;
@@ -54,8 +56,8 @@ export function createRateLimiter(opts: { clock: Clock; maxPerWindow: number; wi
 
   /** Earliest time the next grant may happen (Infinity: when an in-flight request is released). */
   const nextSlot = (now: number): number => {
-    active = active.filter((g) => g.end + windowMs > now);
-    const windowFree = active.length < max ? 0 : Math.min(...active.map((g) => g.end + windowMs));
+    active = active.filter((g) => g.end + WINDOW_MS > now);
+    const windowFree = active.length < max ? 0 : Math.min(...active.map((g) => g.end + WINDOW_MS));
     return Math.max(pausedUntil, windowFree);
   };
 
@@ -99,6 +101,9 @@ export function createRateLimiter(opts: { clock: Clock; maxPerWindow: number; wi
   };
 
   return {
+    get queued() {
+      return queue.length;
+    },
     acquire(maxWaitMs = Number.POSITIVE_INFINITY) {
       if (disposed) return Promise.resolve<SlotAnswer>({ kind: 'disposed' });
       const now = clock.now();
@@ -124,9 +129,6 @@ export function createRateLimiter(opts: { clock: Clock; maxPerWindow: number; wi
       pausedUntil = at;
       for (const waiter of [...queue]) expireIfPauseOutlasts(waiter);
       pump();
-    },
-    get queued() {
-      return queue.length;
     },
     dispose() {
       disposed = true;

@@ -8,13 +8,13 @@ import type { CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
 import type { CompletedCall } from './types';
 import type { NotifyStrings } from './strings';
-import { escapeHtml } from './escape';
+import { escapeHtml } from '../core/html';
 import { fillEscaped } from './strings';
 import { formatDuration } from './duration';
 import { callElement, safeRecordingUrl } from './links';
 import { partyName, unixSeconds } from './party';
 
-export type CallOutcome = 'answered' | 'missed' | 'busy' | 'no_answer';
+type CallOutcome = 'answered' | 'missed' | 'busy' | 'no_answer';
 
 /**
  * What happened, from the ended event. Inbound anything but answered is missed; outbound

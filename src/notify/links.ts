@@ -4,48 +4,25 @@
  * uses so the single-page app navigates in place instead of reloading the page (a reload
  * would drop the widget's call feed connection).
  */
-import type { CrmEntity, EntityType, LookupResult, NormalizedNumber } from '../lookup/types';
-import { newContactUrl } from '../lookup';
+import type { CrmEntity, LookupResult } from '../lookup/types';
+import { cardPath, isCardId } from '../lookup';
 import type { CompletedCall } from './types';
-import { escapeHtml } from './escape';
+import { escapeHtml } from '../core/html';
 import { HTTP_SCHEMES, parseUrl } from '../protocol/url';
 
-const SECTION: Record<EntityType, string> = {
-  contact: 'contacts',
-  lead: 'leads',
-  company: 'companies',
-  customer: 'customers',
-};
-
-const CARD_PATH = /^\/(contacts|companies|leads|customers)\/detail\/[1-9]\d*$/;
-
-function isEntityId(id: unknown): id is number {
-  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0;
-}
-
-/** The card's path, or null when neither `url` nor the id can make a safe one. */
-export function cardPath(entity: Pick<CrmEntity, 'id' | 'type' | 'url'>): string | null {
-  const section = Object.prototype.hasOwnProperty.call(SECTION, entity.type) ? SECTION[entity.type] : undefined;
-  if (section === undefined) return null;
-  // The lookup builds `url` from the numeric id already; it is re-checked, not trusted.
-  if (typeof entity.url === 'string' && CARD_PATH.test(entity.url) && entity.url.startsWith(`/${section}/`)) return entity.url;
-  return isEntityId(entity.id) ? `/${section}/detail/${entity.id}` : null;
-}
-
-/** Kommo's "new contact" form with the number filled in (the lookup module owns the route). */
-export function newContactPath(number: NormalizedNumber): string {
-  return newContactUrl(number);
-}
-
-/** An in-app anchor; `href` must come from `cardPath`/`newContactPath`, `labelHtml` be escaped. */
+/** An in-app anchor; `href` must be a card or new-contact path from src/lookup, `labelHtml` be escaped. */
 export function navigateLink(href: string, labelHtml: string): string {
   return `<a href="${escapeHtml(href)}" class="js-navigate-link">${labelHtml}</a>`;
 }
 
-/** The entity's name linked to its card, or just the escaped name when no safe link exists. */
+/**
+ * The entity's name linked to its card, or just the escaped name when no safe link exists.
+ * The path is rebuilt from type and id rather than taken from `url`: the same mapping the
+ * lookup used, so a tampered `url` cannot reach the page.
+ */
 export function entityLink(entity: CrmEntity): string {
   const label = escapeHtml(entity.name);
-  const path = cardPath(entity);
+  const path = cardPath(entity.type, entity.id);
   return path === null ? label : navigateLink(path, label);
 }
 
@@ -63,7 +40,7 @@ export function safeRecordingUrl(raw: string | undefined): string | undefined {
 export function callElement(lookup: LookupResult | null): CompletedCall['element'] {
   if (lookup?.kind !== 'found') return undefined;
   const target = lookup.entity.type === 'customer' ? lookup.phoneEntity : lookup.entity;
-  if (!target || !isEntityId(target.id)) return undefined;
+  if (!target || !isCardId(target.id)) return undefined;
   if (target.type === 'contact' || target.type === 'lead' || target.type === 'company') return { id: target.id, type: target.type };
   return undefined;
 }

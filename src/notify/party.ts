@@ -2,7 +2,6 @@
 import type { CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
 import type { NotifyStrings } from './strings';
-import { clip } from './escape';
 
 /** Longest raw PBX value shown; anything longer is not a phone number anyone reads. */
 const RAW_MAX = 64;
@@ -33,7 +32,13 @@ export function partyName(call: CallEvent, lookup: LookupResult | null, strings:
   return partyNumber(call, lookup, strings);
 }
 
-export function rawNumber(raw: string, strings: NotifyStrings): string {
+/** Cuts over-long untrusted text (a PBX may send anything as a "number") before display. */
+function clip(s: string, max: number): string {
+  const chars = Array.from(s);
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+function rawNumber(raw: string, strings: NotifyStrings): string {
   const trimmed = typeof raw === 'string' ? raw.trim() : '';
   return trimmed === '' ? strings.hidden_number : clip(trimmed, RAW_MAX);
 }

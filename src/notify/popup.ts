@@ -7,9 +7,10 @@ import type { CallEvent } from '../feed/types';
 import type { CrmEntity, LookupResult } from '../lookup/types';
 import type { CallPopup } from './types';
 import type { NotifyStrings } from './strings';
-import { escapeHtml } from './escape';
+import { escapeHtml } from '../core/html';
 import { fillEscaped, fillHtml } from './strings';
-import { entityLink, navigateLink, newContactPath } from './links';
+import { newContactUrl } from '../lookup';
+import { entityLink, navigateLink } from './links';
 import { partyNumber, unixSeconds } from './party';
 
 function typeLabel(entity: CrmEntity, strings: NotifyStrings): string {
@@ -29,7 +30,7 @@ function foundLines(lookup: Extract<LookupResult, { kind: 'found' }>, strings: N
  * `lookup` null: the lookup did not answer within the pop-up's budget; the pop-up shows the
  * number alone rather than come late.
  */
-export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings, _locale: string): CallPopup {
+export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): CallPopup {
   const date = unixSeconds(call.at);
   const inbound = call.direction === 'inbound';
   const number = partyNumber(call, lookup, strings);
@@ -57,7 +58,7 @@ export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings
     }
     case 'not_found':
       target = inbound ? null : numberHtml;
-      rest = [escapeHtml(strings.unknown_number), navigateLink(newContactPath(lookup.number), escapeHtml(strings.create_contact))];
+      rest = [escapeHtml(strings.unknown_number), navigateLink(newContactUrl(lookup.number), escapeHtml(strings.create_contact))];
       break;
     case 'failed':
       target = numberHtml;

@@ -2,7 +2,7 @@
  * The notifier's texts: the i18n `notify` section as a typed object. Templates carry
  * `{{placeholders}}` (the project's i18n style); they are ours (trusted), the values put into them are not.
  */
-import { escapeHtml } from './escape';
+import { escapeHtml } from '../core/html';
 import { PLACEHOLDER } from '../core/template';
 
 export interface NotifyStrings {

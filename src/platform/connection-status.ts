@@ -21,7 +21,8 @@ export function connectionStatusText(lifecycle: Lifecycle, text: (key: string) =
         case 'idle':
           return text('connecting');
         case 'backoff':
-          return text('retrying');
+          // A failure retrying soon cannot fix (404, a body outside the protocol) is retried rarely: say so.
+          return text(feed.error !== null && !feed.error.transient ? 'failing' : 'retrying');
         case 'closed':
           return text(feed.reason === 'unauthorized' ? 'unauthorized' : feed.reason === 'config' ? 'misconfigured' : 'off');
       }

@@ -11,7 +11,7 @@ import type { WidgetSettings } from '../settings/types';
 import type { Host } from './host';
 import type { RawSettings } from './kommo';
 import { startTelephony } from '../app/telephony';
-import { systemClock } from '../core/clock';
+import { systemClock } from './system-clock';
 import { notifyStringsFrom } from '../notify';
 import { describeProblems, parseSettings } from '../settings';
 import { fillTemplate } from '../core/template';

@@ -11,7 +11,7 @@ import { createHost } from './host';
 import { createLifecycle } from './lifecycle';
 import { openSettings } from './settings-modal';
 
-const logger = consoleLogger('[telephony]');
+const logger = consoleLogger('[telephony]', console);
 // One per page load: RequireJS evaluates this module once, and Kommo may construct the widget
 // again on area changes; all instances share the running machinery.
 const lifecycle = createLifecycle(window, logger);

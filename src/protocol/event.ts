@@ -11,7 +11,7 @@ export type ParseResult = { ok: true; event: CallEvent } | { ok: false; reason: 
 
 const STATES: readonly CallState[] = ['ringing', 'answered', 'ended'];
 const DIRECTIONS: readonly CallDirection[] = ['inbound', 'outbound'];
-const RESULTS: readonly CallResult[] = ['answered', 'missed', 'busy', 'failed'];
+const RESULTS: readonly CallResult[] = ['answered', 'missed', 'busy', 'failed', 'answered_elsewhere'];
 
 /** Limits the protocol leaves open; documented in docs/call-feed-protocol.md ("Limits"). */
 export const EVENT_LIMITS = {
@@ -43,7 +43,7 @@ function present(value: unknown): boolean {
  */
 export function parseCallEvent(raw: unknown, receivedAt: number): ParseResult {
   if (!isRecord(raw)) return { ok: false, reason: 'not_an_object' };
-  const { call_id: callId, state, direction, phone, extension, at, duration, recording_url: recordingUrl, result } = raw;
+  const { call_id: callId, state, direction, phone, extension, at, duration, recording_url: recordingUrl, result, expired } = raw;
 
   if (typeof callId !== 'string' || callId.length < 1 || callId.length > EVENT_LIMITS.callId) return { ok: false, reason: 'call_id' };
   if (!oneOf(state, STATES)) return { ok: false, reason: 'state' };
@@ -75,6 +75,8 @@ export function parseCallEvent(raw: unknown, receivedAt: number): ParseResult {
     if (typeof duration === 'number') event.duration = duration;
     if (typeof recordingUrl === 'string') event.recordingUrl = recordingUrl;
     event.result = oneOf(result, RESULTS) ? result : (event.duration ?? 0) > 0 ? 'answered' : 'missed';
+    // Only the relay sets it; anything but `true` means "not expired" rather than a broken event.
+    if (expired === true) event.expired = true;
   }
   return { ok: true, event };
 }
@@ -90,6 +92,7 @@ export interface WireCallEvent {
   duration?: number;
   recording_url?: string;
   result?: CallResult;
+  expired?: boolean;
 }
 
 export function toWireEvent(event: CallEvent): WireCallEvent {
@@ -104,5 +107,6 @@ export function toWireEvent(event: CallEvent): WireCallEvent {
   if (event.duration !== undefined) wire.duration = event.duration;
   if (event.recordingUrl !== undefined) wire.recording_url = event.recordingUrl;
   if (event.result !== undefined) wire.result = event.result;
+  if (event.expired === true) wire.expired = true;
   return wire;
 }

@@ -4,6 +4,8 @@
  */
 import { parseCallEvent } from './event';
 import { isRecord } from './record';
+import { isEpoch, isOffset } from './stream';
+import type { SequencedEvent } from './compose';
 import type { CallEvent } from './types';
 
 /** Frames larger than this are dropped unread (the connection stays). */
@@ -16,12 +18,30 @@ export interface Dropped {
   detail?: string;
 }
 
+/**
+ * Version 2's stream header of a snapshot or poll answer (docs/call-feed-protocol.md, "Version
+ * 2"). `missed` is the wire's `events` list (renamed: `events` of a parsed frame are its calls).
+ */
+export interface StreamState {
+  version: 2;
+  epoch: string;
+  offset: number;
+  recovered: boolean;
+  /** Every event after the widget's `since`, in offset order; empty unless `recovered`. */
+  missed: SequencedEvent[];
+}
+
+/**
+ * `stream` (snapshot), `offset` (call, pong) and `retryAfterS` (error) are present only when the relay
+ * sent them, i.e. from a version-2 relay: a version-1 frame parses exactly as before.
+ */
 export type ServerFrame =
-  | { type: 'snapshot'; events: CallEvent[]; dropped: Dropped[] }
-  | { type: 'call'; event: CallEvent | null; dropped: Dropped[] }
-  | { type: 'pong' }
+  | { type: 'snapshot'; events: CallEvent[]; dropped: Dropped[]; stream?: StreamState }
+  | { type: 'call'; event: CallEvent | null; dropped: Dropped[]; offset?: number }
+  /** Version 2: `offset` is the relay's current offset; the widget may take it as its position. */
+  | { type: 'pong'; offset?: number }
   | { type: 'ping' }
-  | { type: 'error'; code: string }
+  | { type: 'error'; code: string; retryAfterS?: number }
   | { type: 'ignored'; dropped: Dropped[] };
 
 
@@ -41,6 +61,41 @@ export function parseEventList(list: unknown[], receivedAt: number): { events: C
   return { events, dropped };
 }
 
+/**
+ * The version-2 header of a snapshot or poll answer; undefined for a version-1 one. A header that
+ * is there but broken is dropped as a whole (logged): the widget then has no cursor and its next
+ * subscribe asks for a plain snapshot, which is always correct.
+ */
+function parseStream(raw: Record<string, unknown>, receivedAt: number, dropped: Dropped[]): StreamState | undefined {
+  if (raw.v === undefined) return undefined;
+  if (typeof raw.v !== 'number' || raw.v < 2) return undefined;
+  if (!isEpoch(raw.epoch) || !isOffset(raw.offset) || typeof raw.recovered !== 'boolean') {
+    dropped.push({ kind: 'stream:header' });
+    return undefined;
+  }
+  const missed: SequencedEvent[] = [];
+  const list = raw.recovered && Array.isArray(raw.events) ? raw.events : [];
+  let last = -1;
+  for (const item of list) {
+    if (!isRecord(item) || !isOffset(item.offset) || item.offset <= last || item.offset > raw.offset) {
+      dropped.push({ kind: 'stream:event_offset' });
+      continue;
+    }
+    const parsed = parseCallEvent(item.call, receivedAt);
+    if (!parsed.ok) {
+      dropped.push({ kind: `event:${parsed.reason}` });
+      continue;
+    }
+    last = item.offset;
+    missed.push({ offset: item.offset, event: parsed.event });
+  }
+  return { version: 2, epoch: raw.epoch, offset: raw.offset, recovered: raw.recovered, missed };
+}
+
+function withStream<T extends { dropped: Dropped[] }>(base: T, stream: StreamState | undefined): T & { stream?: StreamState } {
+  return stream === undefined ? base : { ...base, stream };
+}
+
 /** One WebSocket frame from the relay (protocol: "WebSocket", steps 3 to 7). */
 export function parseServerFrame(data: unknown, receivedAt: number): ServerFrame {
   if (typeof data !== 'string') return ignored('frame:binary');
@@ -55,28 +110,43 @@ export function parseServerFrame(data: unknown, receivedAt: number): ServerFrame
   switch (raw.type) {
     case 'snapshot': {
       if (!Array.isArray(raw.calls)) return ignored('frame:snapshot_calls');
-      return { type: 'snapshot', ...parseEventList(raw.calls, receivedAt) };
+      const list = parseEventList(raw.calls, receivedAt);
+      return withStream({ type: 'snapshot' as const, ...list }, parseStream(raw, receivedAt, list.dropped));
     }
     case 'call': {
       const parsed = parseCallEvent(raw.call, receivedAt);
-      return parsed.ok
+      const frame: ServerFrame = parsed.ok
         ? { type: 'call', event: parsed.event, dropped: [] }
         : { type: 'call', event: null, dropped: [{ kind: `event:${parsed.reason}` }] };
+      if (raw.offset !== undefined) {
+        if (isOffset(raw.offset)) frame.offset = raw.offset;
+        else frame.dropped.push({ kind: 'stream:event_offset' });
+      }
+      return frame;
     }
     case 'pong':
-      return { type: 'pong' };
+      return isOffset(raw.offset) ? { type: 'pong', offset: raw.offset } : { type: 'pong' };
     case 'ping':
       return { type: 'ping' };
-    case 'error':
-      return { type: 'error', code: typeof raw.code === 'string' ? raw.code : 'unknown' };
+    case 'error': {
+      const frame: ServerFrame = { type: 'error', code: typeof raw.code === 'string' ? raw.code : 'unknown' };
+      // A retry time is honoured only within reason: a relay cannot park widgets for a day.
+      if (typeof raw.retry_after === 'number' && Number.isFinite(raw.retry_after) && raw.retry_after >= 0) {
+        frame.retryAfterS = Math.min(raw.retry_after, MAX_RETRY_AFTER_S);
+      }
+      return frame;
+    }
     default:
       // Protocol step 7: frame types the widget does not know are ignored (quietly: newer relays may add some).
       return { type: 'ignored', dropped: [] };
   }
 }
 
+/** The longest `retry_after` a widget honours (seconds); a larger one counts as this. */
+export const MAX_RETRY_AFTER_S = 300;
+
 export type PollAnswer =
-  | { ok: true; events: CallEvent[]; dropped: Dropped[] }
+  | { ok: true; events: CallEvent[]; dropped: Dropped[]; stream?: StreamState }
   | { ok: false; unauthorized: boolean; kind: string };
 
 /** A poll answer's payload, already JSON-decoded (`{"calls": [...]}`), or the script-mode callback argument. */
@@ -85,7 +155,8 @@ export function parsePollPayload(raw: unknown, receivedAt: number): PollAnswer {
   // The reference relay's script mode cannot send a 401 a <script> tag could see, so it says so in the payload.
   if (raw.error === 'unauthorized') return { ok: false, unauthorized: true, kind: 'poll:unauthorized' };
   if (!Array.isArray(raw.calls)) return { ok: false, unauthorized: false, kind: 'poll:calls_not_a_list' };
-  return { ok: true, ...parseEventList(raw.calls, receivedAt) };
+  const list = parseEventList(raw.calls, receivedAt);
+  return withStream({ ok: true as const, ...list }, parseStream(raw, receivedAt, list.dropped));
 }
 
 /** A JSON-mode poll body (text). */

@@ -4,7 +4,11 @@
  */
 export type CallState = 'ringing' | 'answered' | 'ended';
 export type CallDirection = 'inbound' | 'outbound';
-export type CallResult = 'answered' | 'missed' | 'busy' | 'failed';
+/**
+ * `answered_elsewhere` (protocol version 2): this leg rang, a colleague's leg of the same call was
+ * answered. Version-1 widgets never receive it (the relay makes such a leg vanish for them).
+ */
+export type CallResult = 'answered' | 'missed' | 'busy' | 'failed' | 'answered_elsewhere';
 
 /** One validated call event (protocol: "A call event"). */
 export interface CallEvent {
@@ -22,4 +26,9 @@ export interface CallEvent {
   recordingUrl?: string;
   /** `ended` only; defaulted per the protocol when the PBX leaves it out. */
   result?: CallResult;
+  /**
+   * `ended` only (version 2): the PBX never sent this leg's end; the relay ended it itself after
+   * the leg's maximum age (docs/call-feed-protocol.md, "Expiry").
+   */
+  expired?: boolean;
 }

@@ -6,7 +6,6 @@ import type { SettingsProblem } from './types';
 import { escapeHtml } from '../core/html';
 import { fillTemplate as fill } from '../core/template';
 
-export { escapeHtml };
 
 export type SettingsStrings = ((key: string) => string | undefined) | Record<string, unknown>;
 

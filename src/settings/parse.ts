@@ -9,9 +9,9 @@ import type { ParsedSettings, SettingsContext, SettingsProblem, TransportSetting
 import { parsePhones } from './phones';
 import { parseUrl } from '../protocol/url';
 
-export const POLL_INTERVAL_SECONDS = { min: 1, max: 60, default: 3 } as const;
+const POLL_INTERVAL_SECONDS = { min: 1, max: 60, default: 3 } as const;
 
-export type NotifyMode = WidgetSettings['notifyMode'];
+type NotifyMode = WidgetSettings['notifyMode'];
 /**
  * `notify_mode` is a manifest `text` field, validated here, not `custom`: a `custom` field only
  * exists when our script renders it (src/platform/settings-panel.ts shows a select over the text).

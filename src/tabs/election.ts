@@ -13,5 +13,5 @@ export interface ElectionEvents {
   /** Lost leadership without stopping (lease: another tab's live record). */
   onDeposed(): void;
   /** The mechanism itself broke (a lock request rejected): the session works alone. */
-  onFailed(error: unknown): void;
+  onFailed(): void;
 }

@@ -1,34 +1,23 @@
 /**
- * A bounded, insertion-ordered set of call ids: the notified/popped ids a leader hands to its
+ * Bounded, insertion-ordered lists of call ids: the popped/notified ids a leader hands to its
  * successor. Old ids fall off the front; a call is long over by the time 200 newer ones came.
+ * Plain arrays, never mutated: the state machines keep them in their state.
  */
+import type { Handover } from './types';
+
 export const HANDOVER_LIMIT = 200;
 
-export class CallIdSet {
-  private readonly ids = new Set<string>();
-  constructor(private readonly limit = HANDOVER_LIMIT) {}
+export type CallIds = readonly string[];
 
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
-  /** Adds an id; answers whether it was new. */
-  add(id: string): boolean {
-    if (this.ids.has(id)) return false;
-    this.ids.add(id);
-    while (this.ids.size > this.limit) {
-      const oldest = this.ids.values().next().value;
-      if (oldest === undefined) break;
-      this.ids.delete(oldest);
-    }
-    return true;
-  }
-
-  addAll(ids: readonly string[]): void {
-    for (const id of ids) this.add(id);
-  }
-
-  toArray(): string[] {
-    return [...this.ids];
-  }
+/** The list with `id` added (the same list when it was there already). */
+export function addCallId(ids: CallIds, id: string, limit = HANDOVER_LIMIT): CallIds {
+  if (ids.includes(id)) return ids;
+  const next = [...ids, id];
+  return next.length > limit ? next.slice(next.length - limit) : next;
 }
+
+export function addCallIds(ids: CallIds, more: readonly string[], limit = HANDOVER_LIMIT): CallIds {
+  return more.reduce((list, id) => addCallId(list, id, limit), ids);
+}
+
+export const noHandover: Handover = { popped: [], notified: [] };

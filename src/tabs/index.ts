@@ -1,9 +1,10 @@
 /**
  * Cross-tab coordination, public surface. The app builds one session per page:
  *
- *   const session = createTabSession({
+ *   const session = createTabSession<CallPopup, SharedState>({
  *     key: `${accountId}:${userId}`, tabId, clock, logger,
  *     ...browserTabEnvironment(window), page: browserPage(window),  // src/platform
+ *     parsePopup, parseState,      // the app's checks of what another tab sends
  *     lead: (ctx) => { start feed + lookups + notifier; return { stop } },
  *     display: (popup) => sink.showPopup(popup),
  *     onState: (state) => panel.show(state),
@@ -12,22 +13,21 @@
  *
  * In `lead`: pop-ups go through `ctx.showPopup(popup, callId)` (never straight to the sink),
  * `add_call` only after `!ctx.wasNotified(callId)` and `ctx.markNotified(callId)`, and the
- * calls in progress through `ctx.publish(...)` (see `toSharedCaller`).
+ * state other tabs show through `ctx.publish(state)`.
  */
 export { createTabSession } from './session';
-export { toSharedCaller, parseSharedCallState } from './shared-state';
 export { defaultTabTiming } from './timing';
 export type {
   Attention,
   Handover,
   LeadContext,
   LeadHandle,
-  SharedCallState,
-  SharedCaller,
+  PayloadCheck,
   TabLocks,
   TabBroadcastChannel,
   TabBroadcastChannelCtor,
   TabEnvironment,
+  TabMode,
   TabPage,
   TabRole,
   TabSession,

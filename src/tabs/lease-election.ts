@@ -1,13 +1,13 @@
 /**
- * Leader election without Web Locks: a lease record in localStorage that the leader renews
- * every `renewMs`; followers check it every `checkMs` and claim it once it is expired or
- * removed. Two tabs claiming at once both write, wait `settleMs` and read back: only the
- * last writer finds itself in the record. Timing: src/tabs/timing.ts.
+ * The shell of the lease election (src/tabs/lease-machine.ts): it owns the one timer, reads and
+ * writes the record in localStorage, and reports to the session. Timing: src/tabs/timing.ts.
  */
-import type { Clock, TimerHandle } from '../core/clock';
+import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
+import { createSingleTimer } from '../core/timer';
 import type { Election, ElectionEvents } from './election';
 import { encodeLease, judgeLease, parseLease, type LeaseVerdict } from './lease';
+import { stepLease, type LeaseEffect, type LeaseInput, type LeasePhase } from './lease-machine';
 import type { TabStorage, TabTiming } from './types';
 
 export interface LeaseElectionDeps extends ElectionEvents {
@@ -19,20 +19,12 @@ export interface LeaseElectionDeps extends ElectionEvents {
   timing: TabTiming;
 }
 
-type LeaseState = 'idle' | 'following' | 'claiming' | 'leading' | 'stopped';
-
 export function leaseElection(deps: LeaseElectionDeps): Election {
   const { storage, storageKey, tabId, clock, logger, timing } = deps;
-  let state: LeaseState = 'idle';
-  let timer: TimerHandle | null = null;
-
-  const schedule = (fn: () => void, ms: number) => {
-    if (timer !== null) clock.clearTimeout(timer);
-    timer = clock.setTimeout(() => {
-      timer = null;
-      fn();
-    }, ms);
-  };
+  const timer = createSingleTimer(clock);
+  let state: LeasePhase = { phase: 'idle' };
+  const queue: LeaseEffect[] = [];
+  let draining = false;
 
   const verdict = (): LeaseVerdict => {
     let raw: string | null = null;
@@ -44,75 +36,54 @@ export function leaseElection(deps: LeaseElectionDeps): Election {
     return judgeLease(parseLease(raw), tabId, clock.now(), timing.leaseTtlMs);
   };
 
-  const write = (): boolean => {
+  const attempt = (what: string, action: () => void): boolean => {
     try {
-      storage.setItem(storageKey, encodeLease({ tabId, expiresAt: clock.now() + timing.leaseTtlMs }));
+      action();
       return true;
     } catch (error) {
-      logger.warn('tabs: could not write the lease', { error: String(error) });
+      logger.warn(`tabs: could not ${what} the lease`, { error: String(error) });
       return false;
     }
   };
 
-  const follow = () => {
-    state = 'following';
-    schedule(check, timing.checkMs);
-  };
-
-  const lead = () => {
-    state = 'leading';
-    schedule(renew, timing.renewMs);
-    deps.onElected();
-  };
-
-  function check() {
-    const seen = verdict();
-    if (seen.kind === 'held') return follow();
-    if (seen.kind === 'mine') return lead();
-    if (!write()) return follow();
-    state = 'claiming';
-    schedule(settle, timing.settleMs);
-  }
-
-  function settle() {
-    if (verdict().kind !== 'mine') return follow();
-    if (!write()) return follow();
-    lead();
-  }
-
-  function renew() {
-    const seen = verdict();
-    if (seen.kind === 'held') {
-      logger.info('tabs: another tab holds the lease; stepping down', { by: seen.by });
-      follow();
-      deps.onDeposed();
-      return;
+  function dispatch(input: LeaseInput) {
+    const out = stepLease(state, input, timing);
+    state = out.state;
+    queue.push(...out.effects);
+    if (draining) return;
+    draining = true;
+    try {
+      for (let effect = queue.shift(); effect; effect = queue.shift()) perform(effect);
+    } finally {
+      draining = false;
     }
-    write();
-    schedule(renew, timing.renewMs);
+  }
+
+  function perform(effect: LeaseEffect) {
+    switch (effect.kind) {
+      case 'write': {
+        const ok = attempt('write', () => storage.setItem(storageKey, encodeLease({ tabId, expiresAt: clock.now() + timing.leaseTtlMs })));
+        return dispatch({ type: 'written', ok });
+      }
+      case 'remove':
+        return void attempt('remove', () => storage.removeItem(storageKey));
+      case 'tick-in':
+        return timer.set(effect.ms, () => dispatch({ type: 'tick', verdict: verdict() }));
+      case 'cancel-tick':
+        return timer.clear();
+      case 'elected':
+        return deps.onElected();
+      case 'deposed':
+        return deps.onDeposed();
+      case 'log':
+        return logger.info(effect.message, effect.context);
+    }
   }
 
   return {
     kind: 'lease',
-    start() {
-      if (state !== 'idle') return;
-      check();
-    },
-    nudge() {
-      if (state === 'following') check();
-    },
-    stop() {
-      const previous = state;
-      state = 'stopped';
-      if (timer !== null) clock.clearTimeout(timer);
-      timer = null;
-      if ((previous === 'leading' || previous === 'claiming') && verdict().kind === 'mine') {
-        try {
-          storage.removeItem(storageKey);
-        } catch (error) {
-          logger.warn('tabs: could not remove the lease', { error: String(error) });
-        }
-      }
-    },
+    start: () => dispatch({ type: 'start', verdict: verdict() }),
+    nudge: () => dispatch({ type: 'nudge', verdict: verdict() }),
+    stop: () => dispatch({ type: 'stop', verdict: verdict() }),
   };
 }

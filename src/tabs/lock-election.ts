@@ -44,7 +44,8 @@ export function lockElection(deps: LockElectionDeps): Election {
         });
       } catch (error) {
         state = { kind: 'stopped' };
-        deps.onFailed(error);
+        deps.logger.warn('tabs: the leader lock request failed', { error: String(error) });
+        deps.onFailed();
         return;
       }
       request.then(
@@ -53,7 +54,7 @@ export function lockElection(deps: LockElectionDeps): Election {
           if (state.kind === 'stopped') return; // our own abort
           state = { kind: 'stopped' };
           deps.logger.warn('tabs: the leader lock request failed', { error: String(error) });
-          deps.onFailed(error);
+          deps.onFailed();
         },
       );
     },

@@ -1,257 +1,87 @@
 /**
- * One tab's part in the browser-wide session of an account+user: elect a leader (Web Locks,
- * else a localStorage lease), run `lead()` only there, share its state and route its pop-ups
- * to the tab the user looks at. Without the browser APIs the tab works alone.
+ * One tab's part in the browser-wide session of an account+user: the shell of the session
+ * machine (session-machine.ts). It owns the channel, the election, the page listeners and the
+ * pop-up ack timers, and performs the machine's effects in order. Without the browser APIs the
+ * tab works alone.
  */
 import type { TimerHandle } from '../core/clock';
 import { createOnceLogger } from '../core/logger';
-import type { CallPopup } from '../notify/types';
-import { pickPopupTab, readAttention, sameAttention } from './attention';
+import { readAttention } from './attention';
 import { openTabChannel, type TabChannel } from './channel';
 import type { Election, ElectionEvents } from './election';
-import { CallIdSet } from './handover';
 import { leaseElection } from './lease-election';
 import { lockElection } from './lock-election';
-import { parseTabMessage, type TabMessage, type TabMessageBody } from './protocol';
+import { parseTabMessage, type PayloadChecks, type TabMessage } from './protocol';
+import { ownAttention } from './routing';
+import { initialSession, stepSession, wasNotified, type SessionEffect, type SessionInput } from './session-machine';
+import { modeOf, roleOf } from './leadership';
 import { defaultTabTiming, leaseStorageKey, lockName, PROTOCOL_VERSION } from './timing';
-import type { Attention, Handover, LeadContext, LeadHandle, SharedCallState, TabRole, TabSession, TabSessionDeps } from './types';
+import type { LeadContext, LeadHandle, TabSession, TabSessionDeps } from './types';
 
-/** A term of leadership; its context goes dead when the term ends. */
-interface Term {
-  handle: LeadHandle | null;
-  live: boolean;
-  /** Pop-ups routed to another tab and not yet acknowledged, by call id. */
-  pending: Map<string, TimerHandle>;
-}
+const asIs = (raw: unknown) => raw;
 
-export function createTabSession(deps: TabSessionDeps): TabSession {
+export function createTabSession<P = unknown, S = unknown>(deps: TabSessionDeps<P, S>): TabSession {
   const { key, tabId, clock, logger, page } = deps;
-  const timing = { ...defaultTabTiming, ...deps.timing };
+  const checks = { popup: deps.parsePopup ?? asIs, state: deps.parseState ?? asIs } as PayloadChecks<P, S>;
   const warnOnce = createOnceLogger(logger);
-
-  let role: TabRole = { role: 'follower', leaderId: null };
-  let attention: Attention = readAttention(page, { kind: 'hidden' }, clock.now());
-  const tabs = new Map<string, Attention>([[tabId, attention]]);
-  const popped = new CallIdSet();
-  const notified = new CallIdSet();
-  /** Pop-ups displayed in this tab: the leader's retry after a late ack must not show one twice. */
-  const displayed = new CallIdSet();
-  let lastState: SharedCallState | null = null;
-  let term: Term | null = null;
-  let stopped = false;
+  const ackTimers = new Map<string, TimerHandle>();
   const unsubscribers: Array<() => void> = [];
+  let lead: { term: number; handle: LeadHandle | null } | null = null;
 
   let channel: TabChannel | null = openTabChannel(deps);
   const events: ElectionEvents = {
-    onElected: () => beginTerm(),
-    onDeposed: () => {
-      endTerm();
-      setRole({ role: 'follower', leaderId: null });
-    },
-    onFailed: () => goAlone('the election failed'),
+    onElected: () => dispatch({ type: 'elected' }),
+    onDeposed: () => dispatch({ type: 'deposed', leadIds: leadIds() }),
+    onFailed: () => dispatch({ type: 'failed', leadIds: leadIds() }),
   };
   let election: Election | null = null;
-  let mode: TabSession['mode'] = 'alone';
   if (channel && deps.locks) {
     election = lockElection({ ...events, locks: deps.locks, name: lockName(key), logger, AbortController: deps.AbortController });
   } else if (channel && deps.storage) {
-    election = leaseElection({ ...events, storage: deps.storage, storageKey: leaseStorageKey(key), tabId, clock, logger, timing });
+    election = leaseElection({ ...events, storage: deps.storage, storageKey: leaseStorageKey(key), tabId, clock, logger, timing: defaultTabTiming });
   }
-  if (election) mode = election.kind;
 
-  function setRole(next: TabRole) {
-    if (role.role === next.role && (role.role !== 'follower' || next.role !== 'follower' || role.leaderId === next.leaderId)) return;
-    role = next;
-    logger.info('tabs: role', { tabId, ...next });
+  let state = initialSession<P, S>(tabId, election?.kind ?? 'alone', readAttention(page, { kind: 'hidden' }, clock.now()));
+  const queue: SessionEffect<P, S>[] = [];
+  let draining = false;
+
+  function dispatch(input: SessionInput<P, S>) {
+    const out = stepSession(state, input);
+    state = out.state;
+    queue.push(...out.effects);
+    if (draining) return;
+    draining = true;
     try {
-      deps.onRole?.(next);
-    } catch (error) {
-      logger.error('tabs: onRole threw', { error: String(error) });
+      for (let effect = queue.shift(); effect; effect = queue.shift()) perform(effect);
+    } finally {
+      draining = false;
     }
   }
 
-  function post(body: TabMessageBody) {
-    channel?.post({ v: PROTOCOL_VERSION, key, from: tabId, ...body } as TabMessage);
-  }
-
-  const handover = (): Handover => ({ popped: popped.toArray(), notified: notified.toArray() });
-
-  function deliverState(state: SharedCallState) {
-    lastState = state;
-    if (state.notifiedIds) notified.addAll(state.notifiedIds);
+  /** Calls into the app: one that throws is logged and does not stop the session. */
+  function guard(what: string, fn: () => void, context: Record<string, unknown> = {}) {
     try {
-      deps.onState?.(state);
+      fn();
     } catch (error) {
-      logger.error('tabs: onState threw', { error: String(error) });
+      logger.error(`tabs: ${what} threw`, { ...context, error: String(error) });
     }
   }
 
-  function displayHere(popup: CallPopup, callId: string) {
-    if (!displayed.add(callId)) return;
-    try {
-      deps.display(popup);
-    } catch (error) {
-      logger.error('tabs: display threw', { callId, error: String(error) });
-    }
+  /** The ending lead handle's notified ids, asked before the step that ends its term. */
+  function leadIds(): string[] {
+    let ids: unknown;
+    guard('notifiedIds()', () => void (ids = lead?.handle?.notifiedIds?.()));
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string' && id.length > 0) : [];
   }
 
-  let anonymous = 0;
-  function routePopup(current: Term, popup: CallPopup, givenId: string) {
-    let callId = givenId;
-    if (callId === '') {
-      // No id to deduplicate on: route it anyway, under a name nobody else uses.
-      callId = `${tabId}#${++anonymous}`;
-    } else if (!popped.add(callId)) {
-      logger.debug('tabs: pop-up already shown for this call', { callId });
-      return;
-    } else {
-      post({ type: 'mark', list: 'popped', callId });
-    }
-    const target = pickPopupTab(tabId, tabs);
-    if (target === tabId) return displayHere(popup, callId);
-    post({ type: 'popup', to: target, callId, popup });
-    const timer = clock.setTimeout(() => {
-      current.pending.delete(callId);
-      if (!current.live) return;
-      // The tab did not answer (closed or frozen since it reported): show it here, and stop
-      // routing to that tab until it reports again.
-      logger.warn('tabs: pop-up not acknowledged; showing it in the leader tab', { callId, target });
-      tabs.delete(target);
-      displayHere(popup, callId);
-    }, timing.popupAckMs);
-    current.pending.set(callId, timer);
-  }
-
-  function beginTerm() {
-    if (stopped || term) return;
-    const current: Term = { handle: null, live: true, pending: new Map() };
-    term = current;
-    // Without a channel (no APIs, or the election broke) this tab leads for itself alone.
-    setRole(channel ? { role: 'leader' } : { role: 'alone' });
-    post({ type: 'snapshot', state: lastState, handover: handover() });
-    const ctx: LeadContext = {
-      showPopup(popup, callId) {
-        if (!current.live) return logger.warn('tabs: showPopup after the leadership ended', { callId });
-        routePopup(current, popup, callId);
-      },
-      publish(state) {
-        if (!current.live) return logger.warn('tabs: publish after the leadership ended');
-        post({ type: 'state', state });
-        deliverState(state);
-      },
-      notifiedIds: notified.toArray(),
-      wasNotified: (callId) => notified.has(callId),
-      markNotified(callId) {
-        if (notified.add(callId)) post({ type: 'mark', list: 'notified', callId });
-      },
+  function context(term: number, notifiedIds: string[]): LeadContext<P, S> {
+    return {
+      showPopup: (popup, callId) => dispatch({ type: 'show', term, popup, callId }),
+      publish: (shared) => dispatch({ type: 'publish', term, state: shared }),
+      notifiedIds,
+      wasNotified: (callId) => wasNotified(state, callId),
+      markNotified: (callId) => dispatch({ type: 'mark-notified', callId }),
     };
-    try {
-      current.handle = deps.lead(ctx);
-    } catch (error) {
-      logger.error('tabs: lead() threw', { error: String(error) });
-    }
-  }
-
-  function endTerm() {
-    const current = term;
-    if (!current) return;
-    term = null;
-    current.live = false;
-    for (const timer of current.pending.values()) clock.clearTimeout(timer);
-    current.pending.clear();
-    try {
-      const ids = current.handle?.notifiedIds?.();
-      if (Array.isArray(ids)) notified.addAll(ids.filter((id) => typeof id === 'string' && id.length > 0));
-    } catch (error) {
-      logger.error('tabs: notifiedIds() threw', { error: String(error) });
-    }
-    try {
-      current.handle?.stop();
-    } catch (error) {
-      logger.error('tabs: stopping the leader threw', { error: String(error) });
-    }
-  }
-
-  function goAlone(reason: string) {
-    if (stopped || !channel) return;
-    logger.warn('tabs: working alone in this tab', { reason });
-    endTerm();
-    election = null;
-    mode = 'alone';
-    closeChannel();
-    for (const id of [...tabs.keys()]) if (id !== tabId) tabs.delete(id);
-    beginTerm();
-  }
-
-  function onMessage(raw: unknown) {
-    if (stopped) return;
-    const parsed = parseTabMessage(raw, key);
-    if (!parsed.ok) {
-      warnOnce(`tabs:${parsed.reason}`, 'tabs: ignored a message from another tab', { reason: parsed.reason });
-      return;
-    }
-    const message = parsed.message;
-    if (message.from === tabId) return;
-    switch (message.type) {
-      case 'hello':
-        tabs.set(message.from, message.attention);
-        if (term) post({ type: 'snapshot', state: lastState, handover: handover() });
-        return;
-      case 'snapshot':
-        popped.addAll(message.handover.popped);
-        notified.addAll(message.handover.notified);
-        if (term) {
-          logger.warn('tabs: another tab announced itself leader', { other: message.from });
-        } else if (role.role !== 'follower' || role.leaderId !== message.from) {
-          setRole({ role: 'follower', leaderId: message.from });
-          // A new leader may have missed our attention report: repeat it.
-          post({ type: 'attention', attention });
-        }
-        if (message.state) deliverState(message.state);
-        return;
-      case 'state':
-        if (!term) setRole({ role: 'follower', leaderId: message.from });
-        deliverState(message.state);
-        return;
-      case 'mark':
-        (message.list === 'popped' ? popped : notified).add(message.callId);
-        return;
-      case 'attention':
-        tabs.set(message.from, message.attention);
-        return;
-      case 'popup':
-        if (message.to !== tabId) return;
-        displayHere(message.popup, message.callId);
-        post({ type: 'popup-ack', to: message.from, callId: message.callId });
-        return;
-      case 'popup-ack': {
-        if (message.to !== tabId || !term) return;
-        const timer = term.pending.get(message.callId);
-        if (timer !== undefined) clock.clearTimeout(timer);
-        term.pending.delete(message.callId);
-        return;
-      }
-      case 'bye':
-        tabs.delete(message.from);
-        if (message.handover) {
-          popped.addAll(message.handover.popped);
-          notified.addAll(message.handover.notified);
-        }
-        if (message.wasLeader && !term) {
-          setRole({ role: 'follower', leaderId: null });
-          election?.nudge();
-        }
-        return;
-    }
-  }
-
-  function onAttention() {
-    if (stopped) return;
-    const next = readAttention(page, attention, clock.now());
-    if (sameAttention(next, attention)) return;
-    attention = next;
-    tabs.set(tabId, next);
-    post({ type: 'attention', attention: next });
   }
 
   function closeChannel() {
@@ -260,23 +90,74 @@ export function createTabSession(deps: TabSessionDeps): TabSession {
     channel = null;
   }
 
+  function perform(effect: SessionEffect<P, S>) {
+    switch (effect.kind) {
+      case 'post':
+        return channel?.post({ v: PROTOCOL_VERSION, key, from: tabId, ...effect.body } as TabMessage<P, S>);
+      case 'display':
+        return guard('display', () => deps.display(effect.popup), { callId: effect.callId });
+      case 'deliver':
+        return guard('onState', () => deps.onState?.(effect.state));
+      case 'role':
+        logger.info('tabs: role', { tabId, ...effect.role });
+        return guard('onRole', () => deps.onRole?.(effect.role));
+      case 'lead': {
+        const current = { term: effect.term, handle: null as LeadHandle | null };
+        lead = current;
+        return guard('lead()', () => void (current.handle = deps.lead(context(effect.term, effect.notifiedIds))));
+      }
+      case 'end-lead': {
+        const ending = lead;
+        lead = null;
+        return guard('stopping the leader', () => ending?.handle?.stop());
+      }
+      case 'ack-timer':
+        ackTimers.set(effect.callId, clock.setTimeout(() => {
+          ackTimers.delete(effect.callId);
+          dispatch({ type: 'ack-timeout', callId: effect.callId });
+        }, effect.ms));
+        return;
+      case 'cancel-ack-timer': {
+        const timer = ackTimers.get(effect.callId);
+        if (timer !== undefined) clock.clearTimeout(timer);
+        ackTimers.delete(effect.callId);
+        return;
+      }
+      case 'start-election':
+        return election?.start();
+      case 'nudge':
+        return election?.nudge();
+      case 'isolate':
+        election = null;
+        return closeChannel();
+      case 'release':
+        election?.stop();
+        election = null;
+        return closeChannel();
+      case 'log':
+        return logger[effect.level](effect.message, effect.context);
+    }
+  }
+
+  function onMessage(raw: unknown) {
+    const parsed = parseTabMessage(raw, key, checks);
+    if (parsed.ok) dispatch({ type: 'message', message: parsed.message });
+    else warnOnce(`tabs:${parsed.reason}`, 'tabs: ignored a message from another tab', { reason: parsed.reason });
+  }
+
   function stop() {
-    if (stopped) return;
-    const wasLeader = term !== null && channel !== null;
-    endTerm();
-    post({ type: 'bye', wasLeader, handover: wasLeader ? handover() : null });
-    stopped = true;
-    election?.stop();
-    election = null;
-    closeChannel();
+    if (state.leadership.phase === 'stopped') return;
+    dispatch({ type: 'stop', leadIds: leadIds() });
     while (pageUnsubscribers.length > 0) pageUnsubscribers.pop()?.();
   }
 
-  const pageUnsubscribers = [page.onAttention(onAttention), page.onUnload(stop)];
+  const pageUnsubscribers = [
+    page.onAttention(() => dispatch({ type: 'look', attention: readAttention(page, ownAttention(state.routing), clock.now()) })),
+    page.onUnload(stop),
+  ];
 
   if (!election) {
     closeChannel();
-    beginTerm();
   } else {
     if (channel) unsubscribers.push(channel.onMessage(onMessage));
     if (deps.onStorage && election.kind === 'lease') {
@@ -284,16 +165,15 @@ export function createTabSession(deps: TabSessionDeps): TabSession {
       // The leader removed its lease (it left): claim now rather than at the next check.
       unsubscribers.push(deps.onStorage((event) => event.key === leaseKey && event.newValue === null && election?.nudge()));
     }
-    post({ type: 'hello', attention });
-    election.start();
   }
+  dispatch({ type: 'start' });
 
   return {
     get role() {
-      return role;
+      return roleOf(state.leadership);
     },
     get mode() {
-      return mode;
+      return modeOf(state.leadership);
     },
     stop,
   };

@@ -3,14 +3,14 @@
  *
  * Only the leader runs the call feed and the lookups and posts `add_call` (which Kommo stores
  * once per post: several tabs posting means several entries in the notification centre, see
- * /work/shared/spec/kommo-platform.md "The page"). The other tabs follow: they receive the
+ * https://developers.kommo.com/docs/call-notification). The other tabs follow: they receive the
  * leader's call state and show the pop-ups the leader routes to them.
+ *
+ * The pop-up (`P`) and the shared state (`S`) are the app's: this module carries them opaque,
+ * and the app checks what arrives from another tab (`parsePopup`, `parseState`).
  */
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import type { CallEvent, FeedStatus } from '../feed/types';
-import type { CrmEntity, NormalizedNumber } from '../lookup/types';
-import type { CallPopup } from '../notify/types';
 
 export type TabRole = { role: 'alone' } | { role: 'leader' } | { role: 'follower'; leaderId: string | null };
 
@@ -26,34 +26,8 @@ export type Attention =
  * pop-up and the ones that already had their `add_call`. Bounded (the newest ids are kept).
  */
 export interface Handover {
-  popped: string[];
-  notified: string[];
-}
-
-/**
- * A lookup result as it crosses tabs: JSON-safe (a `WidgetError` does not survive
- * structured clone or JSON with its class), so `failed` carries the error's message only.
- */
-export type SharedCaller =
-  | { kind: 'found'; number: NormalizedNumber; entity: CrmEntity; phoneEntity?: CrmEntity }
-  | { kind: 'not_found'; number: NormalizedNumber }
-  | { kind: 'failed'; number: NormalizedNumber; message: string }
-  | { kind: 'internal'; extension: string }
-  | { kind: 'invalid'; raw: string };
-
-/**
- * The leader's view that followers get. JSON-safe: it crosses tabs by structured clone or
- * as JSON in localStorage.
- */
-export interface SharedCallState {
-  /** The calls in progress (ringing or answered). */
-  calls: CallEvent[];
-  /** Call ids whose `add_call` is done: merged into the handover, so a successor skips them. */
-  notifiedIds?: string[];
-  /** Lookup results by call id (see `toSharedCaller`). */
-  callers?: Record<string, SharedCaller>;
-  /** The leader's feed status, for the settings panel in any tab. */
-  feed?: FeedStatus['status'];
+  popped: readonly string[];
+  notified: readonly string[];
 }
 
 /**
@@ -98,24 +72,20 @@ export interface TabPage {
 }
 
 /** What the leader (or a tab alone) gets to run the feed, the lookups and the notifier. */
-export interface LeadContext {
+export interface LeadContext<P = unknown, S = unknown> {
   /**
    * Shows the call's pop-up in the tab the user looks at (maybe this one), once per call id
    * across the browser: a second call with the same id (this leader or an earlier one
    * already showed it) does nothing. An empty `callId` is shown without that guarantee.
    */
-  showPopup(popup: CallPopup, callId: string): void;
-  /** Shares the calls in progress and lookup results with every tab (this one included). */
-  publish(state: SharedCallState): void;
+  showPopup(popup: P, callId: string): void;
+  /** Shares the leader's state with every tab (this one included). JSON-safe. */
+  publish(state: S): void;
   /** Call ids that already had their `add_call`, handed over from the previous leaders (a copy). */
   readonly notifiedIds: string[];
   /** Whether `add_call` was already posted for this call (by this leader or an earlier one). */
   wasNotified(callId: string): boolean;
-  /**
-   * Records, right before posting `add_call`, that this call is notified; shared with the
-   * other tabs at once. (Publishing `notifiedIds` in the state, or answering them from
-   * `LeadHandle.notifiedIds`, feeds the same set.)
-   */
+  /** Records, right before posting `add_call`, that this call is notified; shared with the other tabs at once. */
   markNotified(callId: string): void;
 }
 
@@ -125,7 +95,10 @@ export interface LeadHandle {
   notifiedIds?(): string[];
 }
 
-export interface TabSessionDeps {
+/** Checks a payload that came from another tab (another program: a half-updated widget, a stray script). */
+export type PayloadCheck<T> = (raw: unknown) => T | null;
+
+interface TabSessionBase<P, S> {
   /** `${accountId}:${userId}`: separate leaders per Kommo account and user. */
   key: string;
   /** Random per tab. */
@@ -143,16 +116,20 @@ export interface TabSessionDeps {
   onStorage?: (handler: (event: TabStorageEvent) => void) => () => void;
   page: TabPage;
   /** Called when this tab becomes leader (or works alone): start the feed, lookups, notifier. */
-  lead(ctx: LeadContext): LeadHandle;
+  lead(ctx: LeadContext<P, S>): LeadHandle;
   /** Called in the tab that must display a pop-up. */
-  display(popup: CallPopup): void;
+  display(popup: P): void;
   /** The leader's shared state, in every tab (leader included); a new tab gets it at once. */
-  onState?(state: SharedCallState): void;
+  onState?(state: S): void;
   /** This tab's role changed. */
   onRole?(role: TabRole): void;
-  /** Tuning (defaults in src/tabs/timing.ts). */
-  timing?: Partial<TabTiming>;
 }
+
+/** A typed payload needs its check; an `unknown` one is handed over as it came. */
+type Checks<P, S> = (unknown extends P ? { parsePopup?: PayloadCheck<P> } : { parsePopup: PayloadCheck<P> }) &
+  (unknown extends S ? { parseState?: PayloadCheck<S> } : { parseState: PayloadCheck<S> });
+
+export type TabSessionDeps<P = unknown, S = unknown> = TabSessionBase<P, S> & Checks<P, S>;
 
 export interface TabTiming {
   /** Lease: the leader renews this often. */
@@ -167,13 +144,15 @@ export interface TabTiming {
   popupAckMs: number;
 }
 
+export type TabMode = 'locks' | 'lease' | 'alone';
+
 export interface TabSession {
   readonly role: TabRole;
   /** The tab's mechanism: Web Locks, localStorage lease, or none (alone). */
-  readonly mode: 'locks' | 'lease' | 'alone';
+  readonly mode: TabMode;
   /** Releases the lock/lease, says goodbye to the other tabs, closes the channel, removes listeners. */
   stop(): void;
 }
 
 /** The browser's cross-tab APIs as the platform layer finds them (src/platform/tab-environment.ts). */
-export type TabEnvironment = Pick<TabSessionDeps, 'locks' | 'AbortController' | 'BroadcastChannel' | 'storage' | 'onStorage'>;
+export type TabEnvironment = Pick<TabSessionBase<unknown, unknown>, 'locks' | 'AbortController' | 'BroadcastChannel' | 'storage' | 'onStorage'>;

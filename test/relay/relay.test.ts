@@ -246,10 +246,13 @@ describe('WebSocket /ws', () => {
     expect(await c.closed()).toBe(4408);
   });
 
-  test('subscribers are capped: the next upgrade gets 503', async () => {
+  test('subscribers are capped: the next socket is told `overloaded` with retry_after and closed 4503', async () => {
     for (let i = 0; i < 3; i += 1) await (await client()).frame('snapshot');
     expect(r.connections()).toBe(3);
-    await expect(client()).rejects.toThrow('HTTP 503');
+    const refused = await client(null);
+    expect(await refused.frame('error')).toEqual({ type: 'error', code: 'overloaded', retry_after: 10 });
+    expect(await refused.closed()).toBe(4503);
+    expect(r.connections()).toBe(3);
   });
 
   test('garbage on the wire never crashes the relay', async () => {

@@ -1,15 +1,18 @@
 /**
- * Loads the BUILT widget (dist/widget/script.js) the way Kommo does: a page with the real
- * RequireJS, jQuery and underscore, `require(['widget'])`, the instance created with the host's
- * helpers on its prototype (so they are reachable through `this` inside the constructor), then
- * the callbacks in Kommo's order. jsdom stands in for the browser; files and the account's /api
- * come from a loopback HTTP server, as they would from Kommo's origin.
+ * Loads the BUILT widget (dist/widget/script.js) in jsdom with the sandbox's own Kommo double
+ * (scripts/sandbox/kommo, the same compiled /sandbox/host.js the sandbox page runs): real
+ * RequireJS, jQuery and underscore, `APP` recording every call, instances with the host's helpers
+ * on `this`. Unlike the sandbox page, the test runs the callbacks itself. Files and the
+ * account's /api come from a loopback HTTP server, as they would from Kommo's origin.
  */
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { JSDOM, VirtualConsole } from 'jsdom';
+import { kommoDoubleScript } from '../../scripts/sandbox/kommo/build';
+import type { HostWindow } from '../../scripts/sandbox/kommo/page-globals';
+import type { NotificationKind, SandboxRecord } from '../../scripts/sandbox/kommo/recorder';
 
 const root = path.resolve(__dirname, '../..');
 const distDir = path.join(root, 'dist/widget');
@@ -55,12 +58,27 @@ function contentType(file: string): string {
   return 'application/octet-stream';
 }
 
+/** The recorded calls of some kinds, in the order the widget made them. */
+function inOrder(record: SandboxRecord, kinds: NotificationKind[]): unknown[] {
+  const seen = new Map<NotificationKind, number>();
+  const out: unknown[] = [];
+  for (const { kind } of record.timeline) {
+    const index = seen.get(kind) ?? 0;
+    seen.set(kind, index + 1);
+    if (kinds.includes(kind)) out.push(record.calls[kind][index]);
+  }
+  return out;
+}
+
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const lang = options.lang ?? 'en';
   const files: Record<string, string> = {
     '/vendor/require.js': path.join(root, 'node_modules/requirejs/require.js'),
     '/vendor/jquery.js': path.join(root, 'node_modules/jquery/dist/jquery.js'),
     '/vendor/underscore.js': path.join(root, 'node_modules/underscore/underscore-umd.js'),
     '/widget/script.js': path.join(distDir, 'script.js'),
+    '/widget/manifest.json': path.join(distDir, 'manifest.json'),
+    [`/widget/i18n/${lang}.json`]: path.join(distDir, 'i18n', `${lang}.json`),
   };
   if (!fs.existsSync(files['/widget/script.js']!)) throw new Error('dist/widget/script.js is missing: run `npm run build` first');
   const server = http.createServer((req, res) => {
@@ -72,9 +90,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       fs.createReadStream(file).pipe(res);
       return;
     }
+    if (url.pathname === '/sandbox/host.js') {
+      res.writeHead(200, { 'Content-Type': 'application/javascript' });
+      res.end(kommoDoubleScript());
+      return;
+    }
     if (url.pathname === '/') {
       res.writeHead(200, { 'Content-Type': 'text/html' });
-      res.end(`<!doctype html><html lang="${options.lang ?? 'en'}"><head><script src="/vendor/require.js"></script></head><body></body></html>`);
+      res.end(`<!doctype html><html lang="${lang}"><head><script src="/vendor/require.js"></script><script src="/sandbox/host.js"></script></head><body></body></html>`);
       return;
     }
     res.writeHead(404).end();
@@ -158,43 +181,35 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   (win as unknown as Record<string, unknown>).fetch = (input: string | URL, init?: RequestInit) =>
     fetch(new URL(String(input), origin), init);
 
-  const app: RecordedApp = { popups: [], calls: [], messages: [] };
+  // The double the sandbox page runs, without the page's chrome: it records, the test looks.
+  const double = (win as unknown as HostWindow).KommoDouble;
+  if (!double) throw new Error(`the Kommo double did not load: ${logs.join('\n')}`);
   const user = options.user === undefined ? { id: 504141, name: 'Maria Manager' } : options.user;
-  win.APP = {
-    lang_id: options.lang ?? 'en',
-    constant: (name: string) => (name === 'user' ? user ?? undefined : name === 'account' ? { id: 777, subdomain: 'sandbox' } : undefined),
-    notifications: {
-      show_notification: (data: RecordedApp['popups'][number]) => app.popups.push(data),
-      add_call: (data: Record<string, unknown>) => app.calls.push(data),
-      show_message: (data: { header: string; text: string }) => app.messages.push(data),
-      show_message_error: (data: { header: string; text: string }) => app.messages.push(data),
-    },
-  };
-
-  win.require.call(win, [], () => undefined);
-  (win as unknown as { requirejs: { config(c: unknown): void } }).requirejs.config({
-    paths: { jquery: '/vendor/jquery', underscore: '/vendor/underscore', widget: '/widget/script' },
+  const host = await double.openHost({
+    widget: { path: '/widget', code: 'telephony', version: '1.0.0' },
+    lang,
+    user,
+    users: user ? [user] : [],
+    settings: double.memorySettings(options.settings),
   });
-  const Widget = await new Promise<Harness['Widget']>((resolve, reject) =>
-    win.require(['widget'], (W) => resolve(W as Harness['Widget']), reject),
-  );
-
-  const lang = options.lang ?? 'en';
-  const locale = JSON.parse(fs.readFileSync(path.join(distDir, 'i18n', `${lang}.json`), 'utf8')) as Record<string, unknown>;
-  let settings = { ...options.settings };
-  // Kommo puts its helpers on the prototype, then constructs: they are on `this` in the constructor.
-  Widget.prototype = {
-    get_settings: () => settings,
-    set_settings: (values: Record<string, unknown>) => {
-      settings = { ...settings, ...values };
+  const record = host.recorder.record;
+  const app: RecordedApp = {
+    get popups() {
+      return record.calls.show_notification as RecordedApp['popups'];
     },
-    system: () => ({ area: 'dashboard', amouser_id: user?.id, subdomain: 'sandbox', domain: 'sandbox.kommo.com' }),
-    i18n: (section: string) => locale[section],
-    get_version: () => '1.0.0',
-    params: { widget_code: 'telephony', path: '/widget', images_path: '/widget/images', version: '1.0.0', status: 'installed' },
-    add_action: () => undefined,
+    get calls() {
+      return record.calls.add_call as RecordedApp['calls'];
+    },
+    get messages() {
+      return inOrder(record, ['show_message', 'show_message_error']) as RecordedApp['messages'];
+    },
   };
-  const construct = () => new Widget() as Harness['widget'];
+  const Widget = (await host.loadWidget()) as unknown as Harness['Widget'];
+  const construct = () => {
+    const instance = host.construct();
+    if (!instance) throw new Error(`the widget's constructor threw: ${JSON.stringify(record.errors)}`);
+    return instance as unknown as Harness['widget'];
+  };
   const widget = construct();
 
   return {

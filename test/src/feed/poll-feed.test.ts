@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { createCallFeed } from '../../../src/feed';
 import type { CallChange, CallFeed, FeedStatus } from '../../../src/feed';
-import { HttpError, NetworkError, TimeoutError } from '../../../src/core/errors';
+import { HttpError, NetworkError, ProtocolError, TimeoutError } from '../../../src/core/errors';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
 import { FakePage, ManualClock, recordingLogger } from './support';
@@ -164,6 +164,8 @@ test('JSON mode: Bearer token, extensions, the diff of answers, ETag and 304', a
   await pollOnce(h); // the same answer again (ended calls stay 60 s): nothing repeats
   expect(states(h).slice(5)).toEqual(['a:ended']);
   expect(h.feed.activeCalls().map((c) => c.callId)).toEqual(['c']);
+  // Each request revalidates against the newest answer, not the first one.
+  expect(server.seen.map((s) => s.ifNoneMatch)).toEqual([undefined, '"v1"', '"v1"', '"v2"', '"v3"']);
 });
 
 test('errors back off, doubling up to 30 s, and recover by themselves', async () => {
@@ -197,15 +199,37 @@ test('errors back off, doubling up to 30 s, and recover by themselves', async ()
   expect(h.requests).toBe(7);
 });
 
-test('Retry-After on a 429 is obeyed within the 30 s cap', async () => {
+test.each([
+  ['20', 20_000],
+  ['3600', 30_000],
+  ['soon', 6000],
+])('Retry-After %j on a 429 is obeyed within the 30 s cap: waits %d ms', async (header, ms) => {
   const server = await pollServer((_req, res) => {
-    res.writeHead(429, { 'Retry-After': '20' });
+    res.writeHead(429, { 'Retry-After': header });
     res.end();
   });
   const h = makeFeed(server.url);
   h.feed.start();
   await waitUntil('backoff', () => h.feed.status.status === 'backoff');
-  expect(h.feed.status).toMatchObject({ status: 'backoff', attempt: 1, retryInMs: 20_000 });
+  expect(h.feed.status).toMatchObject({ status: 'backoff', attempt: 1, retryInMs: ms });
+});
+
+test('a 404 is not retried like a 503: the next request comes 5 minutes later, and the status says which error', async () => {
+  const server = await pollServer((_req, res) => {
+    res.writeHead(404, { 'Retry-After': '1' });
+    res.end('no such feed');
+  });
+  const h = makeFeed(server.url);
+  h.feed.start();
+  await waitUntil('backoff', () => h.feed.status.status === 'backoff' && h.settled === 1);
+  const s = h.feed.status as Extract<FeedStatus, { status: 'backoff' }>;
+  expect(s).toMatchObject({ attempt: 1, retryInMs: 300_000 });
+  expect(s.error).toBeInstanceOf(HttpError);
+  expect(s.error).toMatchObject({ status: 404, transient: false });
+  h.clock.advance(299_999);
+  expect(h.requests).toBe(1);
+  h.clock.advance(1);
+  expect(h.requests).toBe(2);
 });
 
 test('a stalled request is aborted after 10 s and counts as an error', async () => {
@@ -259,7 +283,11 @@ test('bad answers (not JSON, wrong shape, invalid events) are logged once per ki
   h.feed.start();
   for (let i = 1; i <= 3; i += 1) {
     await waitUntil(`bad answer ${i}`, () => h.feed.status.status === 'backoff' && (h.feed.status as { attempt: number }).attempt === i && h.settled === h.requests);
-    h.clock.advance((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).retryInMs);
+    // A body outside the protocol will not fix itself in seconds: the long retry, not the doubling.
+    const s = h.feed.status as Extract<FeedStatus, { status: 'backoff' }>;
+    expect(s.error).toBeInstanceOf(ProtocolError);
+    expect(s.retryInMs).toBe(300_000);
+    h.clock.advance(s.retryInMs);
   }
   await waitUntil('good answer', () => h.feed.status.status === 'open');
   expect(states(h)).toEqual(['y:ringing']);

@@ -11,7 +11,7 @@ import { WebSocket as WsWebSocket } from 'ws';
 import { NetworkError, TimeoutError } from '../../../src/core/errors';
 import { createCallFeed } from '../../../src/feed';
 import type { CallChange, CallFeed, FeedStatus } from '../../../src/feed';
-import { WS_TIMING } from '../../../src/feed/ws-transport';
+import { WS_TIMING } from '../../../src/feed/ws-machine';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
 import { FakePage, ManualClock, recordingLogger } from './support';

@@ -6,7 +6,7 @@ import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { createCallFeed } from '../../../src/feed';
 import type { CallChange, CallFeed, FeedStatus } from '../../../src/feed';
-import { TimeoutError } from '../../../src/core/errors';
+import { ProtocolError, TimeoutError } from '../../../src/core/errors';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
 import { FakePage, ManualClock, recordingLogger } from './support';
@@ -215,6 +215,28 @@ test('a bare 4401 close (no error frame) also stops the retries', async () => {
   h.feed.start();
   await waitUntil('closed', () => h.feed.status.status === 'closed');
   expect(h.feed.status).toEqual({ status: 'closed', reason: 'unauthorized' });
+});
+
+test('a 4400 close (bad subscribe) is not retried like a drop: the long wait, a ProtocolError, one reconnect 5 minutes later', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  cleanups.push(() => new Promise((resolve) => { for (const c of wss.clients) c.terminate(); wss.close(resolve); }));
+  await new Promise((resolve) => wss.once('listening', resolve));
+  let connections = 0;
+  wss.on('connection', (socket) => {
+    connections += 1;
+    socket.on('message', () => socket.close(4400, 'bad subscribe'));
+  });
+  const h = makeFeed(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  h.feed.start();
+  await waitUntil('backoff', () => h.feed.status.status === 'backoff');
+  const s = h.feed.status as Extract<FeedStatus, { status: 'backoff' }>;
+  expect(s).toMatchObject({ attempt: 0, retryInMs: 300_000 });
+  expect(s.error).toBeInstanceOf(ProtocolError);
+  h.clock.advance(299_999);
+  expect(h.sockets).toBe(1);
+  h.clock.advance(1);
+  expect(h.sockets).toBe(2);
+  await waitUntil('second connection', () => connections === 2);
 });
 
 test('malformed frames are dropped and logged once per kind; the connection stays and later calls arrive', async () => {

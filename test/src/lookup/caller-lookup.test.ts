@@ -210,6 +210,31 @@ describe('failures are results, not exceptions', () => {
     expect(server.crm.requests).toHaveLength(1);
   });
 
+  test('a Retry-After of an hour holds the limiter 5 minutes (the cap), not one second more', async () => {
+    server.crm.setFaults({ status: 429, retryAfterS: 3600 });
+    const startedAt = clock.now();
+    const error = failedWith(await lookup.findByNumber(SEED_NUMBERS.adamNoah));
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 300_000 });
+    server.crm.setFaults({});
+
+    // Its 5 s queue budget ends 1 ms before the pause does: it fails at once, no request.
+    await clock.advance(300_000 - 5000 - 1 - (clock.now() - startedAt));
+    expect(failedWith(await lookup.findByNumber(SEED_NUMBERS.kommoCompany))).toMatchObject({ status: 429 });
+    expect(sent).toHaveLength(1);
+
+    // Started 4999 ms before the pause ends: it waits, and goes out the moment the 5 minutes are over.
+    await clock.advance(2);
+    let later: LookupResult | undefined;
+    void lookup.findByNumber(SEED_NUMBERS.kommoCompany).then((r) => (later = r));
+    await clock.advance(4998);
+    expect(sent).toHaveLength(1);
+    await clock.advance(1);
+    await waitUntil('the held lookup is sent', () => sent.length === 2);
+    expect(sent[1]?.at).toBe(startedAt + 300_000);
+    await waitUntil('the held lookup settles', () => later !== undefined);
+    expect(later).toMatchObject({ kind: 'found' });
+  });
+
   test('dispose: a pending lookup resolves failed, later ones too, nothing throws', async () => {
     server.crm.setFaults({ hang: true });
     const pending = lookup.findByNumber(SEED_NUMBERS.adamNoah);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LOCALES = ['en', 'es', 'pt', 'ru', 'tr', 'id'];
-const PLACEHOLDERS: Record<string, string[]> = { lead_unnamed: ['{{id}}'], customer_unnamed: ['{{id}}'], internal_number: ['{{extension}}'] };
+const PLACEHOLDERS: Record<string, string[]> = { lead_unnamed: ['{{id}}'], customer_unnamed: ['{{id}}'] };
 const load = (locale: string) => JSON.parse(readFileSync(join(__dirname, '../../../i18n', `${locale}.json`), 'utf8')) as { lookup?: Record<string, string> };
 
 test('every locale has the same lookup keys, each with its placeholders, none copied from English', () => {

@@ -24,7 +24,7 @@ describe.each(LOCALES.filter((l) => l !== 'en').map((l) => [l]))('%s', (locale) 
     }
   });
   test('builds a pop-up with no English left in it', () => {
-    const popup = buildPopup(callEvent(), notFound(), notifyStringsFrom(strings), locale);
+    const popup = buildPopup(callEvent(), notFound(), notifyStringsFrom(strings));
     expect(`${popup.header} ${popup.text}`).not.toMatch(/Incoming|Unknown|Create/);
   });
 });

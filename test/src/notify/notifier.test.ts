@@ -1,104 +1,55 @@
-import { systemClock } from '../../../src/core/clock';
-import { silentLogger } from '../../../src/core/logger';
-import type { Logger } from '../../../src/core/logger';
-import type { CallChange, CallEvent } from '../../../src/feed/types';
-import type { CallerLookup, LookupResult } from '../../../src/lookup/types';
-import { createCallNotifier, ENGLISH_NOTIFY_STRINGS } from '../../../src/notify';
-import type { CallNotifierDeps } from '../../../src/notify';
-import { callEvent, entity, found, internal, notFound, recordingSink } from './fixtures';
+import type { CallerLookup } from '../../../src/lookup/types';
+import { createCallNotifier, ENGLISH_NOTIFY_STRINGS, NOTIFY_TIMING } from '../../../src/notify';
+import { createManualClock } from '../../support/stepped-clock';
+import { entity, found, internal, notFound } from './fixtures';
+import { answer, end, instantLookup, manualLookup, recordingLog, ring, setup, vanish } from './notifier-harness';
 
-/** A lookup whose answers the test releases by hand (or never). */
-function manualLookup() {
-  const calls: string[] = [];
-  const pending: { raw: string; resolve: (r: LookupResult) => void; reject: (e: unknown) => void }[] = [];
-  const lookup: CallerLookup = {
-    findByNumber(raw) {
-      calls.push(raw);
-      return new Promise((resolve, reject) => pending.push({ raw, resolve, reject }));
-    },
-    dispose() {},
-  };
-  return { lookup, calls, pending };
-}
-
-/** A lookup that answers at once (next microtask). */
-function instantLookup(result: LookupResult) {
-  const calls: string[] = [];
-  const lookup: CallerLookup = { findByNumber: async (raw) => (calls.push(raw), result), dispose() {} };
-  return { lookup, calls };
-}
-
-const state = (call: CallEvent, previous: CallEvent['state'] | null = null): CallChange => ({ kind: 'state', call, previous });
-const ring = (o: Partial<CallEvent> = {}) => state(callEvent({ state: 'ringing', ...o }));
-const answer = (o: Partial<CallEvent> = {}) => state(callEvent({ state: 'answered', ...o }), 'ringing');
-const end = (o: Partial<CallEvent> = {}) => state(callEvent({ state: 'ended', duration: 42, result: 'answered', ...o }), 'answered');
-const vanish = (o: Partial<CallEvent> = {}): CallChange => ({ kind: 'vanished', call: callEvent({ state: 'answered', ...o }) });
-
-function setup(overrides: Partial<CallNotifierDeps> & { lookup: CallerLookup }) {
-  const sink = recordingSink();
-  const notifier = createCallNotifier({
-    sink,
-    strings: ENGLISH_NOTIFY_STRINGS,
-    locale: 'en',
-    clock: systemClock,
-    logger: silentLogger,
-    manager: { id: '504141', name: 'Maria Silva', extension: '101' },
-    mode: 'widget',
-    ...overrides,
-  });
-  return { sink, notifier };
-}
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: Date.UTC(2026, 10, 21, 12, 0, 0) });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+const BUDGET = NOTIFY_TIMING.popupBudgetMs;
 
 describe('pop-up', () => {
   test('shown once the lookup answers, with the matched name', async () => {
     const { lookup, pending } = manualLookup();
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(300);
+    await clock.advance(300);
     expect(sink.popups).toHaveLength(0);
     pending[0]?.resolve(found(entity('contact', 42, 'Adam Noah')));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(1);
     expect(sink.popups[0]?.text).toContain('/contacts/detail/42');
+    expect(clock.pendingTimers).toBe(0);
     notifier.dispose();
   });
 
-  test('a lookup that never answers: the number alone at 1.5 s, not a moment later, and nothing more after', async () => {
+  test('a lookup that never answers: the number alone at the budget, and nothing more after', async () => {
     const { lookup, pending } = manualLookup();
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(1499);
-    expect(sink.popups).toHaveLength(0);
-    await jest.advanceTimersByTimeAsync(1);
+    await clock.advance(BUDGET);
     expect(sink.popups).toEqual([expect.objectContaining({ header: 'Incoming call: +1 (830) 580-3077', text: '+1 (830) 580-3077' })]);
     pending[0]?.resolve(found(entity('contact', 42, 'Adam Noah')));
-    await jest.advanceTimersByTimeAsync(5000);
+    await clock.advance(5000);
     expect(sink.popups).toHaveLength(1);
     notifier.dispose();
   });
 
-  test('the budget is configurable', async () => {
+  test('the budget can be lined up with a lookup timeout', async () => {
     const { lookup } = manualLookup();
-    const { sink, notifier } = setup({ lookup, lookupBudgetMs: 800 });
+    const { clock, sink, notifier } = setup({ lookup, lookupBudgetMs: 800 });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(800);
+    await clock.advance(799);
+    expect(sink.popups).toHaveLength(0);
+    await clock.advance(1);
     expect(sink.popups).toHaveLength(1);
     notifier.dispose();
   });
 
   test('a rejecting lookup shows the number at once, without waiting out the budget', async () => {
     const { lookup, pending } = manualLookup();
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
     pending[0]?.reject(new Error('boom'));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(1);
     expect(sink.popups[0]?.text).toBe('+1 (830) 580-3077');
     notifier.dispose();
@@ -111,30 +62,30 @@ describe('pop-up', () => {
       },
       dispose() {},
     };
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     expect(() => notifier.handle(ring())).not.toThrow();
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(1);
     notifier.dispose();
   });
 
   test('internal extension: "internal number" pop-up', async () => {
     const { lookup } = instantLookup(internal('204'));
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring({ phone: '204' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups[0]?.header).toBe('Internal number: 204');
     notifier.dispose();
   });
 
   test('rang and ended before the lookup answered: no late pop-up, a missed-call notice instead', async () => {
     const { lookup, pending } = manualLookup();
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(500);
+    await clock.advance(500);
     notifier.handle(end({ result: 'missed', duration: 0 }));
     pending[0]?.resolve(notFound());
-    await jest.advanceTimersByTimeAsync(5000);
+    await clock.advance(5000);
     expect(sink.popups).toHaveLength(0);
     expect(sink.calls.map((c) => c.text)).toEqual(['Missed call from +1 830 580 3077']);
     notifier.dispose();
@@ -144,12 +95,12 @@ describe('pop-up', () => {
 describe('once per call_id', () => {
   test('duplicated and replayed changes: one pop-up, one completed notification, one lookup', async () => {
     const { lookup, calls } = instantLookup(found(entity('contact', 42, 'Adam Noah')));
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     for (const change of [ring(), ring(), answer(), ring(), answer(), end(), end(), ring(), answer(), end(), vanish()]) {
       notifier.handle(change);
-      await jest.advanceTimersByTimeAsync(100);
+      await clock.advance(100);
     }
-    await jest.advanceTimersByTimeAsync(20_000);
+    await clock.advance(20_000);
     expect(sink.popups).toHaveLength(1);
     expect(sink.calls).toHaveLength(1);
     expect(sink.calls[0]).toMatchObject({ text: 'Incoming call from Adam Noah, 0:42', from: 'Adam Noah', to: 'Maria Silva', element: { id: 42, type: 'contact' } });
@@ -159,26 +110,26 @@ describe('once per call_id', () => {
 
   test('different call ids are separate calls', async () => {
     const { lookup } = instantLookup(notFound());
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring({ callId: 'a' }));
     notifier.handle(ring({ callId: 'b' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     notifier.handle(end({ callId: 'a' }));
     notifier.handle(end({ callId: 'b' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups.map((p) => p.callId)).toEqual(['a', 'b']);
-    expect(sink.calls).toHaveLength(2);
+    expect(sink.calls.map((c) => c.callId)).toEqual(['a', 'b']);
     notifier.dispose();
   });
 
   test('first seen answered: no pop-up, still its completed notification', async () => {
     const { lookup, calls } = instantLookup(notFound());
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(answer());
-    await jest.advanceTimersByTimeAsync(5000);
+    await clock.advance(5000);
     expect(sink.popups).toHaveLength(0);
     notifier.handle(end());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.calls).toHaveLength(1);
     expect(calls).toHaveLength(1);
     notifier.dispose();
@@ -186,26 +137,25 @@ describe('once per call_id', () => {
 
   test('first seen ended: the completed notification only, once the lookup answers', async () => {
     const { lookup, pending } = manualLookup();
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(end({ recordingUrl: 'https://pbx.example.com/r/1.mp3' }));
-    await jest.advanceTimersByTimeAsync(1000);
+    await clock.advance(1000);
     expect(sink.calls).toHaveLength(0);
     pending[0]?.resolve(found(entity('lead', 5, 'Deal'), entity('company', 6, 'Acme')));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(0);
     expect(sink.calls).toEqual([expect.objectContaining({ from: 'Acme', link: 'https://pbx.example.com/r/1.mp3', element: { id: 5, type: 'lead' } })]);
+    expect(clock.pendingTimers).toBe(0);
     notifier.dispose();
   });
 
-  test('ended while the lookup never answers: filed by number after the completed budget', async () => {
+  test('ended while the lookup never answers: filed by number, without an element, after the filing budget', async () => {
     const { lookup } = manualLookup();
-    const { sink, notifier } = setup({ lookup, completedBudgetMs: 4000 });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(2000);
+    await clock.advance(2000);
     notifier.handle(end());
-    await jest.advanceTimersByTimeAsync(3999);
-    expect(sink.calls).toHaveLength(0);
-    await jest.advanceTimersByTimeAsync(1);
+    await clock.advance(NOTIFY_TIMING.filingBudgetMs);
     expect(sink.calls).toEqual([expect.objectContaining({ from: '+1 (830) 580-3077', text: 'Incoming call from +1 (830) 580-3077, 0:42' })]);
     expect(sink.calls[0]?.element).toBeUndefined();
     notifier.dispose();
@@ -213,24 +163,36 @@ describe('once per call_id', () => {
 
   test('vanished: nothing more, even an ended replay or a late lookup answer', async () => {
     const { lookup, pending } = manualLookup();
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
     notifier.handle(vanish());
     pending[0]?.resolve(notFound());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     notifier.handle(end());
-    await jest.advanceTimersByTimeAsync(20_000);
+    await clock.advance(20_000);
     expect(sink.popups).toHaveLength(0);
     expect(sink.calls).toHaveLength(0);
-    expect(jest.getTimerCount()).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+    notifier.dispose();
+  });
+
+  test('vanished while its filing waits for the lookup: still filed once the lookup answers', async () => {
+    const { lookup, pending } = manualLookup();
+    const { clock, sink, notifier } = setup({ lookup });
+    notifier.handle(ring());
+    notifier.handle(end());
+    notifier.handle(vanish());
+    pending[0]?.resolve(notFound());
+    await clock.advance(0);
+    expect(sink.calls).toHaveLength(1);
     notifier.dispose();
   });
 
   test('the manager is named by the extension the call rang on when the user has no name', async () => {
     const { lookup } = instantLookup(notFound());
-    const { sink, notifier } = setup({ lookup, manager: { id: '1', extension: '101' } });
+    const { clock, sink, notifier } = setup({ lookup, manager: { id: '1', extension: '101' } });
     notifier.handle(end({ extension: '105' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.calls[0]?.to).toBe('105');
     notifier.dispose();
   });
@@ -239,39 +201,28 @@ describe('once per call_id', () => {
 describe('memory and handover', () => {
   test('notifiedIds lists finished calls, not the ones in progress', async () => {
     const { lookup } = instantLookup(notFound());
-    const { notifier } = setup({ lookup });
+    const { clock, notifier } = setup({ lookup });
     notifier.handle(ring({ callId: 'active' }));
     notifier.handle(end({ callId: 'done' }));
     notifier.handle(ring({ callId: 'gone' }));
     notifier.handle(vanish({ callId: 'gone' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(notifier.notifiedIds().sort()).toEqual(['done', 'gone']);
-    notifier.dispose();
-  });
-
-  test('finished ids are forgotten after rememberMs, and at most maxRemembered are kept', async () => {
-    const { lookup } = instantLookup(notFound());
-    const { notifier } = setup({ lookup, rememberMs: 60_000, maxRemembered: 3 });
-    for (const id of ['a', 'b', 'c', 'd']) notifier.handle(end({ callId: id }));
-    await jest.advanceTimersByTimeAsync(0);
-    expect(notifier.notifiedIds()).toEqual(['b', 'c', 'd']);
-    await jest.advanceTimersByTimeAsync(60_000);
-    expect(notifier.notifiedIds()).toEqual([]);
     notifier.dispose();
   });
 
   test('remembered ids from a previous leader: no pop-up; an ended replay files nothing; a call still active is filed', async () => {
     const { lookup } = instantLookup(notFound());
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
     notifier.remember(['filed', 'talking', 'ringing']);
     notifier.handle(end({ callId: 'filed' }));
     notifier.handle(answer({ callId: 'talking' }));
     notifier.handle(ring({ callId: 'ringing' }));
-    await jest.advanceTimersByTimeAsync(2000);
+    await clock.advance(2000);
     notifier.handle(end({ callId: 'talking' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(0);
-    expect(sink.calls).toHaveLength(1);
+    expect(sink.calls.map((c) => c.callId)).toEqual(['talking']);
     expect(notifier.notifiedIds()).toEqual(expect.arrayContaining(['filed', 'talking']));
     notifier.dispose();
   });
@@ -285,39 +236,31 @@ describe('memory and handover', () => {
     notifier.dispose();
   });
 
-  test('dispose clears every timer; late answers show nothing', async () => {
+  test('dispose clears every timer; late answers show nothing; the filed ids stay listed for the next leader', async () => {
     const { lookup, pending } = manualLookup();
-    const { sink, notifier } = setup({ lookup });
+    const { clock, sink, notifier } = setup({ lookup });
+    notifier.remember(['old']);
     notifier.handle(ring({ callId: 'a' }));
     notifier.handle(end({ callId: 'b' }));
-    expect(jest.getTimerCount()).toBe(2);
+    expect(clock.pendingTimers).toBe(2);
     notifier.dispose();
-    expect(jest.getTimerCount()).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
     for (const p of pending) p.resolve(notFound());
-    await jest.advanceTimersByTimeAsync(20_000);
+    await clock.advance(20_000);
     notifier.handle(ring({ callId: 'c' }));
-    await jest.advanceTimersByTimeAsync(20_000);
+    notifier.remember(['d']);
+    await clock.advance(20_000);
     expect(sink.popups).toHaveLength(0);
     expect(sink.calls).toHaveLength(0);
-  });
-
-  test('more calls at once than maxActive: the oldest is dropped, its timers cleared', async () => {
-    const { lookup } = manualLookup();
-    const { notifier } = setup({ lookup, maxActive: 2 });
-    notifier.handle(ring({ callId: 'a' }));
-    notifier.handle(ring({ callId: 'b' }));
-    notifier.handle(ring({ callId: 'c' }));
-    expect(jest.getTimerCount()).toBe(2);
-    expect(notifier.notifiedIds()).toEqual(['a']);
-    notifier.dispose();
+    expect(notifier.notifiedIds()).toEqual(['old']);
   });
 });
 
 describe('never throws into the page', () => {
   test('a throwing sink is logged; the next call still works', async () => {
     const { lookup } = instantLookup(notFound());
-    const errors: string[] = [];
-    const logger: Logger = { ...silentLogger, error: (m) => void errors.push(m) };
+    const logger = recordingLog();
+    const clock = createManualClock();
     let popups = 0;
     const notifier = createCallNotifier({
       lookup,
@@ -332,33 +275,32 @@ describe('never throws into the page', () => {
       },
       strings: ENGLISH_NOTIFY_STRINGS,
       locale: 'en',
-      clock: systemClock,
+      clock,
       logger,
       manager: { id: '1', extension: '101' },
       mode: 'widget',
     });
     notifier.handle(ring({ callId: 'a' }));
     notifier.handle(end({ callId: 'b' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     notifier.handle(ring({ callId: 'c' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(popups).toBe(2);
-    expect(errors).toHaveLength(3);
+    expect(logger.errors).toHaveLength(3);
     notifier.dispose();
   });
 
   test('a malformed lookup answer (a bug) is logged, never thrown into the page, and leaves no timer', async () => {
-    const errors: string[] = [];
-    const logger: Logger = { ...silentLogger, error: (m) => void errors.push(m) };
+    const logger = recordingLog();
     const { lookup } = instantLookup({ kind: 'found' } as never);
-    const { sink, notifier } = setup({ lookup, logger });
+    const { clock, sink, notifier } = setup({ lookup, logger });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     notifier.handle(end());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(0);
-    expect(errors.length).toBeGreaterThanOrEqual(1);
-    expect(jest.getTimerCount()).toBe(0);
+    expect(logger.errors.length).toBeGreaterThanOrEqual(1);
+    expect(clock.pendingTimers).toBe(0);
     notifier.dispose();
   });
 
@@ -377,23 +319,25 @@ describe('events mode', () => {
   test('POSTs /api/v2/events once instead of the pop-up; the completed notification still comes', async () => {
     const { lookup } = instantLookup(notFound());
     const bodies: unknown[] = [];
-    const { sink, notifier } = setup({ lookup, mode: 'events', postEvent: async (body) => void bodies.push(body) });
+    const { clock, sink, notifier } = setup({ lookup, mode: 'events', postEvent: async (body) => void bodies.push(body) });
     notifier.handle(ring());
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     notifier.handle(end());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(bodies).toEqual([{ add: [{ type: 'phone_call', phone_number: '+18305803077', users: [504141] }] }]);
     expect(sink.popups).toHaveLength(0);
     expect(sink.calls).toHaveLength(1);
     notifier.dispose();
   });
 
-  test('a failed POST falls back to the widget pop-up, once', async () => {
+  test('a failed POST falls back to the widget pop-up, once, with the matched name', async () => {
     const { lookup } = instantLookup(found(entity('contact', 42, 'Adam Noah')));
+    const logger = recordingLog();
     let posts = 0;
-    const { sink, notifier } = setup({
+    const { clock, sink, notifier } = setup({
       lookup,
+      logger,
       mode: 'events',
       postEvent: () => {
         posts++;
@@ -401,19 +345,20 @@ describe('events mode', () => {
       },
     });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     notifier.handle(ring());
     notifier.handle(answer());
-    await jest.advanceTimersByTimeAsync(5000);
+    await clock.advance(5000);
     expect(posts).toBe(1);
     expect(sink.popups).toHaveLength(1);
     expect(sink.popups[0]?.text).toContain('Adam Noah');
+    expect(logger.warnings).toEqual(['notify: posting the call event failed; showing the pop-up instead']);
     notifier.dispose();
   });
 
   test('a POST that throws synchronously falls back too', async () => {
     const { lookup } = instantLookup(notFound());
-    const { sink, notifier } = setup({
+    const { clock, sink, notifier } = setup({
       lookup,
       mode: 'events',
       postEvent: () => {
@@ -421,19 +366,19 @@ describe('events mode', () => {
       },
     });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(1);
     notifier.dispose();
   });
 
-  test('the lookup not answering within the budget: the POST carries the raw number at 1.5 s', async () => {
+  test('the lookup not answering within the budget: the POST carries the raw number at the budget', async () => {
     const { lookup } = manualLookup();
     const bodies: unknown[] = [];
-    const { notifier } = setup({ lookup, mode: 'events', postEvent: async (body) => void bodies.push(body) });
+    const { clock, notifier } = setup({ lookup, mode: 'events', postEvent: async (body) => void bodies.push(body) });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(1499);
+    await clock.advance(BUDGET - 1);
     expect(bodies).toHaveLength(0);
-    await jest.advanceTimersByTimeAsync(1);
+    await clock.advance(1);
     expect(bodies).toEqual([{ add: [{ type: 'phone_call', phone_number: '+1 (830) 580-3077', users: [504141] }] }]);
     notifier.dispose();
   });
@@ -441,32 +386,34 @@ describe('events mode', () => {
   test('an internal number is not posted: the widget pop-up says it', async () => {
     const { lookup } = instantLookup(internal('204'));
     const post = jest.fn(async () => {});
-    const { sink, notifier } = setup({ lookup, mode: 'events', postEvent: post });
+    const { clock, sink, notifier } = setup({ lookup, mode: 'events', postEvent: post });
     notifier.handle(ring({ phone: '204' }));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(post).not.toHaveBeenCalled();
     expect(sink.popups).toHaveLength(1);
     notifier.dispose();
   });
 
-  test('events mode without a poster: the widget pop-up', async () => {
+  test('events mode without a poster: the widget pop-up, and a warning', async () => {
     const { lookup } = instantLookup(notFound());
-    const { sink, notifier } = setup({ lookup, mode: 'events' });
+    const logger = recordingLog();
+    const { clock, sink, notifier } = setup({ lookup, logger, mode: 'events' });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(1);
+    expect(logger.warnings).toEqual(['notify: events mode without a way to post; showing the pop-up instead']);
     notifier.dispose();
   });
 
   test('a POST failing after dispose shows nothing', async () => {
     const { lookup } = instantLookup(notFound());
     let reject: (e: unknown) => void = () => {};
-    const { sink, notifier } = setup({ lookup, mode: 'events', postEvent: () => new Promise<void>((_, r) => (reject = r)) });
+    const { clock, sink, notifier } = setup({ lookup, mode: 'events', postEvent: () => new Promise<void>((_, r) => (reject = r)) });
     notifier.handle(ring());
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     notifier.dispose();
     reject(new Error('late'));
-    await jest.advanceTimersByTimeAsync(0);
+    await clock.advance(0);
     expect(sink.popups).toHaveLength(0);
   });
 });

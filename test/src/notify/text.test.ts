@@ -1,6 +1,8 @@
-import { escapeHtml, formatDuration, notifyStringsFrom, ENGLISH_NOTIFY_STRINGS, NOTIFY_STRING_KEYS } from '../../../src/notify';
+import { formatDuration, notifyStringsFrom, ENGLISH_NOTIFY_STRINGS, NOTIFY_STRING_KEYS } from '../../../src/notify';
+import { escapeHtml } from '../../../src/core/html';
 import { fillEscaped, fillHtml } from '../../../src/notify/strings';
-import { safeRecordingUrl, cardPath } from '../../../src/notify/links';
+import { entityLink, safeRecordingUrl } from '../../../src/notify/links';
+import { cardPath, cardUrl } from '../../../src/lookup';
 
 describe('escapeHtml', () => {
   test('escapes every character that can open markup or leave an attribute', () => {
@@ -75,13 +77,24 @@ describe('links', () => {
   ])('recording %p -> %p', (raw, expected) => {
     expect(safeRecordingUrl(raw)).toBe(expected);
   });
-  test('card paths: a valid url is kept, a bad one rebuilt from the numeric id, a bad id gives none', () => {
-    expect(cardPath({ id: 42, type: 'contact', url: '/contacts/detail/42' })).toBe('/contacts/detail/42');
-    expect(cardPath({ id: 42, type: 'contact', url: 'javascript:alert(1)//contacts/detail/42' })).toBe('/contacts/detail/42');
-    expect(cardPath({ id: 42, type: 'lead', url: '/contacts/detail/42' })).toBe('/leads/detail/42');
-    expect(cardPath({ id: 1.5, type: 'lead', url: '/leads/detail/1.5' })).toBeNull();
-    expect(cardPath({ id: -1, type: 'company', url: '' })).toBeNull();
-    expect(cardPath({ id: 7, type: 'pipeline' as never, url: '/contacts/detail/7' })).toBeNull();
-    expect(cardPath({ id: 7, type: 'toString' as never, url: '/contacts/detail/7' })).toBeNull();
+  test('card links: built from type and numeric id alone, a tampered url is never used, a bad id gives the name unlinked', () => {
+    const card = (id: number, type: string, url: string, name = 'Ann') => entityLink({ id, type: type as never, url, name });
+    expect(card(42, 'contact', '/contacts/detail/42')).toBe('<a href="/contacts/detail/42" class="js-navigate-link">Ann</a>');
+    expect(card(42, 'contact', 'javascript:alert(1)//contacts/detail/42')).toBe('<a href="/contacts/detail/42" class="js-navigate-link">Ann</a>');
+    expect(card(42, 'lead', '/contacts/detail/42')).toBe('<a href="/leads/detail/42" class="js-navigate-link">Ann</a>');
+    expect(card(42, 'contact', '/contacts/detail/43')).toBe('<a href="/contacts/detail/42" class="js-navigate-link">Ann</a>');
+    expect(card(1.5, 'lead', '/leads/detail/1.5')).toBe('Ann');
+    expect(card(-1, 'company', '', '<b>x</b>')).toBe('&lt;b&gt;x&lt;/b&gt;');
+    expect(card(7, 'pipeline', '/contacts/detail/7')).toBe('Ann');
+    expect(card(7, 'toString', '/contacts/detail/7')).toBe('Ann');
+  });
+  test("the notifier's card paths are the lookup's: one mapping", () => {
+    for (const type of ['contact', 'company', 'lead', 'customer'] as const) {
+      expect(cardPath(type, 5102790)).toBe(cardUrl(type, 5102790));
+      expect(entityLink({ id: 5102790, type, name: 'N', url: '' })).toContain(`href="${cardUrl(type, 5102790)}"`);
+    }
+    expect(cardPath('contact', 0)).toBeNull();
+    expect(cardPath('contact', Number.MAX_SAFE_INTEGER + 1)).toBeNull();
+    expect(cardPath('constructor' as never, 1)).toBeNull();
   });
 });

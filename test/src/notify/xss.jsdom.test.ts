@@ -73,7 +73,7 @@ function expectInert(box: HTMLElement): void {
 }
 
 function renderPopup(lookup: LookupResult | null, phone = '+1 830 580 3077', direction: 'inbound' | 'outbound' = 'inbound') {
-  const popup = buildPopup(callEvent({ phone, direction }), lookup, EN, 'en');
+  const popup = buildPopup(callEvent({ phone, direction }), lookup, EN);
   const header = render(popup.header);
   const text = render(popup.text);
   expectInert(header);

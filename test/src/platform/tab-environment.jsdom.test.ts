@@ -4,7 +4,6 @@ import { createTabSession } from '../../../src/tabs';
 import { browserTabEnvironment } from '../../../src/platform/tab-environment';
 import { browserPage } from '../../../src/platform/page';
 import { silentLogger } from '../../../src/core/logger';
-import type { CallPopup } from '../../../src/notify/types';
 import { popup, recordingLogger, state, TabClock, type Logged } from '../tabs/doubles';
 
 test('browserTabEnvironment reads what the window has, and only that', () => {
@@ -33,7 +32,7 @@ test('without locks, channel and storage the tab is alone: it leads and displays
   jest.useFakeTimers();
   const clock = new TabClock();
   const page = browserPage(window);
-  const displayed: CallPopup[] = [];
+  const displayed: unknown[] = [];
   const states: unknown[] = [];
   const logs: Logged[] = [];
   let ctx: Parameters<Parameters<typeof createTabSession>[0]['lead']>[0] | null = null;

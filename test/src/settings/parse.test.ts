@@ -68,7 +68,17 @@ describe('parseSettings: transport', () => {
     expect(interval(10)).toBe(10000);
     expect(interval('1,5')).toBe(1500);
     expect(interval('60')).toBe(60000);
-    for (const bad of ['0', '61', '-2', 'soon', '3s', '0.5']) {
+    // Both edges, from either side: 1 s and 60 s are allowed, a hundredth beyond is not.
+    expect(interval('1')).toBe(1000);
+    expect(interval(1)).toBe(1000);
+    expect(interval('1.00')).toBe(1000);
+    expect(interval('59,99')).toBe(59_990);
+    expect(interval(60)).toBe(60_000);
+    expect(interval('0.99')).toBeNull();
+    expect(interval(0.99)).toBeNull();
+    expect(interval('60.01')).toBeNull();
+    expect(interval(60.01)).toBeNull();
+    for (const bad of ['0', '61', '-2', 'soon', '3s', '0.5', '0.99', '0,99', '60.01', '60,01']) {
       const { problems } = parseSettings({ ...base, poll_url: 'https://p.example.com/c', poll_interval: bad }, https);
       expect(problems).toEqual([
         { field: 'poll_interval', severity: 'error', key: 'problem_poll_interval', params: { value: bad, min: '1', max: '60' } },

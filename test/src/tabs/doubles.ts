@@ -7,9 +7,30 @@
  */
 import type { Clock, TimerHandle } from '../../../src/core/clock';
 import type { Logger } from '../../../src/core/logger';
-import type { CallPopup } from '../../../src/notify/types';
 import { createTabSession } from '../../../src/tabs';
-import type { LeadContext, SharedCallState, TabBroadcastChannelCtor, TabLocks, TabPage, TabRole, TabSession, TabSessionDeps, TabStorage, TabStorageEvent } from '../../../src/tabs';
+import type { LeadContext, TabBroadcastChannelCtor, TabLocks, TabPage, TabRole, TabSession, TabSessionDeps, TabStorage, TabStorageEvent } from '../../../src/tabs';
+
+/** The payloads the tests pass between tabs: the tabs module carries them opaque. */
+export interface Popup {
+  header: string;
+  text: string;
+  date: number;
+}
+export interface Shared {
+  calls: string[];
+}
+
+export const checkPopup = (raw: unknown): Popup | null => {
+  const value = raw as Partial<Popup> | null;
+  return typeof value === 'object' && value !== null && typeof value.header === 'string' && typeof value.text === 'string' && typeof value.date === 'number'
+    ? { header: value.header, text: value.text, date: value.date }
+    : null;
+};
+export const checkShared = (raw: unknown): Shared | null => {
+  const calls = (raw as Partial<Shared> | null)?.calls;
+  return Array.isArray(calls) && calls.every((id) => typeof id === 'string') ? { calls } : null;
+};
+export const checks = { popup: checkPopup, state: checkShared };
 
 /** A tab's clock on jest's fake timers; `crash()` kills every timer of the tab. */
 export class TabClock implements Clock {
@@ -141,6 +162,8 @@ interface HubChannel {
 export class ChannelHub {
   private readonly channels = new Set<HubChannel>();
   readonly sent: Array<{ from: string; name: string; data: unknown }> = [];
+  /** Messages this returns true for are lost on the way (recorded as sent, delivered to nobody). */
+  lose: (data: unknown) => boolean = () => false;
 
   ctorFor(tabId: string): TabBroadcastChannelCtor {
     const hub = this;
@@ -169,6 +192,7 @@ export class ChannelHub {
 
   post(from: HubChannel, data: unknown): void {
     this.sent.push({ from: from.tabId, name: from.name, data });
+    if (this.lose(data)) return;
     for (const channel of this.channels) {
       if (channel === from || channel.name !== from.name) continue;
       task(() => {
@@ -316,11 +340,11 @@ export class SimTab {
   readonly clock = new TabClock();
   readonly page: FakePage;
   readonly logs: Logged[] = [];
-  readonly displayed: CallPopup[] = [];
-  readonly states: SharedCallState[] = [];
+  readonly displayed: Popup[] = [];
+  readonly states: Shared[] = [];
   readonly roles: TabRole[] = [];
   /** Every lead() this tab ran: its context and whether it is still running. */
-  readonly terms: Array<{ ctx: LeadContext; running: boolean; startedAt: number }> = [];
+  readonly terms: Array<{ ctx: LeadContext<Popup, Shared>; running: boolean; startedAt: number }> = [];
   readonly session: TabSession;
 
   constructor(
@@ -328,11 +352,11 @@ export class SimTab {
     readonly id: string,
     readonly key = 'acc1:user1',
     page?: FakePage,
-    extra: Partial<TabSessionDeps> = {},
+    extra: Partial<TabSessionDeps<Popup, Shared>> = {},
   ) {
     this.page = page ?? new FakePage();
     const tab = this;
-    this.session = createTabSession({
+    this.session = createTabSession<Popup, Shared>({
       key,
       tabId: id,
       clock: this.clock,
@@ -343,6 +367,8 @@ export class SimTab {
       storage: world.storage?.storageFor(id),
       onStorage: world.storage?.onStorageFor(id),
       page: this.page,
+      parsePopup: checkPopup,
+      parseState: checkShared,
       lead(ctx) {
         const term = { ctx, running: true, startedAt: tab.clock.now() };
         tab.terms.push(term);
@@ -360,7 +386,7 @@ export class SimTab {
     return this.terms.some((t) => t.running);
   }
 
-  get ctx(): LeadContext {
+  get ctx(): LeadContext<Popup, Shared> {
     const term = this.terms.find((t) => t.running);
     if (!term) throw new Error(`${this.id} is not leading`);
     return term.ctx;
@@ -387,9 +413,6 @@ export class SimTab {
   }
 }
 
-export const popup = (name: string): CallPopup => ({ header: 'Incoming call', text: name, date: 1_700_000_000 });
+export const popup = (name: string): Popup => ({ header: 'Incoming call', text: name, date: 1_700_000_000 });
 
-export const state = (callIds: string[], notifiedIds?: string[]): SharedCallState => ({
-  calls: callIds.map((callId) => ({ callId, state: 'ringing', direction: 'inbound', phone: '+18305803077', extension: '101', at: 1_700_000_000_000 })),
-  ...(notifiedIds ? { notifiedIds } : {}),
-});
+export const state = (calls: string[]): Shared => ({ calls });

@@ -1,12 +1,10 @@
 /** The pure parts of tab coordination: attention, lease verdicts, the handover set, messages. */
 import { pickPopupTab, readAttention } from '../../../src/tabs/attention';
-import { CallIdSet } from '../../../src/tabs/handover';
+import { addCallId, addCallIds } from '../../../src/tabs/handover';
 import { judgeLease, parseLease } from '../../../src/tabs/lease';
 import { parseTabMessage } from '../../../src/tabs/protocol';
-import { parseSharedCallState, toSharedCaller } from '../../../src/tabs';
 import type { Attention } from '../../../src/tabs';
-import { ProtocolError } from '../../../src/core/errors';
-import { FakePage, state } from './doubles';
+import { checks, FakePage, state } from './doubles';
 
 describe('pickPopupTab', () => {
   const looking = (since: number): Attention => ({ kind: 'looking', since });
@@ -58,13 +56,14 @@ describe('lease', () => {
   });
 });
 
-test('CallIdSet keeps the newest ids, in order, without duplicates', () => {
-  const set = new CallIdSet(3);
-  expect(set.add('1')).toBe(true);
-  expect(set.add('1')).toBe(false);
-  set.addAll(['2', '3', '4']);
-  expect(set.toArray()).toEqual(['2', '3', '4']);
-  expect(set.has('1')).toBe(false);
+test('call id lists keep the newest ids, in order, without duplicates, and never change in place', () => {
+  const one = addCallId([], '1', 3);
+  expect(one).toEqual(['1']);
+  expect(addCallId(one, '1', 3)).toBe(one);
+  const four = addCallIds(one, ['2', '3', '4'], 3);
+  expect(four).toEqual(['2', '3', '4']);
+  expect(one).toEqual(['1']);
+  expect(addCallIds(four, Array.from({ length: 300 }, (_, i) => `n${i}`))).toHaveLength(200);
 });
 
 describe('parseTabMessage', () => {
@@ -78,12 +77,11 @@ describe('parseTabMessage', () => {
       { type: 'mark', list: 'notified', callId: 'c' },
       { type: 'attention', attention: { kind: 'hidden' } },
       { type: 'popup', to: 'tab-2', callId: 'c', popup: { header: 'h', text: 't', date: 1 } },
-      { type: 'popup', to: 'tab-2', callId: 'c', popup: { callId: 'c', header: 'h', text: 't', date: 1 } },
       { type: 'popup-ack', to: 'tab-1', callId: 'c' },
       { type: 'bye', wasLeader: true, handover: { popped: [], notified: [] } },
       { type: 'bye', wasLeader: false, handover: null },
     ];
-    for (const body of bodies) expect(parseTabMessage({ ...base, ...body }, 'k')).toEqual({ ok: true, message: { ...base, ...body } });
+    for (const body of bodies) expect(parseTabMessage({ ...base, ...body }, 'k', checks)).toEqual({ ok: true, message: { ...base, ...body } });
   });
   test.each([
     [null, 'not an object'],
@@ -100,25 +98,12 @@ describe('parseTabMessage', () => {
     [{ ...base, type: 'snapshot', state: null, handover: { popped: [1], notified: [] } }, 'bad handover'],
     [{ ...base, type: 'bye', wasLeader: 'yes', handover: null }, 'bad bye'],
   ])('drops %j: %s', (raw, reason) => {
-    expect(parseTabMessage(raw, 'k')).toEqual({ ok: false, reason });
+    expect(parseTabMessage(raw, 'k', checks)).toEqual({ ok: false, reason });
   });
-});
-
-test('toSharedCaller keeps the error message only, and the state survives JSON', () => {
-  const number = { raw: '1', e164: '+1', international: '+1', digits: '1' };
-  const failed = toSharedCaller({ kind: 'failed', number, error: new ProtocolError('by_phone answered garbage') });
-  expect(failed).toEqual({ kind: 'failed', number, message: 'by_phone answered garbage' });
-  const shared = { ...state(['c'], ['b']), callers: { c: failed }, feed: 'open' as const };
-  expect(parseSharedCallState(JSON.parse(JSON.stringify(shared)))).toEqual(shared);
-  expect(parseSharedCallState(state(['c']))).toEqual(state(['c']));
-});
-
-test.each([
-  ['no calls array', { notifiedIds: [] }],
-  ['a call without its fields', { calls: [{ callId: 'c' }] }],
-  ['a bad feed status', { ...state(['c']), feed: 'exploded' }],
-  ['an unknown caller kind', { ...state(['c']), callers: { c: { kind: 'maybe' } } }],
-  ['non-string notified ids', { ...state(['c']), notifiedIds: [1] }],
-])('parseSharedCallState drops %s', (_name, value) => {
-  expect(parseSharedCallState(value)).toBeNull();
+  test('the payloads are what the checks make of them; without checks they pass as they came', () => {
+    const raw = { ...base, type: 'popup', to: 't', callId: 'c', popup: { header: 'h', text: 't', date: 1, extra: true } };
+    expect(parseTabMessage(raw, 'k', checks)).toEqual({ ok: true, message: { ...raw, popup: { header: 'h', text: 't', date: 1 } } });
+    const asIs = (value: unknown) => value;
+    expect(parseTabMessage(raw, 'k', { popup: asIs, state: asIs })).toEqual({ ok: true, message: raw });
+  });
 });

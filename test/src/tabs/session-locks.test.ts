@@ -218,7 +218,7 @@ test('a stopped leader context does nothing', async () => {
   expect(b.leading).toBe(true);
 });
 
-test('notified ids published in the state or answered by the lead handle reach the successor', async () => {
+test('notified ids marked or answered by the lead handle reach the successor', async () => {
   const handles: Array<() => string[]> = [() => ['from-handle']];
   world = { locks: new LockHub(), channels: new ChannelHub() };
   const a = new SimTab(world, 'a', undefined, undefined, {
@@ -230,7 +230,7 @@ test('notified ids published in the state or answered by the lead handle reach t
   const b = open('b');
   tabs.push(a);
   await settle();
-  a.terms[0]!.ctx.publish(state(['call-1'], ['from-state']));
+  a.terms[0]!.ctx.markNotified('from-state');
   await settle();
   a.session.stop(); // the goodbye carries the handle's ids
   await settle();

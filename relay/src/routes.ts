@@ -1,0 +1,184 @@
+/**
+ * The relay's HTTP routes: `POST /pbx/events` (the PBX), `GET /calls` and `GET /calls.js` (polling
+ * widgets, version 1 or 2), `GET /health`. Every bad input is answered with a 4xx JSON body
+ * naming what to fix (RequestRefused); nothing here throws into Node's event loop.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { composePollV1, composePollV2, negotiateVersion, parseCallEvent, parseCursorParam } from '../../src/protocol';
+import type { CallEvent } from '../../src/protocol';
+import { BodyTooLarge, readBody } from './body';
+import { RequestRefused, StoreWriteFailed } from './errors';
+import { parseExtensions } from './extensions';
+import { corsHeaders, isCallbackName, sendJson, sendScript } from './http-answers';
+import { admitTime } from './leg-rules';
+import { bearerToken, sameSecret } from './secrets';
+import type { BatchOutcome, CallStore } from './store';
+import { callsForV1, callsForV2 } from './versions';
+
+export interface RouteOptions {
+  store: CallStore;
+  token: string;
+  pbxToken: string;
+  maxBodyBytes: number;
+  maxEventsPerPost: number;
+  maxExtensions: number;
+  recentEndedMs: number;
+  /** `Retry-After` of a 503 full / store failure (seconds). */
+  retryAfterS: number;
+  now: () => number;
+  log: (message: string, context?: Record<string, unknown>) => void;
+  /** Stores a batch and sends what it emitted to the subscribers. */
+  ingest: (events: readonly CallEvent[]) => BatchOutcome;
+  /** The relay's expiry, run before anything is read or stored. */
+  beforeRead: () => void;
+  health: () => Record<string, unknown>;
+}
+
+export const ROUTES = new Set(['/pbx/events', '/calls', '/calls.js', '/health']);
+
+export function createRoutes(o: RouteOptions) {
+  async function readLimitedBody(req: IncomingMessage): Promise<string> {
+    try {
+      return await readBody(req, o.maxBodyBytes);
+    } catch (error) {
+      throw error instanceof BodyTooLarge ? new RequestRefused(413, 'too_large', error.message) : error;
+    }
+  }
+
+  function parseBatch(text: string, receivedAt: number): { events: CallEvent[]; clamped: number[] } {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new RequestRefused(400, 'bad_json', 'the body is not JSON');
+    }
+    const list = Array.isArray(raw) ? raw : [raw];
+    if (list.length === 0) throw new RequestRefused(400, 'invalid_event', 'no events');
+    if (list.length > o.maxEventsPerPost) throw new RequestRefused(413, 'too_many_events', `at most ${o.maxEventsPerPost} events per request`);
+    const events: CallEvent[] = [];
+    const clamped: number[] = [];
+    for (const [index, item] of list.entries()) {
+      const parsed = parseCallEvent(item, receivedAt);
+      if (!parsed.ok) throw new RequestRefused(400, 'invalid_event', `field ${parsed.reason} breaks the event table`, { field: parsed.reason, index });
+      const admitted = admitTime(parsed.event, receivedAt);
+      if (admitted.clamped) clamped.push(index);
+      events.push(admitted.event);
+    }
+    return { events, clamped };
+  }
+
+  /** `POST /pbx/events`: one event or an array, all validated before any is applied, committed before the answer. */
+  async function postEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = bearerToken(req);
+    if (token === null || !sameSecret(token, o.pbxToken)) {
+      req.resume();
+      return sendJson(res, 401, { error: 'unauthorized', reason: 'Authorization: Bearer <pbx token> is missing or wrong' });
+    }
+    if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) {
+      req.resume();
+      return sendJson(res, 415, { error: 'unsupported_media_type', reason: 'send Content-Type: application/json' });
+    }
+    const receivedAt = o.now();
+    const { events, clamped } = parseBatch(await readLimitedBody(req), receivedAt);
+    if (clamped.length > 0) o.log('relay: an absurd `at` was replaced by the receipt time (check the PBX clock)', { indexes: clamped, at: events[clamped[0] as number]?.at });
+    o.beforeRead();
+    let outcome: BatchOutcome;
+    try {
+      outcome = o.ingest(events);
+    } catch (error) {
+      if (!(error instanceof StoreWriteFailed)) throw error;
+      o.log('relay: a POST could not be stored; the PBX is told to retry', { error: String(error.cause ?? error) });
+      throw new RequestRefused(503, 'store_unavailable', 'the relay could not store the events; nothing was kept, retry later', {}, { 'Retry-After': String(o.retryAfterS) });
+    }
+    const changed = outcome.results.filter((r) => r === 'changed').length;
+    const refused = outcome.results.flatMap((r, index) => (r === 'refused_full' ? [index] : []));
+    const answer: Record<string, unknown> = { accepted: events.length - refused.length, changed };
+    if (clamped.length > 0) answer.clamped = clamped;
+    if (refused.length > 0) {
+      const { legs } = o.store.counts();
+      o.log('relay: full, new calls refused', { legs, refused: refused.length });
+      return sendJson(
+        res,
+        503,
+        { error: 'full', reason: `the relay holds ${legs} call legs, all live; new calls are refused until some end. The other events were stored: resend the whole request later`, refused, ...answer },
+        { 'Retry-After': String(o.retryAfterS) },
+      );
+    }
+    sendJson(res, 200, answer);
+  }
+
+  /** The poll answer of either version, for the JSON and the script route alike. */
+  function pollPayload(url: URL): object {
+    const extensions = parseExtensions(url.searchParams.get('extensions') ?? '', o.maxExtensions);
+    const version = negotiateVersion(url.searchParams.get('v') ?? undefined);
+    if (version === null) throw new RequestRefused(400, 'bad_request', 'v must be a positive integer');
+    const sinceParam = url.searchParams.get('since');
+    const since = version === 2 && sinceParam !== null && sinceParam !== '' ? parseCursorParam(sinceParam) : null;
+    if (version === 2 && sinceParam !== null && sinceParam !== '' && since === null) {
+      throw new RequestRefused(400, 'bad_request', 'since must be <epoch>:<offset>, as the last answer gave them');
+    }
+    o.beforeRead();
+    const legs = o.store.legsOf(extensions);
+    const rule = { now: o.now(), recentEndedMs: o.recentEndedMs };
+    if (version === 1) return composePollV1(callsForV1(legs, { ...rule, includeEnded: true }));
+    const recovery = since === null ? { recovered: false, missed: [] } : o.store.missedSince(extensions, since);
+    return composePollV2({ ...o.store.position(), ...recovery, calls: callsForV2(legs, rule) });
+  }
+
+  /** `GET /calls?extensions=101,102[&v=2&since=E:N]`, with ETag. */
+  function getCallsJson(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const cors = corsHeaders(req);
+    const token = bearerToken(req);
+    if (token === null || !sameSecret(token, o.token)) {
+      return sendJson(res, 401, { error: 'unauthorized', reason: 'Authorization: Bearer <token> is missing or wrong' }, cors);
+    }
+    const body = JSON.stringify(pollPayload(url));
+    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+    const headers = { ...cors, ETag: etag, 'Cache-Control': 'no-cache' };
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+    res.end(body);
+  }
+
+  /**
+   * `GET /calls.js?extensions=..&token=..&callback=NAME`: script mode. A <script> tag cannot see
+   * status codes, so a wrong token is answered `NAME({"error":"unauthorized"})` with 200; only a
+   * request that cannot name a callback gets a 4xx.
+   */
+  function getCallsScript(res: ServerResponse, url: URL): void {
+    const callback = url.searchParams.get('callback') ?? '';
+    if (!isCallbackName(callback)) {
+      throw new RequestRefused(400, 'bad_request', 'callback must be a JavaScript identifier (letters, digits, _ and $, at most 64)');
+    }
+    const token = url.searchParams.get('token') ?? '';
+    sendScript(res, callback, sameSecret(token, o.token) ? pollPayload(url) : { error: 'unauthorized' });
+  }
+
+  return async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (path === '/pbx/events') {
+      if (method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed', reason: 'POST only' }, { Allow: 'POST' });
+      return postEvents(req, res);
+    }
+    if (path === '/calls') {
+      if (method === 'OPTIONS') {
+        res.writeHead(204, corsHeaders(req));
+        res.end();
+        return;
+      }
+      if (method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed', reason: 'GET only' }, { Allow: 'GET, OPTIONS' });
+      return getCallsJson(req, res, url);
+    }
+    if (path === '/calls.js') {
+      if (method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed', reason: 'GET only' }, { Allow: 'GET' });
+      return getCallsScript(res, url);
+    }
+    if (path === '/health') return sendJson(res, 200, o.health());
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The polling transport's decisions (protocol: "Polling"), pure: `stepPoll(config, state, input)`
+ * answers the next state and the effects for the shell (poll-transport.ts) to perform. One timer
+ * serves both waits: the next poll, or the stall timeout of the request in flight. Errors back
+ * off (see backoff.ts), 401/403 or an `unauthorized` payload close for good, and a hidden tab
+ * polls `hiddenSlowdown` times less often unless it serves the other tabs.
+ */
+import type { WidgetError } from '../core/errors';
+import { classifyFetchFailure } from '../core/fetch-failure';
+import type { Dropped } from '../protocol/frames';
+import type { CallEvent } from '../protocol/types';
+import { pollRetryDelay } from './backoff';
+import type { Transition } from './machine';
+import type { FeedStatus } from './types';
+
+export const POLL_TIMING = {
+  /** A request without an answer this long is given up (aborted) and counts as an error. */
+  requestTimeoutMs: 10_000,
+  /** Hidden tabs poll this many times less often. */
+  hiddenSlowdown: 4,
+} as const;
+
+export interface PollConfig {
+  url: string;
+  /** `GET` (JSON mode) or `SCRIPT`, for the errors. */
+  method: 'GET' | 'SCRIPT';
+  intervalMs: number;
+}
+
+/** How one request ended, as the request code (poll-json.ts, poll-script.ts) classified it. */
+export type PollOutcome =
+  | { kind: 'calls'; events: CallEvent[]; dropped: Dropped[]; etag: string | null }
+  | { kind: 'not-modified' }
+  | { kind: 'unauthorized' }
+  | { kind: 'failed'; error: WidgetError; dropped?: Dropped };
+
+export type PollState =
+  | { phase: 'idle' }
+  /** A request in flight since `since`; `open`: the status last said open; `errors` in a row. */
+  | { phase: 'polling'; since: number; errors: number; open: boolean; etag: string | null }
+  /** Open, the next poll due at `dueAt`. */
+  | { phase: 'waiting'; dueAt: number; etag: string | null }
+  | { phase: 'backoff'; errors: number; etag: string | null }
+  | { phase: 'closed' };
+
+export type PollInput =
+  | { kind: 'start'; now: number }
+  /** The one timer fired: the next poll is due, or the request in flight stalled. */
+  | { kind: 'timer'; now: number }
+  /** `slow`: the tab is hidden and serves no other tab, at the time of the answer. */
+  | { kind: 'outcome'; now: number; outcome: PollOutcome; slow: boolean }
+  /** The tab became visible. */
+  | { kind: 'visible'; now: number }
+  /** Online again, awake again: poll now. */
+  | { kind: 'nudge'; now: number }
+  | { kind: 'stop' };
+
+export type PollEffect =
+  | { kind: 'request'; etag: string | null }
+  | { kind: 'cancel-request' }
+  | { kind: 'set-timer'; ms: number }
+  | { kind: 'clear-timer' }
+  | { kind: 'emit-status'; status: FeedStatus }
+  | { kind: 'emit-calls'; events: CallEvent[] }
+  | { kind: 'drop'; dropped: Dropped }
+  | { kind: 'warn'; message: string };
+
+type Result = Transition<PollState, PollEffect>;
+
+/** The stall timeout first: a request that fails synchronously replaces it with its own wait. */
+function request(now: number, from: { errors: number; open: boolean; etag: string | null }, effects: PollEffect[]): Result {
+  effects.push({ kind: 'set-timer', ms: POLL_TIMING.requestTimeoutMs }, { kind: 'request', etag: from.etag });
+  return { state: { phase: 'polling', since: now, ...from }, effects };
+}
+
+function failed(config: PollConfig, state: Extract<PollState, { phase: 'polling' }>, error: WidgetError, effects: PollEffect[]): Result {
+  const errors = state.errors + 1;
+  const retryInMs = pollRetryDelay(error, errors, config.intervalMs);
+  effects.push({ kind: 'emit-status', status: { status: 'backoff', attempt: errors, retryInMs, error } }, { kind: 'set-timer', ms: retryInMs });
+  return { state: { phase: 'backoff', errors, etag: state.etag }, effects };
+}
+
+function answered(config: PollConfig, state: Extract<PollState, { phase: 'polling' }>, input: Extract<PollInput, { kind: 'outcome' }>): Result {
+  const effects: PollEffect[] = [{ kind: 'clear-timer' }];
+  const { outcome } = input;
+  switch (outcome.kind) {
+    case 'unauthorized':
+      effects.push(
+        { kind: 'warn', message: 'feed: the poll URL refused the token; no more polling until the settings change' },
+        { kind: 'emit-status', status: { status: 'closed', reason: 'unauthorized' } },
+      );
+      return { state: { phase: 'closed' }, effects };
+    case 'failed':
+      if (outcome.dropped) effects.push({ kind: 'drop', dropped: outcome.dropped });
+      return failed(config, state, outcome.error, effects);
+    case 'calls':
+    case 'not-modified': {
+      if (!state.open) effects.push({ kind: 'emit-status', status: { status: 'open' } });
+      // 304 keeps the ETag it confirmed; a fresh answer brings its own (or none).
+      const etag = outcome.kind === 'calls' ? outcome.etag : state.etag;
+      if (outcome.kind === 'calls') {
+        for (const dropped of outcome.dropped) effects.push({ kind: 'drop', dropped });
+        effects.push({ kind: 'emit-calls', events: outcome.events });
+      }
+      const ms = input.slow ? config.intervalMs * POLL_TIMING.hiddenSlowdown : config.intervalMs;
+      effects.push({ kind: 'set-timer', ms });
+      return { state: { phase: 'waiting', dueAt: input.now + ms, etag }, effects };
+    }
+  }
+}
+
+export function stepPoll(config: PollConfig, state: PollState, input: PollInput): Result {
+  const same: Result = { state, effects: [] };
+  if (state.phase === 'closed') return same;
+  switch (input.kind) {
+    case 'start':
+      if (state.phase !== 'idle') return same;
+      return request(input.now, { errors: 0, open: false, etag: null }, [{ kind: 'emit-status', status: { status: 'connecting', attempt: 0 } }]);
+    case 'stop': {
+      const effects: PollEffect[] = [{ kind: 'clear-timer' }];
+      if (state.phase === 'polling') effects.push({ kind: 'cancel-request' });
+      effects.push({ kind: 'emit-status', status: { status: 'closed', reason: 'stopped' } });
+      return { state: { phase: 'closed' }, effects };
+    }
+    case 'timer':
+      if (state.phase === 'waiting') return request(input.now, { errors: 0, open: true, etag: state.etag }, []);
+      if (state.phase === 'backoff') return request(input.now, { errors: state.errors, open: false, etag: state.etag }, []);
+      if (state.phase === 'polling') {
+        const error = classifyFetchFailure(config, { kind: 'timeout', ms: POLL_TIMING.requestTimeoutMs });
+        return failed(config, state, error, [{ kind: 'cancel-request' }]);
+      }
+      return same;
+    case 'outcome':
+      return state.phase === 'polling' ? answered(config, state, input) : same;
+    case 'visible': {
+      // A poll slowed down for a hidden tab is brought forward to one interval after the last.
+      if (state.phase !== 'waiting') return same;
+      const wait = state.dueAt - input.now;
+      if (wait <= config.intervalMs) return same;
+      const waited = config.intervalMs * POLL_TIMING.hiddenSlowdown - wait;
+      if (waited >= config.intervalMs) return request(input.now, { errors: 0, open: true, etag: state.etag }, []);
+      const ms = config.intervalMs - waited;
+      return { state: { ...state, dueAt: input.now + ms }, effects: [{ kind: 'set-timer', ms }] };
+    }
+    case 'nudge':
+      if (state.phase === 'waiting') return request(input.now, { errors: 0, open: true, etag: state.etag }, []);
+      if (state.phase === 'backoff') return request(input.now, { errors: state.errors, open: false, etag: state.etag }, []);
+      // A request in flight for longer than an interval was sent before the sleep or the outage:
+      // drop it rather than wait for its stall timeout and an error backoff. A fresh one stays.
+      if (state.phase === 'polling' && input.now - state.since >= config.intervalMs) {
+        return request(input.now, { errors: state.errors, open: state.open, etag: state.etag }, [{ kind: 'cancel-request' }]);
+      }
+      return same;
+  }
+}

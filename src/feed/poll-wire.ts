@@ -1,0 +1,28 @@
+/** What both poll modes share: the request URL, and a parsed answer turned into an outcome. */
+import { ProtocolError } from '../core/errors';
+import type { PollAnswer } from '../protocol/frames';
+import type { PollOutcome } from './poll-machine';
+
+/** One poll request: sends, and calls `done` once with the outcome unless cancelled first. */
+export interface PollRequests {
+  send(etag: string | null, done: (outcome: PollOutcome) => void): { cancel(): void };
+  /** Removes what outlived its request (script mode's no-op callbacks). */
+  dispose(): void;
+}
+
+/** `?extensions=101,102` (and more) appended to a URL that may already carry a query. */
+export function pollRequestUrl(base: string, params: Record<string, string>): string {
+  const query = Object.entries(params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2C/g, ',')}`)
+    .join('&');
+  const hashAt = base.indexOf('#');
+  const clean = hashAt >= 0 ? base.slice(0, hashAt) : base;
+  return `${clean}${clean.includes('?') ? '&' : '?'}${query}`;
+}
+
+/** A body outside the protocol is a ProtocolError (not transient) and a drop of its kind. */
+export function answerOutcome(answer: PollAnswer, etag: string | null, url: string): PollOutcome {
+  if (answer.ok) return { kind: 'calls', events: answer.events, dropped: answer.dropped, etag };
+  if (answer.unauthorized) return { kind: 'unauthorized' };
+  return { kind: 'failed', error: new ProtocolError(`feed: bad poll answer (${answer.kind})`, { url }), dropped: { kind: answer.kind } };
+}

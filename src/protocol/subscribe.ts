@@ -1,0 +1,52 @@
+/**
+ * The widget's `subscribe` frame (docs/call-feed-protocol.md, WebSocket step 2 and "Version 2"):
+ * the widget writes it with `composeSubscribe`, the relay reads it with `parseSubscribe`. The
+ * extensions list is checked by the relay against its own limits, so it is passed on unread.
+ */
+import { isRecord } from './record';
+import { negotiateVersion, parseCursor, PROTOCOL_VERSION } from './stream';
+import type { StreamCursor } from './stream';
+
+export interface SubscribeFrame {
+  type: 'subscribe';
+  token: string;
+  extensions: string[];
+  v?: number;
+  since?: StreamCursor;
+}
+
+/** A version-2 subscribe; `since` is the last position the widget processed, if it has one. */
+export function composeSubscribe(token: string, extensions: readonly string[], since: StreamCursor | null = null): SubscribeFrame {
+  const frame: SubscribeFrame = { type: 'subscribe', v: PROTOCOL_VERSION, token, extensions: [...extensions] };
+  if (since !== null) frame.since = { epoch: since.epoch, offset: since.offset };
+  return frame;
+}
+
+export interface SubscribeRequest {
+  /** null when the frame has no string token (answered as a wrong token). */
+  token: string | null;
+  extensions: unknown;
+  /** The version the relay answers with. */
+  version: 1 | 2;
+  /** Version 2 only; null without `since`. */
+  since: StreamCursor | null;
+}
+
+export type SubscribeParse = { ok: true; request: SubscribeRequest } | { ok: false; field: 'v' | 'since'; reason: string };
+
+/** Reads a decoded frame whose `type` is `subscribe`. */
+export function parseSubscribe(frame: Record<string, unknown>): SubscribeParse {
+  const version = negotiateVersion(frame.v);
+  if (version === null) return { ok: false, field: 'v', reason: 'v must be a positive integer' };
+  let since: StreamCursor | null = null;
+  // A version-1 widget never sends `since`; if one does, version 1 has no use for it.
+  if (version === 2 && frame.since !== undefined && frame.since !== null) {
+    since = parseCursor(frame.since);
+    if (since === null) return { ok: false, field: 'since', reason: 'since must be {"epoch": "<1..64 chars>", "offset": <integer >= 0>}' };
+  }
+  return { ok: true, request: { token: typeof frame.token === 'string' ? frame.token : null, extensions: frame.extensions, version, since } };
+}
+
+export function isSubscribeFrame(raw: unknown): raw is Record<string, unknown> {
+  return isRecord(raw) && raw.type === 'subscribe';
+}
