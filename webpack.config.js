@@ -1,20 +1,27 @@
-// Builds src/ into one AMD module, dist/widget/script.js, the way Kommo's own widget template
+// Builds src/ into dist/widget/script.js, one AMD module, the way Kommo's own widget template
 // does: `define(['jquery', 'underscore'], factory)` with both taken from the host page.
 // https://developers.kommo.com/docs/script-js
+// The settings modal's code is a second AMD module, settings.js beside script.js, that the host's
+// RequireJS loads when the modal opens (src/platform/settings-loader.ts). It imports nothing
+// from script.js at run time (the settings rules are handed over), so nothing is bundled twice.
 const path = require('path');
 const TerserPlugin = require('terser-webpack-plugin');
 
 module.exports = (env = {}) => ({
   mode: 'production',
   target: ['web', 'es2020'],
-  entry: path.resolve(__dirname, 'src/index.ts'),
+  entry: {
+    // `export default` of src/index.ts is what the define() factory returns: the constructor.
+    script: { import: path.resolve(__dirname, 'src/index.ts'), library: { type: 'amd', export: 'default' } },
+    settings: { import: path.resolve(__dirname, 'src/platform/settings-modal.ts'), library: { type: 'amd' } },
+  },
   output: {
     path: path.resolve(__dirname, 'dist/widget'),
-    filename: 'script.js',
-    // `export default` of src/index.ts is what the define() factory returns: the constructor.
-    library: { type: 'amd', export: 'default' },
+    filename: '[name].js',
     clean: false,
   },
+  // Taken from the host's RequireJS: define()'s dependency list (per-entry libraries set no default).
+  externalsType: 'amd',
   externals: {
     jquery: 'jquery',
     underscore: 'underscore',

@@ -1,6 +1,7 @@
 /**
- * `npm run build`: webpack (webpack.config.js) -> dist/build/script.js (+ its source map, kept
- * there), then dist/widget/ = manifest.json, script.js, i18n/, images/ (what Kommo gets), the
+ * `npm run build`: webpack (webpack.config.js) -> dist/build/script.js and settings.js (+ their
+ * source maps, kept there), then dist/widget/ = manifest.json, script.js, settings.js, i18n/,
+ * images/ (what Kommo gets), the
  * validator over it, and dist/widget.zip with those files at the zip root
  * (https://developers.kommo.com/docs/structure-widget). Any fault: the messages, exit code 1.
  */
@@ -10,7 +11,7 @@ import * as zlib from 'node:zlib';
 import webpack from 'webpack';
 import { defineCommand, readCommandLine } from '../relay/src/command-line';
 import { withDevLoader } from './sandbox/dev-loader';
-import { formatFault, validateWidget } from './validator';
+import { formatFault, modulesLoadedBy, validateWidget } from './validator';
 import type { Fault } from './validator';
 
 export interface BuildResult {
@@ -28,8 +29,8 @@ export class BuildError extends Error {
   }
 }
 
-/** Packaged files, in the order they go into the zip. */
-function packageFiles(root: string, scriptPath: string): Array<{ name: string; from: string }> {
+/** Packaged files, in the order they go into the zip: `loaded` are the modules script.js loads (settings.js), from beside it. */
+function packageFiles(root: string, scriptPath: string, loaded: string[]): Array<{ name: string; from: string }> {
   const list = (dir: string, pattern: RegExp) =>
     fs.existsSync(path.join(root, dir))
       ? fs.readdirSync(path.join(root, dir)).filter((f) => pattern.test(f)).sort().map((f) => ({ name: `${dir}/${f}`, from: path.join(root, dir, f) }))
@@ -37,6 +38,7 @@ function packageFiles(root: string, scriptPath: string): Array<{ name: string; f
   return [
     { name: 'manifest.json', from: path.join(root, 'manifest.json') },
     { name: 'script.js', from: scriptPath },
+    ...loaded.map((name) => ({ name, from: path.join(path.dirname(scriptPath), name) })),
     ...list('i18n', /\.json$/),
     ...list('images', /\.png$/),
   ];
@@ -55,8 +57,8 @@ async function runWebpack(root: string, bundleDir: string): Promise<void> {
   const [prefix, suffix] = withDevLoader('\u0000').split('\u0000') as [string, string];
   config.plugins = [
     ...(config.plugins ?? []),
-    new webpack.BannerPlugin({ banner: prefix.replace(/\n$/, ''), raw: true, entryOnly: true }),
-    new webpack.BannerPlugin({ banner: suffix.replace(/^\n/, ''), raw: true, footer: true, entryOnly: true }),
+    new webpack.BannerPlugin({ banner: prefix.replace(/\n$/, ''), raw: true, entryOnly: true, include: 'script.js' }),
+    new webpack.BannerPlugin({ banner: suffix.replace(/^\n/, ''), raw: true, footer: true, entryOnly: true, include: 'script.js' }),
   ];
   const stats = await new Promise<webpack.Stats>((resolve, reject) => {
     webpack(config, (err, result) => (err || !result ? reject(err ?? new Error('webpack gave no result')) : resolve(result)));
@@ -103,7 +105,8 @@ export async function buildWidget(options: BuildOptions = {}): Promise<BuildResu
 }
 
 /**
- * The packaging half, without webpack: copies manifest.json, `scriptPath`, i18n/ and images/
+ * The packaging half, without webpack: copies manifest.json, `scriptPath` (and the modules it
+ * loads, from beside it), i18n/ and images/
  * into <outDir>/widget, validates it, zips it to <outDir>/widget.zip and validates the zip.
  * Throws a BuildError with the validator's faults (and writes no zip) on any fault.
  */
@@ -116,7 +119,9 @@ export async function packageWidget(options: BuildOptions & { scriptPath: string
 
   fs.rmSync(widgetDir, { recursive: true, force: true });
   fs.rmSync(zipPath, { force: true });
-  const files = packageFiles(root, path.resolve(options.scriptPath));
+  const scriptPath = path.resolve(options.scriptPath);
+  const loaded = fs.existsSync(scriptPath) ? modulesLoadedBy({ kind: 'folder', origin: scriptPath, files: new Map([['script.js', fs.readFileSync(scriptPath)]]), dirs: [] }) : [];
+  const files = packageFiles(root, scriptPath, loaded);
   const absent = files.filter((file) => !fs.existsSync(file.from));
   if (absent.length > 0) throw new BuildError(`cannot package: ${absent.map((file) => file.from).join(', ')} not found`);
   for (const file of files) {
@@ -153,13 +158,13 @@ const BUILD_COMMAND = defineCommand({
   name: 'build',
   usage: 'npm run build -- [flags]',
   summary: [
-    'Builds the widget: webpack bundles script.js, dist/widget/ gets manifest.json, script.js, i18n/',
+    'Builds the widget: webpack bundles script.js and settings.js, dist/widget/ gets manifest.json, those, i18n/',
     'and images/, the validator checks it, and dist/widget.zip is written (what Kommo gets).',
     'Any fault is printed with its fix; the exit code is then 1.',
   ].join('\n'),
   flags: {
     out: { type: 'string', value: 'dir', shownDefault: '<root>/dist', description: 'write build/, widget/ and widget.zip there' },
-    script: { type: 'string', value: 'file', description: 'package this bundle instead of running webpack' },
+    script: { type: 'string', value: 'file', description: 'package this bundle (and the modules it loads, from beside it) instead of running webpack' },
     root: { type: 'string', value: 'dir', shownDefault: 'this repository', description: 'take manifest.json, i18n/, images/ and webpack.config.js from there' },
   },
 });

@@ -3,11 +3,17 @@
  * `node dist/relay/relay/src/main.js --help`. Every flag has an environment fallback; SIGINT and
  * SIGTERM close it. relay/README.md describes it.
  */
-import { defineCommand, readCommandLine } from './command-line';
+import path from 'node:path';
+import { defineCommand, formatUsageError, readCommandLine, UsageError } from './command-line';
+import type { FlagValues } from './command-line';
 import { RELAY_DEFAULTS } from './relay';
 import { startRelay } from './server';
 
 const KB = 1024;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 const RELAY_COMMAND = defineCommand({
   name: 'relay',
@@ -29,13 +35,17 @@ const RELAY_COMMAND = defineCommand({
       type: 'string', value: 'secret', default: 'dev-pbx-token', shownDefault: 'dev-pbx-token (a development default)', env: 'RELAY_PBX_TOKEN',
       description: 'what the PBX presents on POST /pbx/events',
     },
+    'data-dir': {
+      type: 'string', value: 'path', default: RELAY_DEFAULTS.dataDir, env: 'RELAY_DATA_DIR',
+      description: 'where the relay keeps its call legs, history and epoch\n(relay.sqlite; survives kill -9 and restarts); relative to the\nworking directory; one relay process per directory',
+    },
     'max-subscribers': {
       type: 'integer', value: 'n', min: 1, max: 1_000_000, default: RELAY_DEFAULTS.maxSubscribers, env: 'RELAY_MAX_SUBSCRIBERS',
-      description: 'WebSocket connections at once; one more is told to come back later',
+      description: 'WebSocket connections at once; one more gets an `overloaded`\nframe and close 4503',
     },
     'max-extensions': {
       type: 'integer', value: 'n', min: 1, max: 10_000, default: RELAY_DEFAULTS.maxExtensionsPerSubscriber, env: 'RELAY_MAX_EXTENSIONS',
-      description: 'extensions one WebSocket subscriber or poll may ask for',
+      description: 'extensions one WebSocket subscriber or poll may ask for\n(more: 400 / close 4400)',
     },
     'max-body-bytes': {
       type: 'integer', value: 'bytes', min: KB, max: 64 * KB * KB, default: RELAY_DEFAULTS.maxBodyBytes, env: 'RELAY_MAX_BODY_BYTES',
@@ -51,45 +61,117 @@ const RELAY_COMMAND = defineCommand({
     },
     'max-calls': {
       type: 'integer', value: 'n', min: 1, max: 10_000_000, default: RELAY_DEFAULTS.maxCalls, env: 'RELAY_MAX_CALLS',
-      description: 'calls remembered at once; a new one beyond evicts the oldest ended one, or is refused',
+      description: 'call legs remembered at once, live and ended; a new one beyond\nevicts the oldest ended leg, or is refused (503 full) when all\nare live',
+    },
+    'ringing-max-age-ms': {
+      type: 'integer', value: 'ms', min: MINUTE, max: DAY, default: RELAY_DEFAULTS.ringingMaxAgeMs, env: 'RELAY_RINGING_MAX_AGE_MS',
+      description: 'a leg ringing this long is ended by the relay ("expired": true)',
+    },
+    'answered-max-age-ms': {
+      type: 'integer', value: 'ms', min: MINUTE, max: 7 * DAY, default: RELAY_DEFAULTS.answeredMaxAgeMs, env: 'RELAY_ANSWERED_MAX_AGE_MS',
+      description: 'a leg answered this long is ended by the relay ("expired": true)',
+    },
+    'ended-listed-ms': {
+      type: 'integer', value: 'ms', min: MINUTE, max: HOUR, default: RELAY_DEFAULTS.endedRetentionMs, env: 'RELAY_ENDED_LISTED_MS',
+      description: 'ended legs stay in poll answers and version-2 snapshots this\nlong (the protocol says 60 s, so no less); at most\n--ended-remembered-ms',
+    },
+    'ended-remembered-ms': {
+      type: 'integer', value: 'ms', min: MINUTE, max: DAY, default: RELAY_DEFAULTS.endedKeepMs, env: 'RELAY_ENDED_REMEMBERED_MS',
+      description: 'ended legs are remembered this long, so a late repeat of their\nevents changes nothing',
+    },
+    'history-max-per-extension': {
+      type: 'integer', value: 'n', min: 1, max: 100_000, default: RELAY_DEFAULTS.historyMaxPerExtension, env: 'RELAY_HISTORY_MAX_PER_EXTENSION',
+      description: 'recovery history (version 2): events kept per extension; the\noldest go first',
+    },
+    'history-max-events': {
+      type: 'integer', value: 'n', min: 1, max: 10_000_000, default: RELAY_DEFAULTS.historyMaxEvents, env: 'RELAY_HISTORY_MAX_EVENTS',
+      description: 'recovery history: events kept in all',
+    },
+    'history-max-age-ms': {
+      type: 'integer', value: 'ms', min: 10 * SECOND, max: DAY, default: RELAY_DEFAULTS.historyMaxAgeMs, env: 'RELAY_HISTORY_MAX_AGE_MS',
+      description: 'recovery history: older events are forgotten (a widget away\nlonger gets the snapshot)',
+    },
+    'expire-every-ms': {
+      type: 'integer', value: 'ms', min: 100, max: MINUTE, default: RELAY_DEFAULTS.expireEveryMs, env: 'RELAY_EXPIRE_EVERY_MS',
+      description: 'how often expiry runs without traffic (it also runs before\nevery read and write)',
     },
     'subscribe-timeout-ms': {
       type: 'integer', value: 'ms', min: 100, max: 600_000, default: RELAY_DEFAULTS.subscribeTimeoutMs, env: 'RELAY_SUBSCRIBE_TIMEOUT_MS',
       description: 'a socket that has not subscribed by then is closed (4408)',
     },
     'sweep-every-ms': {
-      type: 'integer', value: 'ms', min: 1000, max: 3_600_000, default: RELAY_DEFAULTS.sweepEveryMs, env: 'RELAY_SWEEP_EVERY_MS',
-      description: 'WebSocket-level ping of every socket; one that missed the last is dropped',
+      type: 'integer', value: 'ms', min: SECOND, max: HOUR, default: RELAY_DEFAULTS.sweepEveryMs, env: 'RELAY_SWEEP_EVERY_MS',
+      description: 'WebSocket-level ping of every version-1 socket; one that\nmissed the last is dropped',
     },
-    'data-dir': {
-      type: 'string', value: 'path', default: RELAY_DEFAULTS.dataDir, env: 'RELAY_DATA_DIR',
-      description: 'where the relay keeps its calls and history (relay.sqlite; survives kill -9 and restarts)',
+    'silent-close-ms': {
+      type: 'integer', value: 'ms', min: 6 * SECOND, max: 600_000, default: RELAY_DEFAULTS.silentCloseMs, env: 'RELAY_SILENT_CLOSE_MS',
+      description: 'a version-2 socket that sent no frame for this long is closed\n(4408 silent); version-2 widgets send one every 5 s',
+    },
+    'overload-retry-after-s': {
+      type: 'integer', value: 's', min: 1, max: 300, default: RELAY_DEFAULTS.overloadRetryAfterS, env: 'RELAY_OVERLOAD_RETRY_AFTER_S',
+      description: '`retry_after` of the `overloaded` frame (a widget honours at\nmost 300 s)',
+    },
+    'full-retry-after-s': {
+      type: 'integer', value: 's', min: 1, max: 3_600, default: RELAY_DEFAULTS.fullRetryAfterS, env: 'RELAY_FULL_RETRY_AFTER_S',
+      description: '`Retry-After` of a 503 `full` or `store_unavailable` answer to\nthe PBX',
     },
   },
 });
 
+/** Flags that are each in range but wrong together: the same one-line refusal, exit 2. */
+function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): void {
+  if (values['ended-listed-ms'] > values['ended-remembered-ms']) {
+    process.stderr.write(
+      formatUsageError(
+        RELAY_COMMAND,
+        new UsageError(`--ended-listed-ms (${values['ended-listed-ms']}) must not exceed --ended-remembered-ms (${values['ended-remembered-ms']}): a forgotten leg cannot be listed`),
+      ),
+    );
+    process.exit(2);
+  }
+}
+
+/** One line per log entry on stderr: time, message, context as JSON. */
+function logLine(message: string, context?: Record<string, unknown>): void {
+  console.error(`${new Date().toISOString()} ${message}${context === undefined ? '' : ` ${JSON.stringify(context)}`}`);
+}
+
 async function main(): Promise<void> {
   const { values } = readCommandLine(RELAY_COMMAND);
+  checkTogether(values);
+  const dataDir = path.resolve(values['data-dir']);
   const running = await startRelay({
     port: values.port,
     host: values.host,
     token: values.token,
     pbxToken: values['pbx-token'],
+    dataDir,
     maxSubscribers: values['max-subscribers'],
     maxExtensionsPerSubscriber: values['max-extensions'],
     maxBodyBytes: values['max-body-bytes'],
     maxEventsPerPost: values['max-events-per-post'],
     maxFrameBytes: values['max-frame-bytes'],
     maxCalls: values['max-calls'],
+    ringingMaxAgeMs: values['ringing-max-age-ms'],
+    answeredMaxAgeMs: values['answered-max-age-ms'],
+    endedRetentionMs: values['ended-listed-ms'],
+    endedKeepMs: values['ended-remembered-ms'],
+    historyMaxPerExtension: values['history-max-per-extension'],
+    historyMaxEvents: values['history-max-events'],
+    historyMaxAgeMs: values['history-max-age-ms'],
+    expireEveryMs: values['expire-every-ms'],
     subscribeTimeoutMs: values['subscribe-timeout-ms'],
     sweepEveryMs: values['sweep-every-ms'],
-    dataDir: values['data-dir'],
-    log: (message, context) => console.error(message, context ?? ''),
+    silentCloseMs: values['silent-close-ms'],
+    overloadRetryAfterS: values['overload-retry-after-s'],
+    fullRetryAfterS: values['full-retry-after-s'],
+    log: logLine,
   });
   console.log(`relay listening on ${running.url}`);
   console.log(`  widget ws_url:   ${running.wsUrl}`);
   console.log(`  widget poll_url: ${running.pollUrl}   (script mode: ${running.url}/calls.js)`);
   console.log(`  PBX events:      POST ${running.url}/pbx/events  (Authorization: Bearer <pbx token>)`);
+  console.log(`  data directory:  ${dataDir}`);
   const stop = () => {
     running.close().then(() => process.exit(0), () => process.exit(1));
   };

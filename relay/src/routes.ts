@@ -46,7 +46,7 @@ export function createRoutes(o: RouteOptions) {
     }
   }
 
-  function parseBatch(text: string, receivedAt: number): { events: CallEvent[]; clamped: number[] } {
+  function parseBatch(text: string, receivedAt: number): { events: CallEvent[]; clamped: number[]; sentAt: number[] } {
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -58,14 +58,18 @@ export function createRoutes(o: RouteOptions) {
     if (list.length > o.maxEventsPerPost) throw new RequestRefused(413, 'too_many_events', `at most ${o.maxEventsPerPost} events per request`);
     const events: CallEvent[] = [];
     const clamped: number[] = [];
+    const sentAt: number[] = [];
     for (const [index, item] of list.entries()) {
       const parsed = parseCallEvent(item, receivedAt);
       if (!parsed.ok) throw new RequestRefused(400, 'invalid_event', `field ${parsed.reason} breaks the event table`, { field: parsed.reason, index });
       const admitted = admitTime(parsed.event, receivedAt);
-      if (admitted.clamped) clamped.push(index);
+      if (admitted.clamped) {
+        clamped.push(index);
+        sentAt.push(parsed.event.at / 1000);
+      }
       events.push(admitted.event);
     }
-    return { events, clamped };
+    return { events, clamped, sentAt };
   }
 
   /** `POST /pbx/events`: one event or an array, all validated before any is applied, committed before the answer. */
@@ -80,8 +84,9 @@ export function createRoutes(o: RouteOptions) {
       return sendJson(res, 415, { error: 'unsupported_media_type', reason: 'send Content-Type: application/json' });
     }
     const receivedAt = o.now();
-    const { events, clamped } = parseBatch(await readLimitedBody(req), receivedAt);
-    if (clamped.length > 0) o.log('relay: an absurd `at` was replaced by the receipt time (check the PBX clock)', { indexes: clamped, at: events[clamped[0] as number]?.at });
+    const { events, clamped, sentAt } = parseBatch(await readLimitedBody(req), receivedAt);
+    // The log shows what the PBX sent (unix seconds), so its clock can be checked.
+    if (clamped.length > 0) o.log('relay: an absurd `at` was replaced by the receipt time (check the PBX clock)', { indexes: clamped, sent_at: sentAt });
     o.beforeRead();
     let outcome: BatchOutcome;
     try {

@@ -60,12 +60,19 @@ export class SqliteStore implements CallStore {
     this.file = path.resolve(options.dataDir, STORE_FILE);
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      this.db = new Database(this.file);
+      // No busy wait: a second relay on the same directory must fail at once, not after 5 s.
+      this.db = new Database(this.file, { timeout: 0 });
+      // One relay per data directory: two would hand out the same offsets under one epoch. The
+      // exclusive lock is taken by the first write below and held until the store closes.
+      this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
+      this.db.exec('BEGIN EXCLUSIVE; COMMIT;');
       this.db.exec(SCHEMA);
     } catch (error) {
-      throw new StoreOpenFailed(this.file, error instanceof Error ? error.message : String(error), { cause: error });
+      const message = error instanceof Error ? error.message : String(error);
+      const reason = /locked|busy/i.test(message) ? `another relay is using this data directory (${message})` : message;
+      throw new StoreOpenFailed(this.file, reason, { cause: error });
     }
     const schema = this.meta('schema');
     if (schema !== undefined && schema !== SCHEMA_VERSION) throw new StoreOpenFailed(this.file, `schema ${schema}, this relay reads ${SCHEMA_VERSION}`);

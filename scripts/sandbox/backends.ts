@@ -1,6 +1,6 @@
 /**
  * The one place the sandbox imports the simulated CRM (scripts/crm) and the reference relay
- * (scripts/relay) from, so their surfaces are named once.
+ * (relay/) from, so their surfaces are named once.
  */
 import { createSeedAccount } from '../crm';
 import type { CrmAccount } from '../crm';

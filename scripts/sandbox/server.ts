@@ -9,7 +9,7 @@
  *                   /vendor/*         RequireJS, jQuery, underscore from node_modules
  *                   /api/*            the simulated CRM (by_phone, events)
  *                   /recordings/*.wav the simulated PBX's recordings
- *   relay origin    /ws, /calls, /calls.js, /pbx/events   (scripts/relay)
+ *   relay origin    /ws, /calls, /calls.js, /pbx/events   (relay/)
  */
 import { BodyTooLarge, readBody } from '../../relay/src/body';
 import fs from 'node:fs';
@@ -67,8 +67,11 @@ export interface Sandbox {
   readonly relay: Relay;
   crm: Crm;
   pbx: Pbx;
-  /** Closes every WebSocket and the relay's listener, then listens again on the same port. */
-  restartRelay(): Promise<void>;
+  /**
+   * Closes every WebSocket and the relay's listener, then listens again on the same port;
+   * `downMs` holds the port closed that long first (benchmarks: outages of a given length).
+   */
+  restartRelay(options?: { downMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -455,11 +458,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   pageUrl = `${scheme}://${hostPart}:${pagePort}/`;
 
   let restarting: Promise<void> | null = null;
-  async function restartRelay(): Promise<void> {
+  async function restartRelay(restart: { downMs?: number } = {}): Promise<void> {
     if (restarting) return restarting;
     restarting = (async () => {
       relay.close();
       await closeServer(relayServer, relaySockets);
+      if (restart.downMs) await new Promise((resolve) => setTimeout(resolve, restart.downMs));
       relay = createRelay(relayOptions);
       relayServer = createServer(relayHandler);
       relayServer.on('upgrade', onRelayUpgrade);

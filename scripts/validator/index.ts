@@ -16,6 +16,7 @@ export { formatFault } from './types';
 export { readFolder, readZip, readWidget } from './source';
 export { LOGOS, MAX_IMAGE_BYTES } from './images';
 export { ALLOWED_EXTERNALS } from './script';
+export { modulesLoadedBy } from './layout';
 
 export function validateFiles(pkg: WidgetFiles): Fault[] {
   const faults: Fault[] = [...checkLayout(pkg)];

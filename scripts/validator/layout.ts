@@ -1,11 +1,22 @@
 /**
- * What may be in the package: manifest.json, script.js, i18n/*.json and images/* at the root,
- * nothing else (Kommo wants the files at the zip root, not in a folder).
+ * What may be in the package: manifest.json, script.js, the modules script.js loads from the
+ * widget's folder (settings.js), i18n/*.json and images/* at the root, nothing else (Kommo wants
+ * the files at the zip root, not in a folder).
  */
 import type { Fault, WidgetFiles } from './types';
 import { fault } from './types';
 
 const REQUIRED = ['manifest.json', 'script.js'];
+
+/**
+ * The root .js files script.js loads from the widget's folder: it names them as
+ * `<params.path>/<name>.js` (src/platform/settings-loader.ts), so a quoted `/<name>.js`.
+ */
+export function modulesLoadedBy(pkg: WidgetFiles): string[] {
+  const script = pkg.files.get('script.js')?.toString('utf8') ?? '';
+  const names = [...script.matchAll(/\/([\w-]+\.js)[`'"]/g)].map((match) => match[1] as string);
+  return [...new Set(names)].filter((name) => name !== 'script.js').sort();
+}
 
 export function checkLayout(pkg: WidgetFiles): Fault[] {
   const faults: Fault[] = [];
@@ -24,6 +35,10 @@ export function checkLayout(pkg: WidgetFiles): Fault[] {
   for (const name of REQUIRED) {
     if (!pkg.files.has(name)) faults.push(fault(name, `is missing from the root of ${where}`, `add ${name} at the root`));
   }
+  const loaded = modulesLoadedBy(pkg);
+  for (const name of loaded) {
+    if (!pkg.files.has(name)) faults.push(fault(name, `is loaded by script.js but missing from the root of ${where}`, `package ${name} from the build next to script.js`));
+  }
   // Files of a folder the package does not have are reported once per top folder.
   const foreign = new Map<string, number>();
   for (const name of names) {
@@ -38,7 +53,9 @@ export function checkLayout(pkg: WidgetFiles): Fault[] {
     const parts = name.split('/');
     const top = parts[0] as string;
     if (parts.length === 1) {
-      if (!REQUIRED.includes(name)) faults.push(fault(name, 'is not part of a widget package', `remove ${name}; only manifest.json, script.js, i18n/ and images/ belong at the root`));
+      if (!REQUIRED.includes(name) && !loaded.includes(name)) {
+        faults.push(fault(name, 'is not part of a widget package', `remove ${name}; only manifest.json, script.js (and the modules it loads), i18n/ and images/ belong at the root`));
+      }
     } else if (parts.length === 2 && top === 'i18n') {
       if (!/^[a-z]{2}(_[A-Za-z]{2})?\.json$/.test(parts[1] as string)) faults.push(fault(name, 'is not a locale file (i18n/<locale>.json)', `remove ${name} or rename it like i18n/en.json`));
     } else if (parts.length === 2 && top === 'images') {

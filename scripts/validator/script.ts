@@ -1,14 +1,15 @@
 /**
  * script.js: one AMD module, `define(['jquery', 'underscore'], factory)`, taking only those two
  * from the host page's RequireJS (https://developers.kommo.com/docs/script-js); anything else
- * would be a request Kommo's page cannot answer.
+ * would be a request Kommo's page cannot answer. The modules script.js loads from the widget's
+ * folder (settings.js) are held to the same rules; their dependency list may be left out.
  */
 import type { Fault, WidgetFiles } from './types';
 import { fault } from './types';
+import { modulesLoadedBy } from './layout';
 import { readText } from './text';
 
 export const ALLOWED_EXTERNALS = ['jquery', 'underscore'];
-const FILE = 'script.js';
 
 /** Drops leading whitespace, `//` and block comments, and a `"use strict";`. */
 function skipPreamble(text: string): string {
@@ -33,31 +34,37 @@ function stringList(source: string): string[] | null {
 
 export function checkScript(pkg: WidgetFiles): Fault[] {
   const faults: Fault[] = [];
-  const bytes = pkg.files.get(FILE);
-  if (!bytes) return faults; // the layout check reports it
-  const text = readText(FILE, bytes, faults);
-  if (text === null) return faults;
-
-  const head = skipPreamble(text);
-  // The build wraps the module in the dev-loader switch (scripts/sandbox/dev-loader.ts), a
-  // function that receives `define` as its parameter and calls it once, unchanged without the switch.
-  const define = /^(?:[!(]\s*function\s*\(\s*define\s*\)\s*\{\s*)?define\s*\(\s*\[([^\]]*)\]\s*,\s*(function\b|\(|[\w$]+\s*=>|async\b)/.exec(head);
-  if (!define) {
-    faults.push(fault(FILE, 'is not an AMD module starting with define([...], factory)', "build it as one AMD module (webpack output.library.type 'amd') with ['jquery', 'underscore'] as externals"));
-    return faults;
+  for (const file of ['script.js', ...modulesLoadedBy(pkg)]) {
+    const bytes = pkg.files.get(file);
+    if (!bytes) continue; // the layout check reports it
+    const text = readText(file, bytes, faults);
+    if (text !== null) checkModule(pkg, file, text, faults);
   }
-  const deps = stringList(define[1] as string);
+  return faults;
+}
+
+function checkModule(pkg: WidgetFiles, file: string, text: string, faults: Fault[]): void {
+  const head = skipPreamble(text);
+  // The build wraps script.js in the dev-loader switch (scripts/sandbox/dev-loader.ts), a
+  // function that receives `define` as its parameter and calls it once, unchanged without the switch.
+  const depsList = file === 'script.js' ? '\\[([^\\]]*)\\]\\s*,' : '(?:\\[([^\\]]*)\\]\\s*,\\s*)?';
+  const define = new RegExp(`^(?:[!(]\\s*function\\s*\\(\\s*define\\s*\\)\\s*\\{\\s*)?define\\s*\\(\\s*${depsList}\\s*(function\\b|\\(|[\\w$]+\\s*=>|async\\b)`).exec(head);
+  if (!define) {
+    faults.push(fault(file, 'is not an AMD module starting with define([...], factory)', "build it as one AMD module (webpack output.library.type 'amd') with ['jquery', 'underscore'] as externals"));
+    return;
+  }
+  const deps = stringList(define[1] ?? '');
   if (!deps) {
-    faults.push(fault(FILE, 'has a define() dependency list that is not plain strings', "list the dependencies as strings: define(['jquery', 'underscore'], ...)"));
+    faults.push(fault(file, 'has a define() dependency list that is not plain strings', "list the dependencies as strings: define(['jquery', 'underscore'], ...)"));
   } else {
     const extra = deps.filter((dep) => !ALLOWED_EXTERNALS.includes(dep));
     if (extra.length > 0) {
-      faults.push(fault(FILE, `define() asks the page for ${extra.map((d) => `"${d}"`).join(', ')}; Kommo's page provides only jquery and underscore`, `bundle ${extra.join(', ')} into script.js (remove it from webpack "externals") or drop it`));
+      faults.push(fault(file, `define() asks the page for ${extra.map((d) => `"${d}"`).join(', ')}; Kommo's page provides only jquery and underscore`, `bundle ${extra.join(', ')} into script.js (remove it from webpack "externals") or drop it`));
     }
-    if (new Set(deps).size !== deps.length) faults.push(fault(FILE, 'define() lists a dependency twice', 'list jquery and underscore once each'));
+    if (new Set(deps).size !== deps.length) faults.push(fault(file, 'define() lists a dependency twice', 'list jquery and underscore once each'));
   }
   const defines = text.match(/(?<![\w$.])define\s*\(\s*\[/g) ?? [];
-  if (defines.length > 1) faults.push(fault(FILE, `calls define([...]) ${defines.length} times; it must be one module`, 'build one AMD module (one webpack entry, library type amd)'));
+  if (defines.length > 1) faults.push(fault(file, `calls define([...]) ${defines.length} times; it must be one module`, 'build one AMD module (one webpack entry, library type amd)'));
 
   // Runtime loads through the host's RequireJS: require(['x'], ...) or require('x') outside the define.
   const requires = new Set<string>();
@@ -65,12 +72,11 @@ export function checkScript(pkg: WidgetFiles): Fault[] {
     if (!ALLOWED_EXTERNALS.includes(match[2] as string)) requires.add(match[2] as string);
   }
   if (requires.size > 0) {
-    faults.push(fault(FILE, `loads ${[...requires].map((r) => `"${r}"`).join(', ')} with require() at runtime`, 'import it from src/ so webpack bundles it; only jquery and underscore come from the page'));
+    faults.push(fault(file, `loads ${[...requires].map((r) => `"${r}"`).join(', ')} with require() at runtime`, 'import it from src/ so webpack bundles it; only jquery and underscore come from the page'));
   }
 
   const map = /\/\/[#@]\s*sourceMappingURL=([^\s]+)\s*$/.exec(text);
   if (map && !/^data:/.test(map[1] as string) && !pkg.files.has(map[1] as string)) {
-    faults.push(fault(FILE, `points to a source map (${map[1]}) that is not in the package`, "build with devtool 'hidden-source-map' (or no source map) for the zip"));
+    faults.push(fault(file, `points to a source map (${map[1]}) that is not in the package`, "build with devtool 'hidden-source-map' (or no source map) for the zip"));
   }
-  return faults;
 }

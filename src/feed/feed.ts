@@ -12,7 +12,7 @@ import type { Dropped } from '../protocol/frames';
 import { createPollTransport } from './poll-transport';
 import type { ScriptLoader } from './poll-script';
 import { createCallTracker } from './tracker';
-import type { CallEvent, CallFeed, CallFeedEvents, CallTransport, FeedStatus } from './types';
+import type { CallBatch, CallFeed, CallFeedEvents, CallTransport, FeedStatus } from './types';
 import { watchWake } from './wake';
 import type { WakePage, WakeWatcher } from './wake';
 import { createWebSocketTransport } from './ws-transport';
@@ -83,14 +83,14 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
     }
   }
 
-  function onCalls(batch: { events: CallEvent[]; complete: boolean }): void {
+  function onCalls(batch: CallBatch): void {
     // Only this user's extensions: a relay that sends more must not pop up other people's calls.
     const mine = batch.events.filter((event) => {
       if (subscribed.has(event.extension)) return true;
       onDrop({ kind: 'event:foreign_extension' });
       return false;
     });
-    for (const change of tracker.apply({ events: mine, complete: batch.complete })) {
+    for (const change of tracker.apply({ ...batch, events: mine })) {
       try {
         emitter.emit('change', change);
       } catch (cause) {
@@ -103,7 +103,10 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
   function buildTransport(): CallTransport {
     const t = deps.transport;
     const common = { token: deps.token, extensions: [...subscribed], clock: deps.clock, logger: deps.logger, random, onDrop };
-    if (t.kind === 'ws') return createWebSocketTransport({ ...common, url: t.url, WebSocket: deps.WebSocket });
+    const onVisibilityChange = (h: () => void) => deps.page.onVisibilityChange(h);
+    // The leader serves every tab: while it does, its own tab being hidden does not count.
+    const hidden = () => !deps.page.isVisible() && !(deps.servingOthers?.() ?? false);
+    if (t.kind === 'ws') return createWebSocketTransport({ ...common, url: t.url, WebSocket: deps.WebSocket, hidden, onVisibilityChange });
     return createPollTransport({
       ...common,
       url: t.url,
@@ -112,9 +115,8 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
       fetch: deps.fetch,
       loadScript: deps.loadScript,
       callbacks: deps.callbacks,
-      isVisible: () => deps.page.isVisible(),
-      onVisibilityChange: (h) => deps.page.onVisibilityChange(h),
-      servingOthers: deps.servingOthers,
+      hidden,
+      onVisibilityChange,
     });
   }
 

@@ -5,7 +5,7 @@
 import { classifyFetchFailure } from '../core/fetch-failure';
 import { parsePollBody } from '../protocol/frames';
 import type { PollOutcome } from './poll-machine';
-import { answerOutcome, pollRequestUrl } from './poll-wire';
+import { answerOutcome, pollRequestUrl, streamParams } from './poll-wire';
 import type { PollRequests } from './poll-wire';
 
 export interface JsonPollDeps {
@@ -18,9 +18,7 @@ export interface JsonPollDeps {
 
 export function createJsonPolls(deps: JsonPollDeps): PollRequests {
   const request = { method: 'GET', url: deps.url };
-  const url = pollRequestUrl(deps.url, { extensions: deps.extensions.join(',') });
-
-  async function exchange(etag: string | null, signal: AbortSignal): Promise<PollOutcome> {
+  async function exchange(etag: string | null, url: string, signal: AbortSignal): Promise<PollOutcome> {
     const headers: Record<string, string> = { Authorization: `Bearer ${deps.token}`, Accept: 'application/json' };
     if (etag !== null) headers['If-None-Match'] = etag;
     // `no-store`: we do our own revalidation; the browser cache must not answer 200 from memory.
@@ -36,10 +34,11 @@ export function createJsonPolls(deps: JsonPollDeps): PollRequests {
   }
 
   return {
-    send(etag, done) {
+    send({ etag, since }, done) {
       const controller = new AbortController();
       let cancelled = false;
-      exchange(etag, controller.signal)
+      const url = pollRequestUrl(deps.url, { extensions: deps.extensions.join(','), ...streamParams(since) });
+      exchange(etag, url, controller.signal)
         .catch((cause: unknown): PollOutcome => ({ kind: 'failed', error: classifyFetchFailure(request, { kind: 'rejected', cause }) }))
         .then((outcome) => {
           if (!cancelled) done(outcome);

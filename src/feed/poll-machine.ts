@@ -7,11 +7,13 @@
  */
 import type { WidgetError } from '../core/errors';
 import { classifyFetchFailure } from '../core/fetch-failure';
-import type { Dropped } from '../protocol/frames';
+import type { Dropped, StreamState } from '../protocol/frames';
+import type { StreamCursor } from '../protocol/stream';
 import type { CallEvent } from '../protocol/types';
-import { pollRetryDelay } from './backoff';
+import { isOverloadAnswer, pollRetryDelay } from './backoff';
 import type { Transition } from './machine';
-import type { FeedStatus } from './types';
+import { recoverFrom } from './recovery';
+import type { CallBatch, FeedStatus } from './types';
 
 export const POLL_TIMING = {
   /** A request without an answer this long is given up (aborted) and counts as an error. */
@@ -29,24 +31,31 @@ export interface PollConfig {
 
 /** How one request ended, as the request code (poll-json.ts, poll-script.ts) classified it. */
 export type PollOutcome =
-  | { kind: 'calls'; events: CallEvent[]; dropped: Dropped[]; etag: string | null }
+  | { kind: 'calls'; events: CallEvent[]; dropped: Dropped[]; etag: string | null; stream?: StreamState }
   | { kind: 'not-modified' }
   | { kind: 'unauthorized' }
   | { kind: 'failed'; error: WidgetError; dropped?: Dropped };
 
+/** What every poll carries to the next: the ETag to revalidate, the position (version 2) to ask from. */
+interface Kept {
+  etag: string | null;
+  cursor: StreamCursor | null;
+}
+
 export type PollState =
   | { phase: 'idle' }
   /** A request in flight since `since`; `open`: the status last said open; `errors` in a row. */
-  | { phase: 'polling'; since: number; errors: number; open: boolean; etag: string | null }
+  | ({ phase: 'polling'; since: number; errors: number; open: boolean } & Kept)
   /** Open, the next poll due at `dueAt`. */
-  | { phase: 'waiting'; dueAt: number; etag: string | null }
-  | { phase: 'backoff'; errors: number; etag: string | null }
+  | ({ phase: 'waiting'; dueAt: number } & Kept)
+  /** `hiddenWait`: the wait is long because the tab is hidden; becoming visible polls at once. */
+  | ({ phase: 'backoff'; errors: number; hiddenWait: boolean } & Kept)
   | { phase: 'closed' };
 
 export type PollInput =
   | { kind: 'start'; now: number }
-  /** The one timer fired: the next poll is due, or the request in flight stalled. */
-  | { kind: 'timer'; now: number }
+  /** The one timer fired: the next poll is due, or the request in flight stalled (`slow` as below). */
+  | { kind: 'timer'; now: number; slow?: boolean }
   /** `slow`: the tab is hidden and serves no other tab, at the time of the answer. */
   | { kind: 'outcome'; now: number; outcome: PollOutcome; slow: boolean }
   /** The tab became visible. */
@@ -56,28 +65,29 @@ export type PollInput =
   | { kind: 'stop' };
 
 export type PollEffect =
-  | { kind: 'request'; etag: string | null }
+  | { kind: 'request'; etag: string | null; since: StreamCursor | null }
   | { kind: 'cancel-request' }
   | { kind: 'set-timer'; ms: number }
   | { kind: 'clear-timer' }
   | { kind: 'emit-status'; status: FeedStatus }
-  | { kind: 'emit-calls'; events: CallEvent[] }
+  | ({ kind: 'emit-calls' } & CallBatch)
   | { kind: 'drop'; dropped: Dropped }
   | { kind: 'warn'; message: string };
 
 type Result = Transition<PollState, PollEffect>;
 
 /** The stall timeout first: a request that fails synchronously replaces it with its own wait. */
-function request(now: number, from: { errors: number; open: boolean; etag: string | null }, effects: PollEffect[]): Result {
-  effects.push({ kind: 'set-timer', ms: POLL_TIMING.requestTimeoutMs }, { kind: 'request', etag: from.etag });
-  return { state: { phase: 'polling', since: now, ...from }, effects };
+function request(now: number, from: { errors: number; open: boolean } & Kept, effects: PollEffect[]): Result {
+  effects.push({ kind: 'set-timer', ms: POLL_TIMING.requestTimeoutMs }, { kind: 'request', etag: from.etag, since: from.cursor });
+  return { state: { phase: 'polling', since: now, errors: from.errors, open: from.open, etag: from.etag, cursor: from.cursor }, effects };
 }
 
-function failed(config: PollConfig, state: Extract<PollState, { phase: 'polling' }>, error: WidgetError, effects: PollEffect[]): Result {
+function failed(config: PollConfig, state: Extract<PollState, { phase: 'polling' }>, error: WidgetError, slow: boolean, effects: PollEffect[]): Result {
   const errors = state.errors + 1;
-  const retryInMs = pollRetryDelay(error, errors, config.intervalMs);
+  const retryInMs = pollRetryDelay(error, errors, config.intervalMs, slow);
   effects.push({ kind: 'emit-status', status: { status: 'backoff', attempt: errors, retryInMs, error } }, { kind: 'set-timer', ms: retryInMs });
-  return { state: { phase: 'backoff', errors, etag: state.etag }, effects };
+  const hiddenWait = slow && error.transient && !isOverloadAnswer(error);
+  return { state: { phase: 'backoff', errors, hiddenWait, etag: state.etag, cursor: state.cursor }, effects };
 }
 
 function answered(config: PollConfig, state: Extract<PollState, { phase: 'polling' }>, input: Extract<PollInput, { kind: 'outcome' }>): Result {
@@ -92,19 +102,22 @@ function answered(config: PollConfig, state: Extract<PollState, { phase: 'pollin
       return { state: { phase: 'closed' }, effects };
     case 'failed':
       if (outcome.dropped) effects.push({ kind: 'drop', dropped: outcome.dropped });
-      return failed(config, state, outcome.error, effects);
+      return failed(config, state, outcome.error, input.slow, effects);
     case 'calls':
     case 'not-modified': {
       if (!state.open) effects.push({ kind: 'emit-status', status: { status: 'open' } });
-      // 304 keeps the ETag it confirmed; a fresh answer brings its own (or none).
-      const etag = outcome.kind === 'calls' ? outcome.etag : state.etag;
+      // 304 keeps the ETag and the position it confirmed; a fresh answer brings its own (or none).
+      let kept: Kept = { etag: state.etag, cursor: state.cursor };
       if (outcome.kind === 'calls') {
         for (const dropped of outcome.dropped) effects.push({ kind: 'drop', dropped });
-        effects.push({ kind: 'emit-calls', events: outcome.events });
+        const recovery = recoverFrom(outcome, state.cursor);
+        if (recovery.warn !== null) effects.push({ kind: 'warn', message: recovery.warn });
+        effects.push({ kind: 'emit-calls', ...recovery.batch });
+        kept = { etag: outcome.etag, cursor: recovery.cursor };
       }
       const ms = input.slow ? config.intervalMs * POLL_TIMING.hiddenSlowdown : config.intervalMs;
       effects.push({ kind: 'set-timer', ms });
-      return { state: { phase: 'waiting', dueAt: input.now + ms, etag }, effects };
+      return { state: { phase: 'waiting', dueAt: input.now + ms, ...kept }, effects };
     }
   }
 }
@@ -115,7 +128,7 @@ export function stepPoll(config: PollConfig, state: PollState, input: PollInput)
   switch (input.kind) {
     case 'start':
       if (state.phase !== 'idle') return same;
-      return request(input.now, { errors: 0, open: false, etag: null }, [{ kind: 'emit-status', status: { status: 'connecting', attempt: 0 } }]);
+      return request(input.now, { errors: 0, open: false, etag: null, cursor: null }, [{ kind: 'emit-status', status: { status: 'connecting', attempt: 0 } }]);
     case 'stop': {
       const effects: PollEffect[] = [{ kind: 'clear-timer' }];
       if (state.phase === 'polling') effects.push({ kind: 'cancel-request' });
@@ -123,32 +136,34 @@ export function stepPoll(config: PollConfig, state: PollState, input: PollInput)
       return { state: { phase: 'closed' }, effects };
     }
     case 'timer':
-      if (state.phase === 'waiting') return request(input.now, { errors: 0, open: true, etag: state.etag }, []);
-      if (state.phase === 'backoff') return request(input.now, { errors: state.errors, open: false, etag: state.etag }, []);
+      if (state.phase === 'waiting') return request(input.now, { ...state, errors: 0, open: true }, []);
+      if (state.phase === 'backoff') return request(input.now, { ...state, open: false }, []);
       if (state.phase === 'polling') {
         const error = classifyFetchFailure(config, { kind: 'timeout', ms: POLL_TIMING.requestTimeoutMs });
-        return failed(config, state, error, [{ kind: 'cancel-request' }]);
+        return failed(config, state, error, input.slow === true, [{ kind: 'cancel-request' }]);
       }
       return same;
     case 'outcome':
       return state.phase === 'polling' ? answered(config, state, input) : same;
     case 'visible': {
+      // A hidden tab's error backoff ends now (not a 429/503's: the relay asked for it).
+      if (state.phase === 'backoff') return state.hiddenWait ? request(input.now, { ...state, open: false }, []) : same;
       // A poll slowed down for a hidden tab is brought forward to one interval after the last.
       if (state.phase !== 'waiting') return same;
       const wait = state.dueAt - input.now;
       if (wait <= config.intervalMs) return same;
       const waited = config.intervalMs * POLL_TIMING.hiddenSlowdown - wait;
-      if (waited >= config.intervalMs) return request(input.now, { errors: 0, open: true, etag: state.etag }, []);
+      if (waited >= config.intervalMs) return request(input.now, { ...state, errors: 0, open: true }, []);
       const ms = config.intervalMs - waited;
       return { state: { ...state, dueAt: input.now + ms }, effects: [{ kind: 'set-timer', ms }] };
     }
     case 'nudge':
-      if (state.phase === 'waiting') return request(input.now, { errors: 0, open: true, etag: state.etag }, []);
-      if (state.phase === 'backoff') return request(input.now, { errors: state.errors, open: false, etag: state.etag }, []);
+      if (state.phase === 'waiting') return request(input.now, { ...state, errors: 0, open: true }, []);
+      if (state.phase === 'backoff') return request(input.now, { ...state, open: false }, []);
       // A request in flight for longer than an interval was sent before the sleep or the outage:
       // drop it rather than wait for its stall timeout and an error backoff. A fresh one stays.
       if (state.phase === 'polling' && input.now - state.since >= config.intervalMs) {
-        return request(input.now, { errors: state.errors, open: state.open, etag: state.etag }, [{ kind: 'cancel-request' }]);
+        return request(input.now, state, [{ kind: 'cancel-request' }]);
       }
       return same;
   }

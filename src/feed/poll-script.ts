@@ -6,7 +6,7 @@
 import { classifyFetchFailure } from '../core/fetch-failure';
 import { parsePollPayload } from '../protocol/frames';
 import type { PollOutcome } from './poll-machine';
-import { answerOutcome, pollRequestUrl } from './poll-wire';
+import { answerOutcome, pollRequestUrl, streamParams } from './poll-wire';
 import type { PollRequests } from './poll-wire';
 
 /** Loads a script URL (adds a <script> tag in the browser); `onError` when it fails to load. */
@@ -32,7 +32,7 @@ export function createScriptPolls(deps: ScriptPollDeps): PollRequests {
   const stale: string[] = [];
 
   return {
-    send(_etag, done) {
+    send({ since }, done) {
       callbackSeq += 1;
       const name = `kommoCallFeed_${Math.floor(deps.random() * 1e9).toString(36)}_${callbackSeq}`;
       let settled = false;
@@ -56,7 +56,7 @@ export function createScriptPolls(deps: ScriptPollDeps): PollRequests {
       };
       const failed = (cause?: unknown): PollOutcome => ({ kind: 'failed', error: classifyFetchFailure(request, { kind: 'rejected', cause }) });
       callbacks[name] = (payload: unknown) => finish(answerOutcome(parsePollPayload(payload, deps.now()), null, deps.url), false);
-      const url = pollRequestUrl(deps.url, { extensions: deps.extensions.join(','), token: deps.token, callback: name });
+      const url = pollRequestUrl(deps.url, { extensions: deps.extensions.join(','), token: deps.token, callback: name, ...streamParams(since) });
       try {
         script = deps.loadScript(url, () => finish(failed(), true));
       } catch (cause) {

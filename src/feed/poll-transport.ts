@@ -29,9 +29,9 @@ export interface PollTransportDeps {
   /** Script mode only; the feed checks they are there (feedConfigProblem). */
   loadScript?: ScriptLoader;
   callbacks?: Record<string, unknown>;
-  isVisible(): boolean;
+  /** Nobody looks at this tab and it serves no other: it polls less often and backs off. */
+  hidden(): boolean;
   onVisibilityChange(handler: () => void): () => void;
-  servingOthers?: () => boolean;
   random: () => number;
   onDrop(dropped: Dropped): void;
 }
@@ -52,7 +52,6 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
   let requestSeq = 0;
   let offVisibility: (() => void) | null = null;
 
-  const slow = () => !deps.isVisible() && !(deps.servingOthers?.() ?? false);
 
   const machine = runMachine<PollState, PollInput, PollEffect>({ phase: 'idle' }, (state, input) => stepPoll(config, state, input), perform);
 
@@ -60,7 +59,7 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
     if (seq !== requestSeq) return;
     requestSeq += 1;
     inFlight = null;
-    machine.dispatch({ kind: 'outcome', now: now(), outcome, slow: slow() });
+    machine.dispatch({ kind: 'outcome', now: now(), outcome, slow: deps.hidden() });
   }
 
   function perform(effect: PollEffect): void {
@@ -68,7 +67,7 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
       case 'request': {
         requestSeq += 1;
         const seq = requestSeq;
-        const handle = requests.send(effect.etag, (outcome) => onOutcome(seq, outcome));
+        const handle = requests.send({ etag: effect.etag, since: effect.since }, (outcome) => onOutcome(seq, outcome));
         if (seq === requestSeq) inFlight = handle; // not when it already answered synchronously
         return;
       }
@@ -78,7 +77,7 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
         inFlight = null;
         return;
       case 'set-timer':
-        timer.set(effect.ms, () => machine.dispatch({ kind: 'timer', now: now() }));
+        timer.set(effect.ms, () => machine.dispatch({ kind: 'timer', now: now(), slow: deps.hidden() }));
         return;
       case 'clear-timer':
         timer.clear();
@@ -87,9 +86,11 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
         status = effect.status;
         emitter.emit('status', effect.status);
         return;
-      case 'emit-calls':
-        emitter.emit('calls', { events: effect.events, complete: true });
+      case 'emit-calls': {
+        const { kind: _, ...batch } = effect;
+        emitter.emit('calls', batch);
         return;
+      }
       case 'drop':
         deps.onDrop(effect.dropped);
         return;
@@ -103,7 +104,7 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
     start() {
       if (machine.state.phase !== 'idle') return;
       offVisibility = deps.onVisibilityChange(() => {
-        if (deps.isVisible()) machine.dispatch({ kind: 'visible', now: now() });
+        if (!deps.hidden()) machine.dispatch({ kind: 'visible', now: now() });
       });
       machine.dispatch({ kind: 'start', now: now() });
     },

@@ -1,11 +1,13 @@
 /** What both poll modes share: the request URL, and a parsed answer turned into an outcome. */
 import { ProtocolError } from '../core/errors';
 import type { PollAnswer } from '../protocol/frames';
+import { formatCursorParam, PROTOCOL_VERSION } from '../protocol/stream';
+import type { StreamCursor } from '../protocol/stream';
 import type { PollOutcome } from './poll-machine';
 
 /** One poll request: sends, and calls `done` once with the outcome unless cancelled first. */
 export interface PollRequests {
-  send(etag: string | null, done: (outcome: PollOutcome) => void): { cancel(): void };
+  send(request: { etag: string | null; since: StreamCursor | null }, done: (outcome: PollOutcome) => void): { cancel(): void };
   /** Removes what outlived its request (script mode's no-op callbacks). */
   dispose(): void;
 }
@@ -22,7 +24,12 @@ export function pollRequestUrl(base: string, params: Record<string, string>): st
 
 /** A body outside the protocol is a ProtocolError (not transient) and a drop of its kind. */
 export function answerOutcome(answer: PollAnswer, etag: string | null, url: string): PollOutcome {
-  if (answer.ok) return { kind: 'calls', events: answer.events, dropped: answer.dropped, etag };
+  if (answer.ok) return { kind: 'calls', events: answer.events, dropped: answer.dropped, etag, ...(answer.stream ? { stream: answer.stream } : {}) };
   if (answer.unauthorized) return { kind: 'unauthorized' };
   return { kind: 'failed', error: new ProtocolError(`feed: bad poll answer (${answer.kind})`, { url }), dropped: { kind: answer.kind } };
+}
+
+/** Version 2's query: `v=2`, and `since=E:N` once the widget has a position (protocol: "Polling, version 2"). */
+export function streamParams(since: StreamCursor | null): Record<string, string> {
+  return since === null ? { v: String(PROTOCOL_VERSION) } : { v: String(PROTOCOL_VERSION), since: formatCursorParam(since) };
 }

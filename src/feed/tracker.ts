@@ -1,7 +1,8 @@
 /**
- * CallTracker: the feed's memory of calls. States only move forward per `call_id`, repeats
- * produce nothing, and a complete batch (a snapshot or a poll answer) that no longer holds a
- * call which never ended reports it `vanished`. Ended calls are forgotten a bounded time after
+ * CallTracker: the feed's memory of call legs. States only move forward per leg (`call_id` +
+ * `extension` from a version-2 relay, `call_id` alone from version 1), repeats produce nothing,
+ * and a complete batch (a snapshot or a poll answer) that no longer holds a leg which never
+ * ended reports it `vanished`. A fresh batch's unknown ended legs are remembered silently. Ended calls are forgotten a bounded time after
  * they were last seen and the number of remembered calls is capped, so memory stays flat
  * however long the tab runs.
  */
@@ -11,7 +12,7 @@ import type { CallChange, CallEvent } from './types';
 
 export interface CallTracker {
   /** Feeds one batch in; returns what moved forward, in batch order (vanished calls last). */
-  apply(batch: { events: CallEvent[]; complete: boolean }): CallChange[];
+  apply(batch: { events: CallEvent[]; complete: boolean; legs?: boolean; fresh?: boolean }): CallChange[];
   /** Calls that are ringing or answered now. */
   active(): CallEvent[];
   /** How many calls are remembered (active + recently over); for tests and diagnostics. */
@@ -53,16 +54,18 @@ export function createCallTracker(options: CallTrackerOptions): CallTracker {
   }
 
   return {
-    apply({ events, complete }) {
+    apply({ events, complete, legs = false, fresh = false }) {
       const now = options.clock.now();
       const changes: CallChange[] = [];
       const inBatch = new Set<string>();
       for (const call of events) {
-        inBatch.add(call.callId);
-        const known = calls.get(call.callId);
+        const leg = legs ? `${call.callId}\n${call.extension}` : call.callId;
+        inBatch.add(leg);
+        const known = calls.get(leg);
         if (known === undefined) {
-          calls.set(call.callId, call.state === 'ended' ? { phase: 'over', call, seenAt: now, overAt: now } : { phase: 'active', call, seenAt: now });
-          changes.push({ kind: 'state', call, previous: null });
+          calls.set(leg, call.state === 'ended' ? { phase: 'over', call, seenAt: now, overAt: now } : { phase: 'active', call, seenAt: now });
+          // Ended before this widget listened (first answer, no position): someone else filed it, or nobody should.
+          if (!(fresh && call.state === 'ended')) changes.push({ kind: 'state', call, previous: null, leg });
           continue;
         }
         // A call that is over (ended or vanished) stays over; a late or repeated state changes nothing.
@@ -74,14 +77,14 @@ export function createCallTracker(options: CallTrackerOptions): CallTracker {
           continue;
         }
         if (stateRank(call.state) <= stateRank(known.call.state)) continue;
-        calls.set(call.callId, call.state === 'ended' ? { phase: 'over', call, seenAt: known.seenAt, overAt: now } : { phase: 'active', call, seenAt: known.seenAt });
-        changes.push({ kind: 'state', call, previous: known.call.state });
+        calls.set(leg, call.state === 'ended' ? { phase: 'over', call, seenAt: known.seenAt, overAt: now } : { phase: 'active', call, seenAt: known.seenAt });
+        changes.push({ kind: 'state', call, previous: known.call.state, leg });
       }
       if (complete) {
         for (const [id, entry] of calls) {
           if (entry.phase !== 'active' || inBatch.has(id)) continue;
           calls.set(id, { phase: 'over', call: entry.call, seenAt: entry.seenAt, overAt: now });
-          changes.push({ kind: 'vanished', call: entry.call });
+          changes.push({ kind: 'vanished', call: entry.call, leg: id });
         }
       }
       forgetOld(now);

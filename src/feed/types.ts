@@ -9,12 +9,13 @@ import type { CallEvent, CallState } from '../protocol/types';
 export type { CallEvent, CallState, CallDirection, CallResult } from '../protocol/types';
 
 /**
- * What the tracker hands on: a call that moved forward. `vanished` is a polled call that left
- * the answer without an `ended` event: it is over, with no completed notification.
+ * What the tracker hands on: a call leg that moved forward. `vanished` is a leg that left a
+ * complete list without an `ended` event: it is over, with no completed notification. `leg` is
+ * the tracker's key (`call_id` alone from a version-1 relay); absent means the call id.
  */
 export type CallChange =
-  | { kind: 'state'; call: CallEvent; previous: CallState | null }
-  | { kind: 'vanished'; call: CallEvent };
+  | { kind: 'state'; call: CallEvent; previous: CallState | null; leg?: string }
+  | { kind: 'vanished'; call: CallEvent; leg?: string };
 
 /** Transport state as a discriminated union; the settings panel shows it. */
 export type FeedStatus =
@@ -27,10 +28,21 @@ export type FeedStatus =
 /**
  * What a transport reports. `complete: true` means the batch is the whole current state
  * (a WebSocket snapshot or a poll answer): a call tracked before and missing from it is gone.
+ * `legs`: a version-2 relay sent it, so state is kept per leg (`call_id` + `extension`);
+ * version 1 keys by `call_id` alone. `fresh`: the first answer of a feed without a position
+ * (docs/call-feed-protocol.md, "The widget, version 2"): the ended legs it lists ended before
+ * this widget listened, so they are remembered but not reported (nobody files them twice).
  */
+export interface CallBatch {
+  events: CallEvent[];
+  complete: boolean;
+  legs: boolean;
+  fresh: boolean;
+}
+
 export interface TransportEvents {
   [key: string | symbol]: unknown;
-  calls: { events: CallEvent[]; complete: boolean };
+  calls: CallBatch;
   status: FeedStatus;
 }
 

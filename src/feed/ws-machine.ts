@@ -1,85 +1,105 @@
 /**
- * The WebSocket transport's decisions (protocol: "WebSocket"), pure: `stepWebSocket` answers
- * the next state and the effects for the shell (ws-transport.ts). One timer at a time: the
- * connect timeout, the heartbeat (ping after 25 s of silence, dead after 10 s more) or the
- * reconnect. Transient failures reconnect with full-jitter backoff; a failure retrying cannot
- * fix (a close code saying our request is wrong, a URL the browser refuses) waits long. Close
- * code 4401 or an `unauthorized` error frame ends it for good.
+ * The WebSocket transport's decisions (protocol: "WebSocket", "Version 2"), pure: `stepWebSocket`
+ * answers the next state and the effects for the shell (ws-transport.ts). One timer at a time:
+ * the connect timeout, the heartbeat or the reconnect. A visible tab reconnects after a short
+ * random delay whatever failed; exponential backoff only when the relay says it is overloaded
+ * or the tab is hidden (backoff.ts). A failure retrying cannot fix waits long; close code 4401
+ * or an `unauthorized` error frame ends it for good. The position (version 2) survives every
+ * reconnect and goes out as `since`.
  */
-import { NetworkError, ProtocolError, TimeoutError } from '../core/errors';
+import { ProtocolError, TimeoutError } from '../core/errors';
 import type { WidgetError } from '../core/errors';
 import { parseServerFrame } from '../protocol/frames';
 import type { Dropped } from '../protocol/frames';
-import type { CallEvent } from '../protocol/types';
-import { BACKOFF_TIMING, backoffDelay } from './backoff';
+import type { StreamCursor } from '../protocol/stream';
+import { BACKOFF_TIMING, reconnectDelay } from './backoff';
+import type { RetryPressure } from './backoff';
 import type { Transition } from './machine';
-import type { FeedStatus } from './types';
+import { advance, recoverFrom } from './recovery';
+import { CLOSE_OVERLOADED, CLOSE_UNAUTHORIZED, closeError } from './ws-close';
+import type { CallBatch, FeedStatus } from './types';
 
 export const WS_TIMING = {
-  /** Silence after which the widget sends a ping (protocol step 5). */
-  idlePingMs: 25_000,
-  /** No frame this long after a ping: the socket is dead. */
-  pongTimeoutMs: 10_000,
+  /** Version 2: a ping once the widget has sent nothing this long (the relay closes a socket silent for 12 s). */
+  pingEveryMs: 5_000,
+  /** Version 1: a ping after this long without a frame from the relay. */
+  v1IdlePingMs: 6_000,
+  /** No frame this long after a ping: the socket is dead (at most pingEveryMs: the same timer sends the next ping). */
+  pongTimeoutMs: 5_000,
   /** A socket that does not open (and get its snapshot) in this time is given up. */
   connectTimeoutMs: 10_000,
 } as const;
 
-/** Close code the relay uses for a wrong token (protocol step 6). */
-const CLOSE_UNAUTHORIZED = 4401;
-/** Closes that say our own frames are wrong (bad subscribe, protocol error, bad data): not transient. */
-const CLOSE_OUR_FAULT = new Set([1002, 1003, 1007, 4400]);
+
+interface Kept {
+  attempt: number;
+  /** The last position processed (version 2); null: subscribe fresh. */
+  cursor: StreamCursor | null;
+}
 
 export type WsState =
   | { phase: 'idle' }
-  | { phase: 'connecting'; attempt: number }
-  /** `pinged`: the timer is the pong timeout, not the idle ping. */
-  | { phase: 'open'; attempt: number; openedAt: number; pinged: boolean }
-  /** The timer brings the reconnect. */
-  | { phase: 'waiting'; attempt: number }
+  /** `askedMs`: the relay's `overloaded` frame on this socket asked for this wait; null: it did not. */
+  | ({ phase: 'connecting'; askedMs: number | null } & Kept)
+  /** `pinged`: the timer is the pong timeout; `v2`: the snapshot was version 2 (the ping rule). */
+  | ({ phase: 'open'; openedAt: number; pinged: boolean; v2: boolean; askedMs: number | null } & Kept)
+  /** The timer brings the reconnect; `hiddenWait`: becoming visible cuts it short. */
+  | ({ phase: 'waiting'; hiddenWait: boolean } & Kept)
   | { phase: 'closed' };
 
+/** `random`: one draw in [0, 1); `hidden`: nobody looks at this tab (and it serves no other). */
 export type WsInput =
   | { kind: 'start' }
-  /** The WebSocket constructor threw (a URL the browser refuses). `random`: one draw in [0, 1). */
+  /** The WebSocket constructor threw (a URL the browser refuses). */
   | { kind: 'unopenable'; cause: unknown; random: number }
   | { kind: 'socket-open' }
   | { kind: 'message'; data: unknown; now: number }
-  | { kind: 'socket-closed'; code: number; reason: string; now: number; random: number }
-  | { kind: 'timer'; now: number; random: number }
+  | { kind: 'socket-closed'; code: number; reason: string; now: number; random: number; hidden?: boolean }
+  | { kind: 'timer'; now: number; random: number; hidden?: boolean }
   | { kind: 'nudge' }
+  /** The tab became visible. */
+  | { kind: 'visible' }
   | { kind: 'stop' };
 
 export type WsEffect =
   | { kind: 'open-socket' }
-  | { kind: 'send'; type: 'subscribe' | 'ping' | 'pong' }
+  | { kind: 'send'; type: 'subscribe'; since: StreamCursor | null }
+  | { kind: 'send'; type: 'ping' | 'pong' }
   /** Detach from the current socket and close it. */
   | { kind: 'discard-socket' }
   | { kind: 'set-timer'; ms: number }
   | { kind: 'clear-timer' }
   | { kind: 'emit-status'; status: FeedStatus }
-  | { kind: 'emit-calls'; events: CallEvent[]; complete: boolean }
+  | ({ kind: 'emit-calls' } & CallBatch)
   | { kind: 'drop'; dropped: Dropped }
   | { kind: 'warn'; message: string };
 
 type Result = Transition<WsState, WsEffect>;
 type Live = Extract<WsState, { phase: 'connecting' | 'open' }>;
+type Waiting = Extract<WsState, { phase: 'waiting' }>;
 
 /** Status first, then the socket: a constructor that throws replaces the connect timeout with its wait. */
-function connect(attempt: number, effects: WsEffect[]): Result {
-  effects.push({ kind: 'emit-status', status: { status: 'connecting', attempt } }, { kind: 'set-timer', ms: WS_TIMING.connectTimeoutMs }, { kind: 'open-socket' });
-  return { state: { phase: 'connecting', attempt }, effects };
+function connect(kept: Kept, effects: WsEffect[]): Result {
+  effects.push({ kind: 'emit-status', status: { status: 'connecting', attempt: kept.attempt } }, { kind: 'set-timer', ms: WS_TIMING.connectTimeoutMs }, { kind: 'open-socket' });
+  return { state: { phase: 'connecting', attempt: kept.attempt, cursor: kept.cursor, askedMs: null }, effects };
 }
 
-function retry(state: Live | Extract<WsState, { phase: 'waiting' }>, error: WidgetError, now: number, random: number): Result {
+function retry(state: Live | Waiting, error: WidgetError, now: number, random: number, pressure: RetryPressure): Result {
   const effects: WsEffect[] = state.phase === 'waiting' ? [] : [{ kind: 'discard-socket' }];
   const healthy = state.phase === 'open' && now - state.openedAt >= BACKOFF_TIMING.healthyConnectionMs;
   const attempt = healthy ? 0 : state.attempt;
-  const retryInMs = error.transient ? backoffDelay(attempt, () => random) : BACKOFF_TIMING.nonTransientMs;
+  const asked = state.phase === 'waiting' ? 0 : (state.askedMs ?? 0);
+  const retryInMs = error.transient ? reconnectDelay(pressure, attempt, () => random, asked) : BACKOFF_TIMING.nonTransientMs;
   effects.push({ kind: 'emit-status', status: { status: 'backoff', attempt, retryInMs, error } }, { kind: 'set-timer', ms: retryInMs });
-  return { state: { phase: 'waiting', attempt: attempt + 1 }, effects };
+  return { state: { phase: 'waiting', attempt: attempt + 1, cursor: state.cursor, hiddenWait: error.transient && pressure === 'hidden' }, effects };
 }
 
-function unauthorized(state: Live): Result {
+function pressureOf(state: Live, hidden: boolean | undefined, code = 0): RetryPressure {
+  if (state.askedMs !== null || CLOSE_OVERLOADED.has(code)) return 'overloaded';
+  return hidden === true ? 'hidden' : 'none';
+}
+
+function unauthorized(): Result {
   return {
     state: { phase: 'closed' },
     effects: [
@@ -91,38 +111,49 @@ function unauthorized(state: Live): Result {
   };
 }
 
-export function closeError(url: string, code: number, reason: string): WidgetError {
-  if (CLOSE_OUR_FAULT.has(code)) return new ProtocolError(`feed: the relay closed the socket with ${code}`, { url, code, reason });
-  return new NetworkError('WS', url, { cause: { code, reason } });
-}
-
 function onMessage(state: Live, input: Extract<WsInput, { kind: 'message' }>): Result {
   const frame = parseServerFrame(input.data, input.now);
   const effects: WsEffect[] = [];
-  let next: WsState = state;
-  // Any frame, even one we drop, proves the socket is alive.
+  let next: Live = state;
+  // Any frame, even one we drop, proves the socket is alive. Version 1 pings after silence;
+  // version 2 pings on its own schedule (after sending nothing), so its timer stays.
   if (state.phase === 'open') {
     next = { ...state, pinged: false };
-    effects.push({ kind: 'set-timer', ms: WS_TIMING.idlePingMs });
+    if (!state.v2) effects.push({ kind: 'set-timer', ms: WS_TIMING.v1IdlePingMs });
   }
   switch (frame.type) {
-    case 'snapshot':
+    case 'snapshot': {
+      for (const dropped of frame.dropped) effects.push({ kind: 'drop', dropped });
+      const v2 = frame.stream !== undefined;
+      const recovery = recoverFrom(frame, next.cursor);
+      if (recovery.warn !== null) effects.push({ kind: 'warn', message: recovery.warn });
+      if (next.phase === 'connecting') effects.push({ kind: 'emit-status', status: { status: 'open' } });
+      const openedAt = next.phase === 'open' ? next.openedAt : input.now;
+      next = { phase: 'open', attempt: next.attempt, cursor: recovery.cursor, openedAt, pinged: false, v2, askedMs: next.askedMs };
+      effects.push({ kind: 'set-timer', ms: v2 ? WS_TIMING.pingEveryMs : WS_TIMING.v1IdlePingMs });
+      effects.push({ kind: 'emit-calls', ...recovery.batch });
+      break;
+    }
     case 'call':
       for (const dropped of frame.dropped) effects.push({ kind: 'drop', dropped });
-      if (state.phase === 'connecting') {
-        next = { phase: 'open', attempt: state.attempt, openedAt: input.now, pinged: false };
-        effects.push({ kind: 'set-timer', ms: WS_TIMING.idlePingMs }, { kind: 'emit-status', status: { status: 'open' } });
+      // A version-1 relay may open with a call frame; version 2 always sends the snapshot first.
+      if (next.phase === 'connecting') {
+        next = { phase: 'open', attempt: next.attempt, cursor: next.cursor, openedAt: input.now, pinged: false, v2: false, askedMs: next.askedMs };
+        effects.push({ kind: 'set-timer', ms: WS_TIMING.v1IdlePingMs }, { kind: 'emit-status', status: { status: 'open' } });
       }
-      if (frame.type === 'snapshot') effects.push({ kind: 'emit-calls', events: frame.events, complete: true });
-      else if (frame.event !== null) effects.push({ kind: 'emit-calls', events: [frame.event], complete: false });
+      next = { ...next, cursor: advance(next.cursor, frame.offset) };
+      if (frame.event !== null) effects.push({ kind: 'emit-calls', events: [frame.event], complete: false, legs: frame.offset !== undefined, fresh: false });
       break;
     case 'ping':
       effects.push({ kind: 'send', type: 'pong' });
       break;
     case 'pong':
+      next = { ...next, cursor: advance(next.cursor, frame.offset) };
       break;
     case 'error':
-      if (frame.code === 'unauthorized') return unauthorized(state);
+      if (frame.code === 'unauthorized') return unauthorized();
+      // `overloaded`: the close (4503) follows; the wait it asks for is taken then.
+      if (frame.code === 'overloaded') next = { ...next, askedMs: (frame.retryAfterS ?? 0) * 1000 };
       effects.push({ kind: 'drop', dropped: { kind: `relay_error:${frame.code}` } });
       break;
     case 'ignored':
@@ -135,12 +166,12 @@ function onMessage(state: Live, input: Extract<WsInput, { kind: 'message' }>): R
 function onTimer(url: string, state: WsState, input: Extract<WsInput, { kind: 'timer' }>): Result {
   switch (state.phase) {
     case 'connecting':
-      return retry(state, new TimeoutError('WS', url, WS_TIMING.connectTimeoutMs), input.now, input.random);
+      return retry(state, new TimeoutError('WS', url, WS_TIMING.connectTimeoutMs), input.now, input.random, pressureOf(state, input.hidden));
     case 'open':
-      if (state.pinged) return retry(state, new TimeoutError('PING', url, WS_TIMING.pongTimeoutMs), input.now, input.random);
+      if (state.pinged) return retry(state, new TimeoutError('PING', url, WS_TIMING.pongTimeoutMs), input.now, input.random, pressureOf(state, input.hidden));
       return { state: { ...state, pinged: true }, effects: [{ kind: 'send', type: 'ping' }, { kind: 'set-timer', ms: WS_TIMING.pongTimeoutMs }] };
     case 'waiting':
-      return connect(state.attempt, []);
+      return connect(state, []);
     default:
       return { state, effects: [] };
   }
@@ -152,7 +183,7 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
   const live = state.phase === 'connecting' || state.phase === 'open' ? state : null;
   switch (input.kind) {
     case 'start':
-      return state.phase === 'idle' ? connect(0, []) : same;
+      return state.phase === 'idle' ? connect({ attempt: 0, cursor: null }, []) : same;
     case 'stop': {
       const effects: WsEffect[] = [{ kind: 'clear-timer' }];
       if (live) effects.push({ kind: 'discard-socket' });
@@ -161,22 +192,25 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
     }
     case 'unopenable':
       if (state.phase !== 'connecting') return same;
-      return retry({ phase: 'waiting', attempt: state.attempt }, new ProtocolError('feed: cannot open the WebSocket URL', { url }, { cause: input.cause }), 0, input.random);
+      return retry({ phase: 'waiting', attempt: state.attempt, cursor: state.cursor, hiddenWait: false }, new ProtocolError('feed: cannot open the WebSocket URL', { url }, { cause: input.cause }), 0, input.random, 'none');
     case 'socket-open':
-      return live ? { state, effects: [{ kind: 'send', type: 'subscribe' }] } : same;
+      return live ? { state, effects: [{ kind: 'send', type: 'subscribe', since: live.cursor }] } : same;
     case 'message':
       return live ? onMessage(live, input) : same;
     case 'socket-closed':
       if (!live) return same;
-      if (input.code === CLOSE_UNAUTHORIZED) return unauthorized(live);
-      return retry(live, closeError(url, input.code, input.reason), input.now, input.random);
+      if (input.code === CLOSE_UNAUTHORIZED) return unauthorized();
+      return retry(live, closeError(url, input.code, input.reason), input.now, input.random, pressureOf(live, input.hidden, input.code));
     case 'timer':
       return onTimer(url, state, input);
+    case 'visible':
+      // Someone looks again: a hidden tab's backoff ends now (an overloaded relay's wait does not).
+      return state.phase === 'waiting' && state.hiddenWait ? connect(state, []) : same;
     case 'nudge':
       // Online again or awake after sleep: the old socket is probably dead without knowing it.
-      // Reconnecting is cheap (the snapshot replays, the tracker drops repeats), waiting is not.
-      if (state.phase === 'waiting') return connect(0, []);
-      if (state.phase === 'open') return connect(0, [{ kind: 'discard-socket' }]);
+      // Reconnecting is cheap (the position recovers what happened), waiting is not.
+      if (state.phase === 'waiting') return connect({ attempt: 0, cursor: state.cursor }, []);
+      if (state.phase === 'open') return connect({ attempt: 0, cursor: state.cursor }, [{ kind: 'discard-socket' }]);
       return same;
   }
 }

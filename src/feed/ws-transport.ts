@@ -8,6 +8,7 @@ import { createEmitter } from '../core/emitter';
 import type { Logger } from '../core/logger';
 import { createSingleTimer } from '../core/timer';
 import type { Dropped } from '../protocol/frames';
+import { composeSubscribe } from '../protocol/subscribe';
 import { runMachine } from './machine';
 import type { CallTransport, FeedStatus, TransportEvents } from './types';
 import { stepWebSocket } from './ws-machine';
@@ -21,6 +22,9 @@ export interface WebSocketTransportDeps {
   logger: Logger;
   WebSocket: typeof WebSocket;
   random: () => number;
+  /** Nobody looks at this tab and it serves no other: failures back off (ws-machine.ts). */
+  hidden(): boolean;
+  onVisibilityChange(handler: () => void): () => void;
   /** Called for every dropped frame or event; the feed logs once per kind. */
   onDrop(dropped: Dropped): void;
 }
@@ -45,9 +49,10 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
   let socket: WebSocket | null = null;
   const machine = runMachine<WsState, WsInput, WsEffect>({ phase: 'idle' }, (state, input) => stepWebSocket(deps.url, state, input), perform);
   const now = () => deps.clock.now();
+  let offVisibility: (() => void) | null = null;
 
-  function send(type: 'subscribe' | 'ping' | 'pong'): void {
-    const frame = type === 'subscribe' ? { type, token: deps.token, extensions: deps.extensions } : { type };
+  function send(effect: Extract<WsEffect, { kind: 'send' }>): void {
+    const frame = effect.type === 'subscribe' ? composeSubscribe(deps.token, deps.extensions, effect.since) : { type: effect.type };
     try {
       socket?.send(JSON.stringify(frame));
     } catch (cause) {
@@ -70,7 +75,8 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
     current.onerror = () => {
       // The close event follows with the code; nothing to do here (browsers give no detail).
     };
-    current.onclose = (event: CloseEvent) => machine.dispatch({ kind: 'socket-closed', code: event.code, reason: event.reason, now: now(), random: deps.random() });
+    current.onclose = (event: CloseEvent) =>
+      machine.dispatch({ kind: 'socket-closed', code: event.code, reason: event.reason, now: now(), random: deps.random(), hidden: deps.hidden() });
   }
 
   function perform(effect: WsEffect): void {
@@ -78,20 +84,22 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
       case 'open-socket':
         return open();
       case 'send':
-        return send(effect.type);
+        return send(effect);
       case 'discard-socket':
         if (socket !== null) discard(socket);
         socket = null;
         return;
       case 'set-timer':
-        return timer.set(effect.ms, () => machine.dispatch({ kind: 'timer', now: now(), random: deps.random() }));
+        return timer.set(effect.ms, () => machine.dispatch({ kind: 'timer', now: now(), random: deps.random(), hidden: deps.hidden() }));
       case 'clear-timer':
         return timer.clear();
       case 'emit-status':
         status = effect.status;
         return emitter.emit('status', effect.status);
-      case 'emit-calls':
-        return emitter.emit('calls', { events: effect.events, complete: effect.complete });
+      case 'emit-calls': {
+        const { kind: _, ...batch } = effect;
+        return emitter.emit('calls', batch);
+      }
       case 'drop':
         return deps.onDrop(effect.dropped);
       case 'warn':
@@ -101,9 +109,15 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
 
   return {
     start() {
+      if (machine.state.phase !== 'idle') return;
+      offVisibility = deps.onVisibilityChange(() => {
+        if (!deps.hidden()) machine.dispatch({ kind: 'visible' });
+      });
       machine.dispatch({ kind: 'start' });
     },
     stop() {
+      offVisibility?.();
+      offVisibility = null;
       machine.dispatch({ kind: 'stop' });
       timer.clear();
       emitter.clear();

@@ -14,16 +14,17 @@ import { formatDuration } from './duration';
 import { callElement, safeRecordingUrl } from './links';
 import { partyName, unixSeconds } from './party';
 
-type CallOutcome = 'answered' | 'missed' | 'busy' | 'no_answer';
+type CallOutcome = 'answered' | 'answered_elsewhere' | 'missed' | 'busy' | 'no_answer';
 
 /**
- * What happened, from the ended event. Inbound anything but answered is missed; outbound
+ * What happened, from the ended event. Inbound anything but answered is missed, except a call a
+ * colleague answered (protocol version 2): that is not this employee's missed call. Outbound
  * distinguishes busy from no answer. No result and no talk time means nobody talked.
  */
 export function callOutcome(call: CallEvent): CallOutcome {
   const talked = typeof call.duration === 'number' && call.duration > 0;
   const result = call.result ?? (talked ? 'answered' : 'missed');
-  if (result === 'answered') return 'answered';
+  if (result === 'answered' || result === 'answered_elsewhere') return result;
   if (call.direction === 'inbound') return 'missed';
   return result === 'busy' ? 'busy' : 'no_answer';
 }
@@ -33,6 +34,8 @@ function templateFor(call: CallEvent, outcome: CallOutcome, strings: NotifyStrin
   switch (outcome) {
     case 'answered':
       return inbound ? strings.done_incoming : strings.done_outgoing;
+    case 'answered_elsewhere':
+      return strings.done_answered_elsewhere;
     case 'missed':
       return strings.done_missed;
     case 'busy':

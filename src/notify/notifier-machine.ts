@@ -1,10 +1,10 @@
 /**
- * The CallNotifier's decisions, as data: which calls it tracks, what it remembers, and how each
- * call change, lookup answer and timer moves the pop-up and the completed notification of its
- * call (popup-machine.ts, filing-machine.ts). At most one pop-up and one completed notification
- * per `call_id`, whatever the feed repeats (snapshots after a reconnect, poll answers that keep
- * ended calls for 60 s, a new leader tab replaying the same calls). The lookup starts when a
- * call is first seen and is reused at `ended`.
+ * The CallNotifier's decisions, as data: how each call change, lookup answer and timer moves
+ * the pop-up and the completed notification of its call (popup-machine.ts, filing-machine.ts).
+ * At most one of each per `call_id`, whatever the feed repeats (reconnect snapshots, poll
+ * answers that keep ended calls 60 s, a new leader replaying calls) and however many of the
+ * user's extensions it rings (legs.ts). The lookup starts when a call is first seen. A ring
+ * older than `popupMaxAgeMs` (a replay after an outage) is tracked and filed but pops nothing.
  */
 import type { CallChange, CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
@@ -12,7 +12,9 @@ import type { NotifyEffect, Step, TimerName } from './effects';
 import type { FilingConfig, FilingInput, FilingState, LookupState } from './filing-machine';
 import type { PopupConfig, PopupInput, PopupState } from './popup-machine';
 import type { Memory } from './memory';
+import type { CallLegs } from './legs';
 import { stepFiling } from './filing-machine';
+import { legLive, legOver } from './legs';
 import { stepPopup } from './popup-machine';
 import { forgetId, pruneMemory, rememberId } from './memory';
 
@@ -23,6 +25,7 @@ export interface TrackedCall {
   lookup: LookupState;
   popup: PopupState;
   filing: FilingState;
+  legs: CallLegs;
 }
 
 export type NotifierState =
@@ -40,6 +43,7 @@ export type NotifierInput =
 
 export interface NotifierConfig extends PopupConfig, FilingConfig {
   rememberMs: number;
+  popupMaxAgeMs: number;
   maxActive: number;
   maxRemembered: number;
 }
@@ -108,14 +112,16 @@ function onChange(d: Draft, change: CallChange, now: number): void {
   }
   d.memory = pruneMemory(d.memory, now, d.config.maxRemembered);
   const tracked = d.active.get(id);
+  const leg = change.leg ?? id;
   if (change.kind === 'vanished') {
-    // Over without an `ended`: nothing more to say about it, unless its filing waits for the lookup.
-    if (tracked && tracked.filing.state !== 'waiting') finish(d, tracked, now);
+    // Over without an `ended`: nothing to say about this leg.
+    if (tracked) legDone(d, tracked, leg, null, now);
     return;
   }
   if (tracked) {
-    // Once per call: a call in progress is tracked once; only its `ended` still matters.
-    if (event.state === 'ended') move(d, tracked, { kind: 'cancel' }, { kind: 'ended', event, lookup: tracked.lookup }, now);
+    // Once per call: a call in progress is tracked once (another leg rings: no second pop-up).
+    if (event.state === 'ended') legDone(d, tracked, leg, event, now);
+    else d.active.set(id, { ...tracked, legs: legLive(tracked.legs, leg) });
     return;
   }
   const memory = d.memory.get(id);
@@ -125,16 +131,27 @@ function onChange(d: Draft, change: CallChange, now: number): void {
     // Once per call: the previous leader showed its pop-up, and filed the calls that ended on its watch.
     if (event.state === 'ended') return;
     d.memory = forgetId(d.memory, id);
-    track(d, event, { kind: 'cancel' }, now);
+    track(d, event, leg, { kind: 'cancel' }, now);
     return;
   }
-  if (event.state === 'ringing') {
-    track(d, event, { kind: 'ringing', event }, now);
+  if (event.state === 'ringing' && now - event.at <= d.config.popupMaxAgeMs) {
+    track(d, event, leg, { kind: 'ringing', event }, now);
     return;
   }
-  // First seen answered or ended: no pop-up, still its completed notification.
-  const call = track(d, event, { kind: 'cancel' }, now);
-  if (event.state === 'ended') move(d, call, null, { kind: 'ended', event, lookup: call.lookup }, now);
+  // First seen answered or ended, or ringing for long: no pop-up, still its completed notification.
+  const call = track(d, event, leg, { kind: 'cancel' }, now);
+  if (event.state === 'ended') legDone(d, call, leg, event, now);
+}
+
+/** A leg is over (`ended` null: vanished); the last one ends the call: filed with its best end, or finished. */
+function legDone(d: Draft, call: TrackedCall, leg: string, ended: CallEvent | null, now: number): void {
+  const next = { ...call, legs: legOver(call.legs, leg, ended) };
+  d.active.set(call.callId, next);
+  if (next.legs.live.size > 0) return;
+  const best = next.legs.best;
+  if (best !== null) move(d, next, { kind: 'cancel' }, { kind: 'ended', event: best, lookup: next.lookup }, now);
+  // Nothing to file (vanished, expired): done, unless its filing already waits for the lookup.
+  else if (next.filing.state !== 'waiting') finish(d, next, now);
 }
 
 function onRemember(d: Draft, ids: unknown, now: number): void {
@@ -152,9 +169,10 @@ function onRemember(d: Draft, ids: unknown, now: number): void {
   d.memory = pruneMemory(d.memory, now, d.config.maxRemembered);
 }
 
-function track(d: Draft, event: CallEvent, popup: PopupInput, now: number): TrackedCall {
+function track(d: Draft, event: CallEvent, leg: string, popup: PopupInput, now: number): TrackedCall {
   d.seq += 1;
-  const call: TrackedCall = { callId: event.callId, seq: d.seq, lookup: { state: 'pending' }, popup: { state: 'none' }, filing: { state: 'none' } };
+  const legs: CallLegs = { live: new Set([leg]), best: null };
+  const call: TrackedCall = { callId: event.callId, seq: d.seq, lookup: { state: 'pending' }, popup: { state: 'none' }, filing: { state: 'none' }, legs };
   d.active.set(call.callId, call);
   for (const old of d.active.values()) {
     if (d.active.size <= d.config.maxActive) break;

@@ -31,6 +31,8 @@ export interface NotifyStrings {
   done_incoming: string;
   done_outgoing: string;
   done_missed: string;
+  /** Inbound, a colleague answered (a ring group, version 2). */
+  done_answered_elsewhere: string;
   done_no_answer: string;
   done_busy: string;
 }
@@ -53,6 +55,7 @@ export const ENGLISH_NOTIFY_STRINGS: Readonly<NotifyStrings> = Object.freeze({
   done_incoming: 'Incoming call from {{party}}, {{duration}}',
   done_outgoing: 'Outgoing call to {{party}}, {{duration}}',
   done_missed: 'Missed call from {{party}}',
+  done_answered_elsewhere: 'Call from {{party}} answered by a colleague',
   done_no_answer: 'Outgoing call to {{party}}, no answer',
   done_busy: 'Outgoing call to {{party}}, line busy',
 });

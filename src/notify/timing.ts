@@ -11,6 +11,12 @@ export const NOTIFY_TIMING = {
   popupBudgetMs: 1400,
   /** The completed notification waits this long for a lookup still running (ms), then names the number. */
   filingBudgetMs: 10_000,
+  /**
+   * A ring whose `at` is older than this (ms) pops nothing (it is still tracked and filed): after
+   * an outage the missed events replay rings that are long over or long unanswered. Two minutes
+   * leaves room for a PBX and a browser clock that disagree by a minute.
+   */
+  popupMaxAgeMs: 2 * 60_000,
   /** How long finished call ids are remembered (ms): longer than any replay window (polling keeps ended calls 60 s). */
   rememberMs: 10 * 60_000,
 } as const;

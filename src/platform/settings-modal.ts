@@ -4,16 +4,18 @@
  * doing now, so an admin sees "wrong token" instead of silence.
  * https://developers.kommo.com/docs/script-js#settings
  */
+import type { SettingsRules } from '../settings/rules';
 import type { Host } from './host';
 import type { Lifecycle } from './lifecycle';
 import { connectionStatusText } from './connection-status';
 import { renderSettingsPanel } from './settings-panel';
 
-export function openSettings($: JQueryStatic, $body: JQuery, host: Host, lifecycle: Lifecycle): () => void {
+export function openSettings($: JQueryStatic, $body: JQuery, host: Host, lifecycle: Lifecycle, rules: SettingsRules): () => void {
   const strings = host.strings('settings');
   const text = (key: string) => (typeof strings[key] === 'string' ? (strings[key] as string) : key);
   const panel = renderSettingsPanel($body, {
     $,
+    rules,
     strings: text,
     ctx: { pageProtocol: window.location.protocol, userId: host.user()?.id ?? null },
     initial: host.rawSettings(),

@@ -16,13 +16,12 @@
  * and writes the choice into it; Kommo saves the text field as usual.
  */
 import type { SettingsContext, SettingsProblem } from '../settings/types';
-import { describeProblem, describeProblems, NOTIFY_MODES, parseSettings } from '../settings';
-
-export { describeProblems };
-export type { DescribedProblems } from '../settings';
+import type { SettingsRules } from '../settings/rules';
 
 export interface SettingsPanelDeps {
   $: JQueryStatic;
+  /** From script.js (src/settings/rules.ts). */
+  rules: SettingsRules;
   /** The `settings` i18n section; answers the key itself when a string is missing. */
   strings(key: string): string;
   ctx: SettingsContext;
@@ -79,7 +78,7 @@ export function readSettingsForm($: JQueryStatic, $body: JQuery, initial: Record
 }
 
 /** A select for `notify_mode` in place of its text input; returns the undo. */
-function notifyModeSelect($: JQueryStatic, $body: JQuery, strings: (key: string) => string): () => void {
+function notifyModeSelect($: JQueryStatic, $body: JQuery, strings: (key: string) => string, NOTIFY_MODES: SettingsRules['NOTIFY_MODES']): () => void {
   const $input = $body.find('input[name="notify_mode"]').first();
   if (!$input.length) return () => {};
   const $select = $('<select class="telephony-settings-check__notify-mode" data-testid="telephony-notify-mode"></select>');
@@ -103,7 +102,7 @@ function notifyModeSelect($: JQueryStatic, $body: JQuery, strings: (key: string)
 let panels = 0;
 
 export function renderSettingsPanel($body: JQuery, deps: SettingsPanelDeps): SettingsPanel {
-  const { $ } = deps;
+  const { $, rules } = deps;
   const namespace = `.telephonySettings${++panels}`;
   const read = deps.read ?? (() => readSettingsForm($, $body, deps.initial));
 
@@ -116,7 +115,7 @@ export function renderSettingsPanel($body: JQuery, deps: SettingsPanelDeps): Set
   $hint.text(deps.strings('notify_mode_hint'));
   $panel.append($title, $list, $hint);
   $body.append($panel);
-  const undoSelect = notifyModeSelect($, $body, deps.strings);
+  const undoSelect = notifyModeSelect($, $body, deps.strings, rules.NOTIFY_MODES);
 
   const marked = new Set<SettingsProblem['field']>();
   const markFields = (problems: SettingsProblem[]) => {
@@ -136,7 +135,7 @@ export function renderSettingsPanel($body: JQuery, deps: SettingsPanelDeps): Set
   const refresh = (): SettingsProblem[] => {
     let problems: SettingsProblem[];
     try {
-      problems = parseSettings(read(), deps.ctx).problems;
+      problems = rules.parseSettings(read(), deps.ctx).problems;
     } catch {
       // A reader surprised by Kommo's markup must not break the modal: show nothing rather than throw.
       problems = [];
@@ -152,7 +151,7 @@ export function renderSettingsPanel($body: JQuery, deps: SettingsPanelDeps): Set
         .attr('data-field', problem.field)
         .attr('data-key', problem.key)
         .css({ color: COLORS[problem.severity] });
-      $item.append($('<strong></strong>').text(`${label}: `), $('<span></span>').text(describeProblem(problem, deps.strings, { userName: deps.userName })));
+      $item.append($('<strong></strong>').text(`${label}: `), $('<span></span>').text(rules.describeProblem(problem, deps.strings, { userName: deps.userName })));
       $list.append($item);
     }
     markFields(problems);

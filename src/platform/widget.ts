@@ -9,7 +9,7 @@ import type { KommoCallbacks, KommoWidgetInstance } from './kommo';
 import { consoleLogger } from '../core/logger';
 import { createHost } from './host';
 import { createLifecycle } from './lifecycle';
-import { openSettings } from './settings-modal';
+import { openSettingsLazily } from './settings-loader';
 
 const logger = consoleLogger('[telephony]', console);
 // One per page load: RequireJS evaluates this module once, and Kommo may construct the widget
@@ -31,7 +31,7 @@ function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
     settings($modalBody) {
       guard('settings', () => {
         closeSettings?.();
-        closeSettings = openSettings($, $modalBody, host(), lifecycle);
+        closeSettings = openSettingsLazily($, $modalBody, host(), lifecycle, widget.params?.path, logger);
       });
       return true;
     },

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
+import { runQueued } from '../core/queued-machine';
 import { createSingleTimer } from '../core/timer';
 import type { Election, ElectionEvents } from './election';
 import { encodeLease, judgeLease, parseLease, type LeaseVerdict } from './lease';
@@ -22,9 +23,8 @@ export interface LeaseElectionDeps extends ElectionEvents {
 export function leaseElection(deps: LeaseElectionDeps): Election {
   const { storage, storageKey, tabId, clock, logger, timing } = deps;
   const timer = createSingleTimer(clock);
-  let state: LeasePhase = { phase: 'idle' };
-  const queue: LeaseEffect[] = [];
-  let draining = false;
+  const machine = runQueued<LeasePhase, LeaseInput, LeaseEffect>({ phase: 'idle' }, (state, input) => stepLease(state, input, timing), perform);
+  const dispatch = machine.dispatch;
 
   const verdict = (): LeaseVerdict => {
     let raw: string | null = null;
@@ -45,19 +45,6 @@ export function leaseElection(deps: LeaseElectionDeps): Election {
       return false;
     }
   };
-
-  function dispatch(input: LeaseInput) {
-    const out = stepLease(state, input, timing);
-    state = out.state;
-    queue.push(...out.effects);
-    if (draining) return;
-    draining = true;
-    try {
-      for (let effect = queue.shift(); effect; effect = queue.shift()) perform(effect);
-    } finally {
-      draining = false;
-    }
-  }
 
   function perform(effect: LeaseEffect) {
     switch (effect.kind) {

@@ -72,7 +72,8 @@ export function stepLease(state: LeasePhase, input: LeaseInput, timing: LeaseTim
       if (state.phase === 'confirming') return input.ok ? lead(timing) : follow(timing);
       return unchanged; // a renewal: the next one tries again
     case 'stop': {
-      const holds = state.phase === 'leading' || state.phase === 'settling' || state.phase === 'claiming' || state.phase === 'confirming';
+      // Past `following`, this tab wrote a claim (or leads): remove it if it is still its own.
+      const holds = state.phase !== 'idle' && state.phase !== 'following';
       return { state: { phase: 'stopped' }, effects: [{ kind: 'cancel-tick' }, ...(holds && input.verdict.kind === 'mine' ? [{ kind: 'remove' } as const] : [])] };
     }
   }

@@ -6,6 +6,7 @@
  */
 import type { TimerHandle } from '../core/clock';
 import { createOnceLogger } from '../core/logger';
+import { runQueued } from '../core/queued-machine';
 import { readAttention } from './attention';
 import { openTabChannel, type TabChannel } from './channel';
 import type { Election, ElectionEvents } from './election';
@@ -41,21 +42,9 @@ export function createTabSession<P = unknown, S = unknown>(deps: TabSessionDeps<
     election = leaseElection({ ...events, storage: deps.storage, storageKey: leaseStorageKey(key), tabId, clock, logger, timing: defaultTabTiming });
   }
 
-  let state = initialSession<P, S>(tabId, election?.kind ?? 'alone', readAttention(page, { kind: 'hidden' }, clock.now()));
-  const queue: SessionEffect<P, S>[] = [];
-  let draining = false;
-
+  const machine = runQueued(initialSession<P, S>(tabId, election?.kind ?? 'alone', readAttention(page, { kind: 'hidden' }, clock.now())), stepSession<P, S>, perform);
   function dispatch(input: SessionInput<P, S>) {
-    const out = stepSession(state, input);
-    state = out.state;
-    queue.push(...out.effects);
-    if (draining) return;
-    draining = true;
-    try {
-      for (let effect = queue.shift(); effect; effect = queue.shift()) perform(effect);
-    } finally {
-      draining = false;
-    }
+    machine.dispatch(input);
   }
 
   /** Calls into the app: one that throws is logged and does not stop the session. */
@@ -79,7 +68,7 @@ export function createTabSession<P = unknown, S = unknown>(deps: TabSessionDeps<
       showPopup: (popup, callId) => dispatch({ type: 'show', term, popup, callId }),
       publish: (shared) => dispatch({ type: 'publish', term, state: shared }),
       notifiedIds,
-      wasNotified: (callId) => wasNotified(state, callId),
+      wasNotified: (callId) => wasNotified(machine.state, callId),
       markNotified: (callId) => dispatch({ type: 'mark-notified', callId }),
     };
   }
@@ -146,13 +135,13 @@ export function createTabSession<P = unknown, S = unknown>(deps: TabSessionDeps<
   }
 
   function stop() {
-    if (state.leadership.phase === 'stopped') return;
+    if (machine.state.leadership.phase === 'stopped') return;
     dispatch({ type: 'stop', leadIds: leadIds() });
     while (pageUnsubscribers.length > 0) pageUnsubscribers.pop()?.();
   }
 
   const pageUnsubscribers = [
-    page.onAttention(() => dispatch({ type: 'look', attention: readAttention(page, ownAttention(state.routing), clock.now()) })),
+    page.onAttention(() => dispatch({ type: 'look', attention: readAttention(page, ownAttention(machine.state.routing), clock.now()) })),
     page.onUnload(stop),
   ];
 
@@ -170,10 +159,10 @@ export function createTabSession<P = unknown, S = unknown>(deps: TabSessionDeps<
 
   return {
     get role() {
-      return roleOf(state.leadership);
+      return roleOf(machine.state.leadership);
     },
     get mode() {
-      return modeOf(state.leadership);
+      return modeOf(machine.state.leadership);
     },
     stop,
   };

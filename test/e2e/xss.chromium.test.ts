@@ -1,7 +1,7 @@
 /**
  * The XSS corpus through the whole path in real Chromium (issue 8): CRM entity names and PBX
  * phone numbers that are HTML/script payloads go PBX -> relay -> widget -> by_phone -> pop-up ->
- * bell, in the sandbox (test/e2e/harness.ts). The sandbox page renders the pop-up's header and
+ * bell, in the sandbox (test/support/browser.ts). The sandbox page renders the pop-up's header and
  * text with innerHTML, as Kommo's notification does. Nothing may run: `window.__pwned` stays
  * undefined, no dialog opens, no element in the pop-ups or the bell carries an on* attribute or
  * a javascript:/data: link, and the payload shows as text.

@@ -10,6 +10,7 @@ import { RELAY_DEFAULTS } from '../../relay/src/relay';
 import { envWithout, runCommand, startCommand } from '../support/command';
 import type { RunningCommand } from '../support/command';
 import { waitUntil } from '../support/wait';
+import { client, event, PBX, stopAll, subscribeV2, TOKEN } from './harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'relay', 'relay', 'src', 'main.js');
@@ -35,6 +36,34 @@ beforeAll(() => {
 
 const relay = (args: string[], env: NodeJS.ProcessEnv = {}) => runCommand(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...ENV, ...env } });
 
+/** Every RELAY_DEFAULTS entry is a flag: [flag, its RELAY_DEFAULTS key, its variable]. */
+const LIMIT_FLAGS: ReadonlyArray<readonly [string, keyof typeof RELAY_DEFAULTS, string]> = [
+  ['--data-dir', 'dataDir', 'RELAY_DATA_DIR'],
+  ['--max-subscribers', 'maxSubscribers', 'RELAY_MAX_SUBSCRIBERS'],
+  ['--max-extensions', 'maxExtensionsPerSubscriber', 'RELAY_MAX_EXTENSIONS'],
+  ['--max-body-bytes', 'maxBodyBytes', 'RELAY_MAX_BODY_BYTES'],
+  ['--max-events-per-post', 'maxEventsPerPost', 'RELAY_MAX_EVENTS_PER_POST'],
+  ['--max-frame-bytes', 'maxFrameBytes', 'RELAY_MAX_FRAME_BYTES'],
+  ['--max-calls', 'maxCalls', 'RELAY_MAX_CALLS'],
+  ['--ringing-max-age-ms', 'ringingMaxAgeMs', 'RELAY_RINGING_MAX_AGE_MS'],
+  ['--answered-max-age-ms', 'answeredMaxAgeMs', 'RELAY_ANSWERED_MAX_AGE_MS'],
+  ['--ended-listed-ms', 'endedRetentionMs', 'RELAY_ENDED_LISTED_MS'],
+  ['--ended-remembered-ms', 'endedKeepMs', 'RELAY_ENDED_REMEMBERED_MS'],
+  ['--history-max-per-extension', 'historyMaxPerExtension', 'RELAY_HISTORY_MAX_PER_EXTENSION'],
+  ['--history-max-events', 'historyMaxEvents', 'RELAY_HISTORY_MAX_EVENTS'],
+  ['--history-max-age-ms', 'historyMaxAgeMs', 'RELAY_HISTORY_MAX_AGE_MS'],
+  ['--expire-every-ms', 'expireEveryMs', 'RELAY_EXPIRE_EVERY_MS'],
+  ['--subscribe-timeout-ms', 'subscribeTimeoutMs', 'RELAY_SUBSCRIBE_TIMEOUT_MS'],
+  ['--sweep-every-ms', 'sweepEveryMs', 'RELAY_SWEEP_EVERY_MS'],
+  ['--silent-close-ms', 'silentCloseMs', 'RELAY_SILENT_CLOSE_MS'],
+  ['--overload-retry-after-s', 'overloadRetryAfterS', 'RELAY_OVERLOAD_RETRY_AFTER_S'],
+  ['--full-retry-after-s', 'fullRetryAfterS', 'RELAY_FULL_RETRY_AFTER_S'],
+];
+
+test('every limit the relay has a default for is a flag', () => {
+  expect(LIMIT_FLAGS.map(([, key]) => key).sort()).toEqual(Object.keys(RELAY_DEFAULTS).sort());
+});
+
 test('--help prints every flag with its default and variable, says the tokens are dev defaults, exits 0', async () => {
   const { code, stdout, stderr } = await relay(['--help']);
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
@@ -45,14 +74,7 @@ test('--help prints every flag with its default and variable, says the tokens ar
     ['--token', 'default dev-widget-token (a development default); env RELAY_TOKEN'],
     ['--pbx-token', 'default dev-pbx-token (a development default); env RELAY_PBX_TOKEN'],
     // The limits the relay itself falls back to, so --help cannot drift from them.
-    ['--max-subscribers', `default ${RELAY_DEFAULTS.maxSubscribers}; env RELAY_MAX_SUBSCRIBERS`],
-    ['--max-extensions', `default ${RELAY_DEFAULTS.maxExtensionsPerSubscriber}; env RELAY_MAX_EXTENSIONS`],
-    ['--max-body-bytes', `default ${RELAY_DEFAULTS.maxBodyBytes}; env RELAY_MAX_BODY_BYTES`],
-    ['--max-events-per-post', `default ${RELAY_DEFAULTS.maxEventsPerPost}; env RELAY_MAX_EVENTS_PER_POST`],
-    ['--max-frame-bytes', `default ${RELAY_DEFAULTS.maxFrameBytes}; env RELAY_MAX_FRAME_BYTES`],
-    ['--max-calls', `default ${RELAY_DEFAULTS.maxCalls}; env RELAY_MAX_CALLS`],
-    ['--subscribe-timeout-ms', `default ${RELAY_DEFAULTS.subscribeTimeoutMs}; env RELAY_SUBSCRIBE_TIMEOUT_MS`],
-    ['--sweep-every-ms', `default ${RELAY_DEFAULTS.sweepEveryMs}; env RELAY_SWEEP_EVERY_MS`],
+    ...LIMIT_FLAGS.map(([name, key, env]) => [name, `default ${RELAY_DEFAULTS[key]}; env ${env}`]),
   ]) {
     expect(stdout).toContain(`${flag} <`);
     expect(stdout).toContain(shown);
@@ -67,6 +89,11 @@ test('an unknown flag or a bad value: one line naming it, exit code 2, the relay
     relay([], { RELAY_PORT: 'eighty' }),
     relay(['--max-subscribers', '0']),
     relay(['--token']),
+    relay(['--silent-close-ms', '5000']),
+    relay([], { RELAY_HISTORY_MAX_EVENTS: 'lots' }),
+    relay(['--ended-listed-ms', '30000']),
+    relay(['--overload-retry-after-s', '301']),
+    relay(['--ended-listed-ms', '120000', '--ended-remembered-ms', '60000']),
   ]);
   expect(results.map(({ code, stdout, stderr }) => ({ code, stdout, stderr }))).toEqual([
     { code: 2, stdout: '', stderr: 'relay: unknown flag --nope (see --help)\n' },
@@ -75,6 +102,15 @@ test('an unknown flag or a bad value: one line naming it, exit code 2, the relay
     { code: 2, stdout: '', stderr: 'relay: RELAY_PORT (for --port) must be an integer 0..65535, got "eighty" (see --help)\n' },
     { code: 2, stdout: '', stderr: 'relay: --max-subscribers must be an integer 1..1000000, got "0" (see --help)\n' },
     { code: 2, stdout: '', stderr: 'relay: --token needs a value (see --help)\n' },
+    { code: 2, stdout: '', stderr: 'relay: --silent-close-ms must be an integer 6000..600000, got "5000" (see --help)\n' },
+    { code: 2, stdout: '', stderr: 'relay: RELAY_HISTORY_MAX_EVENTS (for --history-max-events) must be an integer 1..10000000, got "lots" (see --help)\n' },
+    { code: 2, stdout: '', stderr: 'relay: --ended-listed-ms must be an integer 60000..3600000, got "30000" (see --help)\n' },
+    { code: 2, stdout: '', stderr: 'relay: --overload-retry-after-s must be an integer 1..300, got "301" (see --help)\n' },
+    {
+      code: 2,
+      stdout: '',
+      stderr: 'relay: --ended-listed-ms (120000) must not exceed --ended-remembered-ms (60000): a forgotten leg cannot be listed (see --help)\n',
+    },
   ]);
 });
 
@@ -85,6 +121,7 @@ describe('a normal start', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-cli-'));
   });
   afterEach(async () => {
+    await stopAll();
     running?.kill('SIGKILL');
     await running?.exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -97,10 +134,11 @@ describe('a normal start', () => {
       env: { ...ENV, RELAY_PBX_TOKEN: 'pbx-from-env', RELAY_DATA_DIR: dataDir },
     });
     const started = running;
-    await waitUntil('the relay prints its addresses', () => /PBX events: .*\n/.test(started.stdout()), { everyMs: 10 });
+    await waitUntil('the relay prints its addresses', () => /data directory: .*\n/.test(started.stdout()), { everyMs: 10 });
     expect(started.stdout()).toMatch(/^relay listening on http:\/\/127\.0\.0\.1:\d+\n/);
     const url = /relay listening on (\S+)/.exec(started.stdout())?.[1] as string;
     expect(started.stdout()).toContain(`widget ws_url:   ${url.replace('http:', 'ws:')}/ws`);
+    expect(started.stdout()).toContain(`data directory:  ${path.resolve(dataDir)}\n`);
 
     const ring = { call_id: 'c1', state: 'ringing', direction: 'inbound', phone: '+14155550100', extension: '101' };
     const post = (token: string, body: unknown) =>
@@ -116,5 +154,36 @@ describe('a normal start', () => {
     started.kill('SIGTERM');
     expect(await started.exited).toEqual({ code: 0, signal: null });
     expect(started.stderr()).toBe('');
+    expect(fs.existsSync(path.join(dataDir, 'relay.sqlite'))).toBe(true);
+  });
+
+  test('the version-2 limits reach the relay: overload and full Retry-After, the caps; each log entry is one line on stderr', async () => {
+    running = startCommand(
+      process.execPath,
+      [MAIN, '--port', '0', '--data-dir', dataDir, '--pbx-token', PBX, '--token', TOKEN, '--max-subscribers', '1', '--overload-retry-after-s', '7', '--max-calls', '1'],
+      { cwd: ROOT, env: { ...ENV, RELAY_FULL_RETRY_AFTER_S: '3' } },
+    );
+    const started = running;
+    await waitUntil('the relay prints its addresses', () => /data directory: .*\n/.test(started.stdout()), { everyMs: 10 });
+    const url = /relay listening on (\S+)/.exec(started.stdout())?.[1] as string;
+
+    const first = await client(`${url.replace('http:', 'ws:')}/ws`, subscribeV2());
+    await first.frame('snapshot');
+    const second = await client(`${url.replace('http:', 'ws:')}/ws`, null);
+    expect(await second.frame('error')).toEqual({ type: 'error', code: 'overloaded', retry_after: 7 });
+    expect(await second.closed()).toBe(4503);
+
+    const post = (body: unknown) =>
+      fetch(`${url}/pbx/events`, { method: 'POST', headers: { Authorization: `Bearer ${PBX}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post(event('c1', 'ringing'))).status).toBe(200);
+    const full = await post(event('c2', 'ringing'));
+    expect({ status: full.status, retryAfter: full.headers.get('retry-after'), error: ((await full.json()) as { error: string }).error }).toEqual({ status: 503, retryAfter: '3', error: 'full' });
+
+    await waitUntil('both refusals are logged', () => /full, new calls refused/.test(started.stderr()), { everyMs: 10 });
+    const lines = started.stderr().trimEnd().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+Z relay: subscriber cap reached, a widget was told to come back later \{"subscribers":1\}$/),
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+Z relay: full, new calls refused \{"legs":1,"refused":1\}$/),
+    ]);
   });
 });

@@ -97,4 +97,14 @@ describe('kill -9 of the built relay', () => {
     await fetch(`${second.url}/pbx/events`, { method: 'POST', headers: { Authorization: `Bearer ${PBX}`, 'Content-Type': 'application/json' }, body: JSON.stringify(event('k9', 'ended', '101', { duration: 12 })) });
     expect(await widget.frame('call')).toEqual({ type: 'call', call: expect.objectContaining({ call_id: 'k9', state: 'ended', duration: 12 }) });
   }, 60_000);
+
+  test('a second relay on the same data directory refuses to start, saying why, and the first keeps serving', async () => {
+    const first = await start();
+    const second = startCommand(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir, '--token', TOKEN, '--pbx-token', PBX], { cwd: ROOT, env: envWithout(/^RELAY_/) });
+    running.push(second);
+    expect(await second.exited).toMatchObject({ code: 1 });
+    expect(second.stderr()).toContain('another relay is using this data directory');
+    const res = await fetch(`${first.url}/pbx/events`, { method: 'POST', headers: { Authorization: `Bearer ${PBX}`, 'Content-Type': 'application/json' }, body: JSON.stringify(event('lock', 'ringing')) });
+    expect(res.status).toBe(200);
+  }, 60_000);
 });

@@ -77,6 +77,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     '/vendor/jquery.js': path.join(root, 'node_modules/jquery/dist/jquery.js'),
     '/vendor/underscore.js': path.join(root, 'node_modules/underscore/underscore-umd.js'),
     '/widget/script.js': path.join(distDir, 'script.js'),
+    // The settings modal's code, loaded when the settings open (src/platform/settings-loader.ts).
+    '/widget/settings.js': path.join(distDir, 'settings.js'),
     '/widget/manifest.json': path.join(distDir, 'manifest.json'),
     [`/widget/i18n/${lang}.json`]: path.join(distDir, 'i18n', `${lang}.json`),
   };

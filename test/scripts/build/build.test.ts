@@ -37,11 +37,12 @@ function zipEntries(zipPath: string): Promise<string[]> {
   });
 }
 
-/** What the zip must hold: exactly these, at the root. */
-const expectedEntries = () =>
+/** What the zip must hold: exactly these, at the root; `loaded`: the modules script.js loads. */
+const expectedEntries = (loaded: string[] = []) =>
   [
     'manifest.json',
     'script.js',
+    ...loaded,
     ...fs.readdirSync(path.join(ROOT, 'i18n')).filter((f) => f.endsWith('.json')).map((f) => `i18n/${f}`),
     ...['logo.png', 'logo_dp.png', 'logo_main.png', 'logo_medium.png', 'logo_min.png', 'logo_small.png'].map((f) => `images/${f}`),
   ].sort();
@@ -119,9 +120,9 @@ describe('dist/widget.zip', () => {
     zipPath = path.join(out, 'widget.zip');
   }, 180_000);
 
-  it('holds manifest.json, script.js, i18n/ and images/ at the root and nothing else', async () => {
+  it('holds manifest.json, script.js, settings.js (loaded when the settings open), i18n/ and images/ at the root and nothing else', async () => {
     const names = await zipEntries(zipPath);
-    expect(names.sort()).toEqual(expectedEntries());
+    expect(names.sort()).toEqual(expectedEntries(['settings.js']));
     expect(names.filter((name) => name.endsWith('.map'))).toEqual([]);
   });
 

@@ -226,6 +226,23 @@ describe('validator: layout', () => {
     }
   });
 
+  it('accepts the modules script.js loads from the widget folder, holds them to the AMD rules, and still refuses other .js files', async () => {
+    const dir = folder();
+    const loader = 'define(["jquery"], function ($) { return function () { requirejs([this.params.path + "/settings.js"]); }; });';
+    fs.writeFileSync(path.join(dir, 'script.js'), loader);
+    const faults = async () => (await validateWidget(dir)).map((f) => `${f.file}: ${f.problem}`);
+    expect(await faults()).toEqual(['settings.js: is loaded by script.js but missing from the root of the folder']);
+    fs.writeFileSync(path.join(dir, 'settings.js'), 'define(function () { return { openSettings: function () {} }; });');
+    expect(await faults()).toEqual([]);
+    fs.writeFileSync(path.join(dir, 'settings.js'), 'define(["jquery", "moment"], function ($, m) { return {}; });');
+    expect(await faults()).toEqual([`settings.js: define() asks the page for "moment"; Kommo's page provides only jquery and underscore`]);
+    fs.writeFileSync(path.join(dir, 'settings.js'), 'window.openSettings = function () {};');
+    expect(await faults()).toEqual(['settings.js: is not an AMD module starting with define([...], factory)']);
+    fs.writeFileSync(path.join(dir, 'settings.js'), 'define(function () { return {}; });');
+    fs.writeFileSync(path.join(dir, 'old.js'), 'define(function () { return {}; });');
+    expect(await faults()).toEqual(['old.js: is not part of a widget package']);
+  });
+
   it('reports a missing script.js and manifest.json', async () => {
     const dir = tempDir();
     made.push(dir);

@@ -38,7 +38,11 @@ describe('backoffDelay (full jitter)', () => {
 
   test('the poller waits what a transient failure asks within the cap, and 5 minutes after any other', () => {
     const url = 'https://pbx.example.com/calls';
-    expect(pollRetryDelay(new NetworkError('GET', url), 1, 3000)).toBe(6000);
+    // A visible tab: one interval after a network error, a timeout or a 502; hidden: doubling.
+    expect(pollRetryDelay(new NetworkError('GET', url), 3, 3000)).toBe(3000);
+    expect(pollRetryDelay(new HttpError(502, 'GET', url), 3, 3000)).toBe(3000);
+    expect(pollRetryDelay(new NetworkError('GET', url), 1, 3000, true)).toBe(6000);
+    expect(pollRetryDelay(new NetworkError('GET', url), 3, 3000, true)).toBe(24_000);
     expect(pollRetryDelay(new HttpError(429, 'GET', url, 5999), 1, 3000)).toBe(6000);
     expect(pollRetryDelay(new HttpError(429, 'GET', url, 6001), 1, 3000)).toBe(6001);
     expect(pollRetryDelay(new HttpError(503, 'GET', url, 29_999), 1, 3000)).toBe(29_999);

@@ -146,7 +146,7 @@ test('JSON mode: Bearer token, extensions, the diff of answers, ETag and 304', a
   h.feed.start();
   expect(h.feed.status).toEqual({ status: 'connecting', attempt: 0 });
   await waitUntil('first answer', () => h.feed.status.status === 'open');
-  expect(server.seen[0]).toMatchObject({ url: '/calls?account=7&extensions=101,102', authorization: `Bearer ${TOKEN}`, ifNoneMatch: undefined });
+  expect(server.seen[0]).toMatchObject({ url: '/calls?account=7&extensions=101,102&v=2', authorization: `Bearer ${TOKEN}`, ifNoneMatch: undefined });
   expect(states(h)).toEqual(['a:ringing', 'b:ringing']);
 
   await pollOnce(h);
@@ -242,7 +242,7 @@ test('a stalled request is aborted after 10 s and counts as an error', async () 
   h.clock.advance(9_999);
   expect(h.feed.status.status).toBe('connecting');
   h.clock.advance(1);
-  expect(h.feed.status).toMatchObject({ status: 'backoff', attempt: 1, retryInMs: 6000 });
+  expect(h.feed.status).toMatchObject({ status: 'backoff', attempt: 1, retryInMs: INTERVAL });
   expect((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).error).toBeInstanceOf(TimeoutError);
   await waitUntil('server saw the abort', () => server.seen[0]?.aborted === true);
 });

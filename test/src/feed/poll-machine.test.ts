@@ -39,7 +39,7 @@ test('start: connecting, one request with the stall timeout; a second start does
   expect(effects).toEqual([
     { kind: 'emit-status', status: { status: 'connecting', attempt: 0 } },
     { kind: 'set-timer', ms: POLL_TIMING.requestTimeoutMs },
-    { kind: 'request', etag: null },
+    { kind: 'request', etag: null, since: null },
   ]);
   expect(stepPoll(config, state, { kind: 'start', now: T0 }).effects).toEqual([]);
 });
@@ -49,7 +49,7 @@ test('the first answer opens, emits the calls, drops first, and waits one interv
   const first = run([answer({ kind: 'calls', events: [], dropped: [dropped], etag: '"v1"' })], started);
   expect(first.effects.map((e) => e.kind)).toEqual(['clear-timer', 'emit-status', 'drop', 'emit-calls', 'set-timer']);
   expect(statuses(first.effects)).toEqual([{ status: 'open' }]);
-  expect(first.state).toEqual({ phase: 'waiting', dueAt: T0 + INTERVAL, etag: '"v1"' });
+  expect(first.state).toEqual({ phase: 'waiting', dueAt: T0 + INTERVAL, etag: '"v1"', cursor: null });
   const later = run([{ kind: 'timer', now: T0 + INTERVAL }, answer({ kind: 'not-modified' }, T0 + INTERVAL)], first.state);
   expect(statuses(later.effects)).toEqual([]);
   expect(of(later.effects, 'emit-calls')).toEqual([]);
@@ -92,18 +92,19 @@ test('a hidden tab that serves no other tab waits hiddenSlowdown intervals, not 
   expect(run([{ kind: 'visible', now: T0 }], open).effects).toEqual([]);
 });
 
-test('the stall timeout: the timer while a request is in flight cancels it and backs off with a TimeoutError', () => {
+test('the stall timeout: the timer while a request is in flight cancels it and retries after one interval (hidden: two) with a TimeoutError', () => {
   const { state, effects } = run([{ kind: 'timer', now: T0 + POLL_TIMING.requestTimeoutMs }], started);
   expect(POLL_TIMING.requestTimeoutMs).toBe(10_000);
   expect(effects[0]).toEqual({ kind: 'cancel-request' });
   const [status] = statuses(effects);
-  expect(status).toMatchObject({ status: 'backoff', attempt: 1, retryInMs: 2 * INTERVAL });
+  expect(status).toMatchObject({ status: 'backoff', attempt: 1, retryInMs: INTERVAL });
+  expect(statuses(run([{ kind: 'timer', now: T0 + POLL_TIMING.requestTimeoutMs, slow: true }], started).effects)).toMatchObject([{ retryInMs: 2 * INTERVAL }]);
   expect((status as unknown as { error: unknown }).error).toBeInstanceOf(TimeoutError);
   expect((status as unknown as { error: TimeoutError }).error).toMatchObject({ method: 'GET', ms: 10_000 });
-  expect(state).toEqual({ phase: 'backoff', errors: 1, etag: null });
+  expect(state).toEqual({ phase: 'backoff', errors: 1, hiddenWait: false, etag: null, cursor: null });
 });
 
-test('transient failures double the interval up to the cap; Retry-After is obeyed within the cap; recovery resets', () => {
+test('429/503 double the interval up to the cap; Retry-After is obeyed within the cap; recovery resets', () => {
   const busy = (retryAfterMs?: number) => failure(new HttpError(503, 'GET', config.url, retryAfterMs));
   const again = { kind: 'timer' as const, now: T0 };
   const { effects, state } = run([busy(), again, busy(), again, busy(), again, busy(), again, busy(29_999), again, busy(30_001)], started);
@@ -113,8 +114,48 @@ test('transient failures double the interval up to the cap; Retry-After is obeye
   expect(timers(asked.effects)).toEqual([20_000]);
   const recovered = run([again, answer(calls(null))], state);
   expect(statuses(recovered.effects)).toEqual([{ status: 'open' }]);
-  const next = run([{ kind: 'timer', now: T0 }, failure(new NetworkError('GET', config.url))], recovered.state);
+  const next = run([{ kind: 'timer', now: T0 }, failure(new HttpError(429, 'GET', config.url))], recovered.state);
   expect(statuses(next.effects)).toMatchObject([{ status: 'backoff', attempt: 1, retryInMs: 6000 }]);
+});
+
+test('a hidden tab backs off on network errors too; becoming visible polls at once (not after a 429/503)', () => {
+  const down = (slow: boolean) => answer({ kind: 'failed', error: new NetworkError('GET', config.url) }, T0, slow);
+  const hidden = run([down(true)], started);
+  expect(timers(hidden.effects)).toEqual([2 * INTERVAL]);
+  expect(requests(run([{ kind: 'visible', now: T0 + 1 }], hidden.state).effects)).toEqual([null]);
+  const busy = run([answer({ kind: 'failed', error: new HttpError(503, 'GET', config.url) }, T0, true)], started);
+  expect(run([{ kind: 'visible', now: T0 + 1 }], busy.state).effects).toEqual([]);
+});
+
+test('version 2: the position from each answer goes out as since; recovered answers replay the missed events first, one batch; a lost gap logs and takes the list', () => {
+  const event = (callId: string, state: 'ringing' | 'ended') => ({ callId, state, direction: 'inbound' as const, phone: '', extension: '101', at: 1 });
+  const stream = (offset: number, recovered: boolean, missed: ReturnType<typeof event>[] = [], epoch = 'e1') => ({
+    version: 2 as const,
+    epoch,
+    offset,
+    recovered,
+    missed: missed.map((e, i) => ({ offset: offset - missed.length + i + 1, event: e })),
+  });
+  const v2 = (offset: number, recovered: boolean, missed: ReturnType<typeof event>[] = [], calls: ReturnType<typeof event>[] = [], epoch = 'e1'): PollOutcome => ({
+    kind: 'calls',
+    events: calls,
+    dropped: [],
+    etag: null,
+    stream: stream(offset, recovered, missed, epoch),
+  });
+  const first = run([answer(v2(5, false, [], [event('old', 'ended')]))], started);
+  expect(of(first.effects, 'emit-calls')).toEqual([{ kind: 'emit-calls', events: [event('old', 'ended')], complete: true, legs: true, fresh: true }]);
+  const second = run([{ kind: 'timer', now: T0 + INTERVAL }], first.state);
+  expect(of(second.effects, 'request')).toEqual([{ kind: 'request', etag: null, since: { epoch: 'e1', offset: 5 } }]);
+  const recovered = run([answer(v2(7, true, [event('b', 'ringing'), event('b', 'ended')], [event('b', 'ended')]))], second.state);
+  expect(of(recovered.effects, 'emit-calls')[0]).toMatchObject({ events: [event('b', 'ringing'), event('b', 'ended'), event('b', 'ended')], fresh: false });
+  expect(of(recovered.effects, 'warn')).toEqual([]);
+  const lost = run([{ kind: 'timer', now: T0 }, answer(v2(2, false, [], [], 'e2'))], recovered.state);
+  expect(of(lost.effects, 'warn')).toHaveLength(1);
+  expect(lost.state).toMatchObject({ cursor: { epoch: 'e2', offset: 2 } });
+  // A 304 keeps the position; a version-1 answer drops it.
+  expect(run([{ kind: 'timer', now: T0 }, answer({ kind: 'not-modified' })], lost.state).state).toMatchObject({ cursor: { epoch: 'e2', offset: 2 } });
+  expect(run([{ kind: 'timer', now: T0 }, answer(calls(null))], lost.state).state).toMatchObject({ cursor: null });
 });
 
 test.each([

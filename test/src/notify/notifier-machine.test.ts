@@ -9,6 +9,7 @@ const config: NotifierConfig = {
   popupBudgetMs: 1400,
   filingBudgetMs: 10_000,
   rememberMs: 600_000,
+  popupMaxAgeMs: 120_000,
   maxActive: 3,
   maxRemembered: 3,
   mode: 'widget',
@@ -161,4 +162,48 @@ test('a step never changes the state it was given', () => {
   const before = JSON.stringify([active(state), memory(state), state.state === 'running' ? [...state.active.values()] : []]);
   run([answered(1, 'a'), answered(2, 'b'), change('ringing', { callId: 'c' }), { kind: 'dispose' }], state);
   expect(JSON.stringify([active(state), memory(state), state.state === 'running' ? [...state.active.values()] : []])).toBe(before);
+});
+
+describe('legs, ages and ends of protocol version 2', () => {
+  const leg = (state: CallEvent['state'], extension: string, o: Partial<CallEvent> = {}, now = T): NotifierInput => ({
+    kind: 'change',
+    change: { kind: 'state', call: callEvent({ state, extension, ...o }), previous: null, leg: `c1\n${extension}` },
+    now,
+  });
+  const shown = (all: NotifyEffect[]) => all.filter((e) => e.kind === 'set-timer' && e.timer === 'popup');
+  const files = (all: NotifyEffect[]) => all.filter((e): e is Extract<NotifyEffect, { kind: 'file-call' }> => e.kind === 'file-call');
+
+  test("a call ringing two of the user's extensions: one pop-up; filed once its last leg is over, with the best end", () => {
+    const { all, state } = run([
+      leg('ringing', '101'),
+      leg('ringing', '102'),
+      answered(1),
+      leg('answered', '102'),
+      leg('ended', '101', { result: 'answered_elsewhere' }),
+    ]);
+    expect(shown(all)).toHaveLength(1);
+    expect(files(all)).toEqual([]);
+    const last = run([leg('ended', '102', { result: 'answered', duration: 30 })], state);
+    expect(files(last.all).map((e) => [e.event.extension, e.event.result])).toEqual([['102', 'answered']]);
+    expect(run([leg('ended', '101', { result: 'missed' })], last.state).all).toEqual([]);
+  });
+
+  test('answered by a colleague beats missed; an expired end files nothing and closes the call', () => {
+    const group = run([answered(1), leg('ended', '101', { result: 'missed' }), leg('ended', '102', { result: 'answered_elsewhere' })], run([leg('ringing', '101'), leg('ringing', '102')]).state);
+    expect(files(group.all).map((e) => e.event.result)).toEqual(['answered_elsewhere']);
+    const expired = run([leg('ringing', '101'), leg('ended', '101', { result: 'missed', expired: true })]);
+    expect(files(expired.all)).toEqual([]);
+    expect(kinds(expired.all)).toContain('clear-timer:popup');
+    expect(active(expired.state)).toEqual([]);
+    expect(memory(expired.state)).toHaveProperty('c1');
+  });
+
+  test('a ring older than popupMaxAgeMs pops nothing but is still filed; one just within pops; a late ring after the end brings nothing back', () => {
+    const old = run([change('ringing', { at: T - 120_001 }), answered(1), change('ended', { at: T })]);
+    expect(old.all.filter((e) => e.kind === 'show-popup')).toEqual([]);
+    expect(files(old.all)).toHaveLength(1);
+    const recent = run([change('ringing', { at: T - 120_000 }), answered(1)]);
+    expect(recent.all.filter((e) => e.kind === 'show-popup')).toHaveLength(1);
+    expect(run([change('ringing'), change('ringing', { extension: '102' })], old.state).all).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@
 import { startHarness, type Harness } from '../../support/kommo-jsdom';
 import { waitUntil } from '../../support/wait';
 import { startRelay } from '../../../relay/src';
+import en from '../../../i18n/en.json';
 
 type Relay = Awaited<ReturnType<typeof startRelay>>;
 
@@ -134,18 +135,66 @@ test('saving new settings reconnects with them (a corrected token after a refusa
   const h = await start({ token: 'wrong' });
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
-  // The admin opens the settings and is told why: the token was refused.
+  // The admin opens the settings and is told why: the token was refused. The line says the state
+  // when the modal opened (once settings.js arrived): open it again until it says so.
+  let body = openSettingsModal(h);
   const status = () => {
-    const body = openSettingsModal(h);
-    return body.querySelector('[data-testid="telephony-status"]')?.textContent ?? '';
+    const text = body.querySelector('[data-testid="telephony-status"]')?.textContent ?? '';
+    if (text !== '') body = openSettingsModal(h);
+    return text;
   };
-  await waitUntil('the settings say the token was refused', () => /token/i.test(status()) && /refused/i.test(status()));
+  await waitUntil('the settings say the token was refused', () => {
+    const text = status();
+    return /token/i.test(text) && /refused/i.test(text);
+  });
   await waitUntil('the relay closed the refused socket', () => relay.connections() === 0);
   expect(h.openSockets()).toBe(0); // and the widget does not retry with the wrong token
   expect(await h.widget.callbacks.onSave!({ active: 'Y', fields: settings() })).toBe(true);
   await waitUntil('the widget subscribed with the new token', () => relay.connections() === 1);
   await ring('c-after-fix');
   await waitUntil('the pop-up', () => h.app.popups.length === 1);
+});
+
+test('the settings modal loads its checks from settings.js in the widget folder when it opens', async () => {
+  const h = await start({ token: '' });
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  const loaded = () => [...h.window.document.scripts].some((s) => /\/widget\/settings\.js/.test(s.src));
+  expect(loaded()).toBe(false); // not on page load
+  const body = openSettingsModal(h);
+  await waitUntil('the checks are in the modal', () => body.querySelector('[data-testid="telephony-settings-check"]') !== null);
+  expect(loaded()).toBe(true);
+  expect(body.querySelector('[data-testid="telephony-settings-check"]')!.textContent).toContain(en.settings.problem_token_missing);
+  expect(body.querySelector('[data-testid="telephony-status"]')?.textContent).not.toBe('');
+  expect(body.querySelector('[data-testid="telephony-settings-unavailable"]')).toBeNull();
+  h.widget.callbacks.destroy!();
+  expect(body.querySelector('[data-testid="telephony-settings-check"]')).toBeNull();
+});
+
+test('when settings.js cannot load, the settings modal says so and saving still works', async () => {
+  let refused = 0;
+  const h = await startHarness({
+    settings: settings(),
+    handle: (req, res) => {
+      if (!req.url?.startsWith('/widget/settings.js')) return false;
+      refused += 1;
+      res.writeHead(404).end();
+      return true;
+    },
+  }).then((opened) => (harness = opened));
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  const body = openSettingsModal(h);
+  await waitUntil('the modal says the checks are missing', () => body.querySelector('[data-testid="telephony-settings-unavailable"]') !== null);
+  expect(body.querySelector('[data-testid="telephony-settings-unavailable"]')!.textContent).toBe(en.settings.panel_unavailable);
+  expect(body.querySelector('[data-testid="telephony-settings-check"]:not([data-testid="telephony-settings-unavailable"])')).toBeNull();
+  expect(h.logs.some((line) => /settings checks did not load/.test(line))).toBe(true);
+  // Opening the settings again tries again (and says so again, once).
+  const again = openSettingsModal(h);
+  await waitUntil('the second try failed too', () => refused === 2 && again.querySelector('[data-testid="telephony-settings-unavailable"]') !== null);
+  expect(again.querySelectorAll('[data-testid="telephony-settings-unavailable"]')).toHaveLength(1);
+  expect(await h.widget.callbacks.onSave!({ active: 'Y', fields: settings() })).toBe(true);
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
 });
 
 test('a page restored from the back/forward cache reconnects and still pops calls', async () => {

@@ -1,10 +1,13 @@
 /** @jest-environment jsdom */
 import $ from 'jquery';
-import { renderSettingsPanel, readSettingsForm } from '../../../src/platform/settings-panel';
+import { renderSettingsPanel as renderWith, readSettingsForm, type SettingsPanelDeps } from '../../../src/platform/settings-panel';
+import { settingsRules } from '../../../src/settings/rules';
 import es from '../../../i18n/es.json';
 import en from '../../../i18n/en.json';
 
 type Section = Record<string, string>;
+/** The panel with the rules script.js hands it. */
+const renderSettingsPanel = ($body: JQuery, deps: Omit<SettingsPanelDeps, 'rules'>) => renderWith($body, { rules: settingsRules, ...deps });
 const stringsOf = (section: Section) => (key: string) => section[key] ?? key;
 
 /** The modal the way Kommo renders the manifest fields: inputs named after the keys. */

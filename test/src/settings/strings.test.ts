@@ -11,7 +11,7 @@ const source = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 const problemKeys = [...new Set(
   ['src/settings/parse.ts', 'src/settings/phones.ts'].flatMap((file) => [...source(file).matchAll(/key: '([a-z_]+)'/g)].map((m) => m[1]!)),
 )];
-const panelKeys = [...source('src/platform/settings-panel.ts').matchAll(/'((?:panel|label|notify_mode)_[a-z]+)'/g)].map((m) => m[1]!);
+const panelKeys = [...(source('src/platform/settings-panel.ts') + source('src/platform/settings-loader.ts')).matchAll(/'((?:panel|label|notify_mode)_[a-z]+)'/g)].map((m) => m[1]!);
 const manifestKeys = Object.values(
   (JSON.parse(source('manifest.json')) as { settings: Record<string, { name: string }> }).settings,
 ).map((entry) => entry.name.replace(/^settings\./, ''));
@@ -21,7 +21,7 @@ describe('settings strings', () => {
   it('the code asks for the keys this test scans (the scan works)', () => {
     expect(problemKeys).toEqual(expect.arrayContaining(['problem_ws_insecure', 'problem_phones_bad_extension', 'problem_notify_mode']));
     expect(problemKeys.length).toBeGreaterThanOrEqual(17);
-    expect(panelKeys).toEqual(expect.arrayContaining(['panel_title', 'panel_ok', 'label_error', 'label_warning']));
+    expect(panelKeys).toEqual(expect.arrayContaining(['panel_title', 'panel_ok', 'panel_unavailable', 'label_error', 'label_warning']));
   });
 
   it.each(LOCALES)('%s has every key the code and the manifest use, with the placeholders of en', (locale) => {
