@@ -1,8 +1,9 @@
 /**
- * The jest configuration Stryker runs (stryker.config.json): jest.config.js's unit project only,
- * on the tests that can reach src/: test/src (mirrors src/), test/relay (the reference relay
- * imports src/protocol) and test/scripts/validator (it reuses src/protocol/record). The jsdom and
- * chromium projects test the built bundle, which mutants never reach, and are left out.
+ * The jest configuration Stryker runs (stryker.config.json): jest.config.js's unit project on
+ * the tests of the pure core, test/src. Tests that drive real loopback servers (the relay, the
+ * fixture CRM, TCP proxies) and the fuzz suite are left to jest: under a mutant that breaks a
+ * retry they wait out their timeouts, which made a full run of every module take hours on two
+ * cores. The decisions they exercise are pure step functions, tested here without a clock.
  */
 const base = require('./jest.config.js');
 
@@ -11,9 +12,13 @@ if (!unit) throw new Error('jest.stryker.config.js: jest.config.js has no "unit"
 
 const { displayName, ...settings } = unit;
 
+/** Loopback-server and fuzz suites: slow under mutants, covered by `npm test` itself. */
+const SLOW = ['blips', 'clock-jumps', 'fuzz', 'poll-feed', 'relay-drop', 'ws-feed', 'caller-lookup', 'crm-faults'];
+
 /** @type {import('jest').Config} */
 module.exports = {
   ...settings,
   testTimeout: base.testTimeout,
-  roots: ['<rootDir>/test/src', '<rootDir>/test/relay', '<rootDir>/test/scripts/validator'],
+  roots: ['<rootDir>/test/src'],
+  testPathIgnorePatterns: [...settings.testPathIgnorePatterns, ...SLOW.map((name) => `/${name}\\.test\\.ts$`)],
 };

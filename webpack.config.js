@@ -1,11 +1,26 @@
 // Builds src/ into dist/widget/script.js, one AMD module, the way Kommo's own widget template
 // does: `define(['jquery', 'underscore'], factory)` with both taken from the host page.
 // https://developers.kommo.com/docs/script-js
-// The settings modal's code is a second AMD module, settings.js beside script.js, that the host's
-// RequireJS loads when the modal opens (src/platform/settings-loader.ts). It imports nothing
-// from script.js at run time (the settings rules are handed over), so nothing is bundled twice.
+// Parts loaded only where they are used are more AMD modules beside script.js, fetched with the
+// host's RequireJS (src/platform/widget-part.ts): settings.js when the settings modal opens,
+// poll.js when the settings choose polling, lease.js in browsers without Web Locks. They import
+// nothing from script.js at run time (what they share is handed over), so nothing is bundled twice.
 const path = require('path');
 const TerserPlugin = require('terser-webpack-plugin');
+const webpack = require('webpack');
+
+// Parts (script.js loads them: src/platform/widget-part.ts) must not carry a copy of code script.js
+// already has. Each part takes that code from one module (src/feed/poll-shared.ts,
+// src/tabs/lease-shared.ts); inside the part's files it becomes its "-slot" twin, filled with
+// script.js's own functions when the part is handed over. script.js keeps the real module.
+const PART_SHARED = [
+  { request: './poll-shared', issuer: /[\\/]src[\\/]feed[\\/]poll-[\w-]+\.ts$/ },
+  { request: './lease-shared', issuer: /[\\/]src[\\/]tabs[\\/]lease-[\w-]+\.ts$/ },
+];
+const partShared = new webpack.NormalModuleReplacementPlugin(/-shared$/, (resource) => {
+  const part = PART_SHARED.find((p) => p.request === resource.request && p.issuer.test(resource.contextInfo.issuer || ''));
+  if (part) resource.request = `${part.request}-slot`;
+});
 
 module.exports = (env = {}) => ({
   mode: 'production',
@@ -14,6 +29,10 @@ module.exports = (env = {}) => ({
     // `export default` of src/index.ts is what the define() factory returns: the constructor.
     script: { import: path.resolve(__dirname, 'src/index.ts'), library: { type: 'amd', export: 'default' } },
     settings: { import: path.resolve(__dirname, 'src/platform/settings-modal.ts'), library: { type: 'amd' } },
+    // The polling transport, loaded only by polling installs (src/platform/lifecycle.ts).
+    poll: { import: path.resolve(__dirname, 'src/feed/poll-part.ts'), library: { type: 'amd' } },
+    // The localStorage lease election, loaded only in browsers without Web Locks.
+    lease: { import: path.resolve(__dirname, 'src/tabs/lease-part.ts'), library: { type: 'amd' } },
   },
   output: {
     path: path.resolve(__dirname, 'dist/widget'),
@@ -26,6 +45,7 @@ module.exports = (env = {}) => ({
     jquery: 'jquery',
     underscore: 'underscore',
   },
+  plugins: [partShared],
   resolve: { extensions: ['.ts', '.js'] },
   module: {
     rules: [

@@ -1,6 +1,7 @@
 /**
- * `npm run build`: webpack (webpack.config.js) -> dist/build/script.js and settings.js (+ their
- * source maps, kept there), then dist/widget/ = manifest.json, script.js, settings.js, i18n/,
+ * `npm run build`: webpack (webpack.config.js) -> dist/build/script.js and its parts settings.js,
+ * poll.js, lease.js (+ their source maps, kept there), then dist/widget/ = manifest.json,
+ * script.js, the parts it loads, i18n/,
  * images/ (what Kommo gets), the
  * validator over it, and dist/widget.zip with those files at the zip root
  * (https://developers.kommo.com/docs/structure-widget). Any fault: the messages, exit code 1.
@@ -29,7 +30,7 @@ export class BuildError extends Error {
   }
 }
 
-/** Packaged files, in the order they go into the zip: `loaded` are the modules script.js loads (settings.js), from beside it. */
+/** Packaged files, in the order they go into the zip: `loaded` are the modules script.js loads (settings.js, poll.js, lease.js), from beside it. */
 function packageFiles(root: string, scriptPath: string, loaded: string[]): Array<{ name: string; from: string }> {
   const list = (dir: string, pattern: RegExp) =>
     fs.existsSync(path.join(root, dir))
@@ -158,9 +159,9 @@ const BUILD_COMMAND = defineCommand({
   name: 'build',
   usage: 'npm run build -- [flags]',
   summary: [
-    'Builds the widget: webpack bundles script.js and settings.js, dist/widget/ gets manifest.json, those, i18n/',
-    'and images/, the validator checks it, and dist/widget.zip is written (what Kommo gets).',
-    'Any fault is printed with its fix; the exit code is then 1.',
+    'Builds the widget: webpack bundles script.js and its parts (settings.js, poll.js, lease.js); dist/widget/',
+    'gets manifest.json, those, i18n/ and images/, the validator checks it, and dist/widget.zip is written',
+    '(what Kommo gets). Any fault is printed with its fix; the exit code is then 1.',
   ].join('\n'),
   flags: {
     out: { type: 'string', value: 'dir', shownDefault: '<root>/dist', description: 'write build/, widget/ and widget.zip there' },

@@ -13,70 +13,70 @@ import type { BrowserContext, Page } from 'playwright-core';
 export interface SubscribedLog {
   widget: number[];
   naive: number[];
+  /** Date.now() of every WebSocket the widget constructed (its connection attempts). */
+  attempts: number[];
 }
 
 interface BenchWindow {
-  WebSocket: typeof WebSocket;
-  __benchNativeWebSocket: typeof WebSocket;
   __benchSubscribed: SubscribedLog;
 }
 
-export async function recordSnapshots(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const w = window as unknown as BenchWindow;
-    const Native = w.WebSocket;
-    const log: SubscribedLog = { widget: [], naive: [] };
-    w.__benchSubscribed = log;
-    w.__benchNativeWebSocket = Native;
-    // The test is inlined: an init script cannot see module scope.
-    const snapshot = (data: unknown) => {
-      if (typeof data !== 'string') return false;
-      try {
-        return (JSON.parse(data) as { type?: unknown }).type === 'snapshot';
-      } catch {
-        return false;
-      }
-    };
-    class Recorded extends Native {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols);
-        this.addEventListener('message', (e) => {
-          const at = Date.now();
-          if (snapshot(e.data)) log.widget.push(at);
-        });
-      }
+/*
+ * Both page scripts are strings: tsx (esbuild) would wrap named functions written here in a
+ * `__name` helper that does not exist in the page.
+ */
+const RECORD_SNAPSHOTS = `(() => {
+  const Native = window.WebSocket;
+  const log = { widget: [], naive: [], attempts: [] };
+  window.__benchSubscribed = log;
+  window.__benchNativeWebSocket = Native;
+  const isSnapshot = (data) => {
+    if (typeof data !== 'string') return false;
+    try { return JSON.parse(data).type === 'snapshot'; } catch (e) { return false; }
+  };
+  class Recorded extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      log.attempts.push(Date.now());
+      this.addEventListener('message', (e) => {
+        const at = Date.now();
+        if (isSnapshot(e.data)) log.widget.push(at);
+      });
     }
-    w.WebSocket = Recorded;
-  });
+  }
+  window.WebSocket = Recorded;
+})();`;
+
+export async function recordSnapshots(context: BrowserContext): Promise<void> {
+  await context.addInitScript({ content: RECORD_SNAPSHOTS });
+}
+
+/** The same recorder in a page that is already open (the naive client's own blank page). */
+export async function recordSnapshotsNow(page: Page): Promise<void> {
+  await page.evaluate(RECORD_SNAPSHOTS);
 }
 
 /** Starts the naive client in the page: subscribes `extension` with `token`, retries every 1 s. */
 export async function startNaiveClient(page: Page, url: string, token: string, extension: string): Promise<void> {
-  await page.evaluate(
-    ([wsUrl, tok, ext]) => {
-      const w = window as unknown as BenchWindow;
-      const connect = () => {
-        const ws = new w.__benchNativeWebSocket(wsUrl);
-        ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', token: tok, extensions: [ext] }));
-        ws.onmessage = (e) => {
-          const at = Date.now();
-          try {
-            if ((JSON.parse(String(e.data)) as { type?: unknown }).type === 'snapshot') w.__benchSubscribed.naive.push(at);
-          } catch {
-            // not a frame the comparison counts
-          }
-        };
-        ws.onclose = () => setTimeout(connect, 1000);
+  const args = JSON.stringify({ url, token, extension });
+  await page.evaluate(`(() => {
+    const o = ${args};
+    const connect = () => {
+      const ws = new window.__benchNativeWebSocket(o.url);
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', token: o.token, extensions: [o.extension] }));
+      ws.onmessage = (e) => {
+        const at = Date.now();
+        try { if (JSON.parse(String(e.data)).type === 'snapshot') window.__benchSubscribed.naive.push(at); } catch (err) { /* not counted */ }
       };
-      connect();
-    },
-    [url, token, extension] as const,
-  );
+      ws.onclose = () => setTimeout(connect, 1000);
+    };
+    connect();
+  })()`);
 }
 
 export function subscribedLog(page: Page): Promise<SubscribedLog> {
   return page.evaluate(() => {
     const log = (window as unknown as BenchWindow).__benchSubscribed;
-    return { widget: [...log.widget], naive: [...log.naive] };
+    return { widget: [...log.widget], naive: [...log.naive], attempts: [...log.attempts] };
   });
 }

@@ -1,8 +1,10 @@
 /**
  * `npm run bench` (issue 8): measures the built widget and writes docs/bench/report.md,
  * report.json and latency.png (+ latency.svg). Sections: bundle (bundle.ts), Chromium in the
- * sandbox (page.ts), tabs (tabs.ts), call feed (feed.ts), caller-ID lookup (lookup.ts); then the
- * issue's targets, each with the measured figure and pass/fail.
+ * sandbox (page.ts), tabs (tabs.ts), call feed (feed.ts), caller-ID lookup (lookup.ts), and issue 12's
+ * recovery figures: outages (outage.ts), calls after a gap (gap-calls.ts), the reconnect storm
+ * (reconnect-storm.ts), relay store POST latency (relay-store.ts); then the issues' targets, each
+ * with the measured figure and pass/fail.
  *
  * Flags: `npm run bench -- --help` (BENCH_COMMAND below); defaults are the issue's sample sizes.
  */
@@ -16,10 +18,17 @@ import { CHROMIUM_ARGS, chromiumPath, widgetDir } from '../../test/support/brows
 import { analyzeBundle } from './bundle';
 import type { BundleReport } from './bundle';
 import { runFeedBench } from './feed';
+import { runGapCallsBench } from './gap-calls';
+import type { GapResult } from './gap-calls';
 import { runLookupBench } from './lookup';
 import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 import { PAGE_DEFAULTS, runPageBench } from './page';
 import type { PageBenchOptions, PageBenchResult } from './page';
+import { OUTAGES_MS, runOutageBench } from './outage';
+import type { OutageRow } from './outage';
+import { runReconnectStorm } from './reconnect-storm';
+import type { StormResult } from './reconnect-storm';
+import { runRelayStoreBench, STORE_POSTS } from './relay-store';
 import { kb } from './report/markdown';
 import { allEqual, atMost, figuresMatching, notMeasured } from './report/targets';
 import type { BenchReport, Section, Target } from './report/types';
@@ -42,28 +51,36 @@ const SIZES = {
   'burst-calls': size('calls in the burst', PAGE_DEFAULTS.burstCalls),
   'burst-window-ms': size('the burst lasts this long, ms', PAGE_DEFAULTS.burstWindowMs),
   restarts: size('relay restarts', PAGE_DEFAULTS.restarts, 3),
-  'dead-socket-runs': size('dead-socket runs (each ~36 s: heartbeat-bound)', PAGE_DEFAULTS.deadSocketRuns, 0),
+  'dead-socket-runs': size('dead-socket runs (each ~15 s: heartbeat-bound)', PAGE_DEFAULTS.deadSocketRuns, 0),
   'overhead-loads': size('page loads for the overhead', PAGE_DEFAULTS.overheadLoads, 2),
   'overhead-calls': size('calls for the overhead', PAGE_DEFAULTS.overheadCalls, 10),
   'memory-calls': size('calls for memory (run to twice that)', PAGE_DEFAULTS.memoryCalls, 40),
   'takeover-closes': size('leader closes and crashes per tab count and mode (tabs.ts)', 3, 2),
   'feed-ws-samples': size('WebSocket calls of the call feed benchmark (feed.ts, in Node)', 200, 20),
   'feed-poll-samples': size('polling calls of the call feed benchmark', 10, 3),
+  'outage-runs': size(`relay outages of each length (${OUTAGES_MS.map((m) => m / 1000).join(', ')} s) in the outage table (outage.ts)`, 3, 1),
+  'gap-calls': size('calls that ring and end while the widget is cut off, per transport (gap-calls.ts)', 20, 5),
+  // Bounded: a load test on this machine's loopback, never more than the relay's default subscriber cap.
+  'storm-clients': { ...size('widget feeds reconnecting at once after kill -9 of the built relay (reconnect-storm.ts)', 1000, 100), min: 1, max: 10_000 },
+  'storm-timeout-s': { ...size('each phase of the reconnect storm fails after this long, s', 60), min: 5, max: 600 },
+  'store-posts': size('POSTs per relay store latency figure (relay-store.ts)', STORE_POSTS, 50),
 };
 const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
+const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store'] as const;
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
   usage: 'npm run bench -- [flags]',
   summary: [
     'Builds the widget and the relay, measures them (bundle, Chromium in the sandbox, tabs, call feed,',
-    "caller-ID lookup) and writes report.md, report.json and latency.png (+ .svg) with the issue's",
-    'targets, each with the measured figure and pass/fail. Defaults are the issue\'s sample sizes.',
+    'caller-ID lookup, relay outages, calls after a gap, a 1000-widget reconnect storm against the built',
+    'relay, relay store POST latency) and writes report.md, report.json and latency.png (+ .svg) with',
+    "the issues' targets, each with the measured figure and pass/fail. Defaults are the issues' sample sizes.",
   ].join('\n'),
   flags: {
     ...SIZES,
     'tab-modes': { type: 'list', value: 'modes', choices: MODES, default: MODES, description: 'leader election modes of the tabs benchmark' },
-    skip: { type: 'list', value: 'sections', choices: ['bundle', 'page', 'tabs', 'feed', 'lookup'], description: 'sections not to measure' },
+    skip: { type: 'list', value: 'sections', choices: SECTIONS, description: 'sections not to measure' },
     out: { type: 'string', value: 'dir', shownDefault: 'docs/bench', description: 'where the report goes' },
     quick: { type: 'boolean', description: 'tiny sample sizes: a smoke run of the pipeline, not a measurement' },
   },
@@ -99,6 +116,18 @@ const takeoverCloses = sample('takeover-closes');
 const tabModes = values['tab-modes'] as Mode[];
 const feedWs = sample('feed-ws-samples');
 const feedPoll = sample('feed-poll-samples');
+const outageRuns = sample('outage-runs');
+const gapCalls = sample('gap-calls');
+const stormClients = sample('storm-clients');
+const stormTimeoutS = sample('storm-timeout-s');
+const storePosts = sample('store-posts');
+
+/** Issue 12's raw results the targets are judged on. */
+interface RecoveryResults {
+  outage: OutageRow[] | null;
+  gaps: GapResult[] | null;
+  storm: StormResult | null;
+}
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -124,7 +153,7 @@ function git(...args: string[]): string | null {
   }
 }
 
-function targets(bundle: BundleReport | null, page: PageBenchResult | null, sections: Section[]): Target[] {
+function targets(bundle: BundleReport | null, page: PageBenchResult | null, sections: Section[], recovery: RecoveryResults): Target[] {
   const out: Target[] = [];
   const own = bundle?.groups.find((g) => g.kind === 'own') ?? null;
   out.push(
@@ -174,6 +203,41 @@ function targets(bundle: BundleReport | null, page: PageBenchResult | null, sect
     const t = atMost(`Leader-tab takeover p95 (${mode}; worst of closes and crashes, 5 and 20 tabs)`, 2000, 'ms', worstSeries?.p95 ?? null, worstSeries ? `${worstSeries.name}${lost ? `; ${lost} takeovers not seen within 10 s` : ''}` : '', 'the tabs benchmark did not run');
     out.push(lost && t.verdict === 'pass' ? { ...t, verdict: 'fail' } : t);
   }
+  out.push(...recoveryTargets(page, recovery));
+  return out;
+}
+
+/** Issue 12 ("never lose a call"): resubscribe after an outage, a silent relay, calls after a gap, the storm. */
+function recoveryTargets(page: PageBenchResult | null, r: RecoveryResults): Target[] {
+  const out: Target[] = [];
+  const label = 'Relay back after an outage (1.5 / 5 / 12 / 60 s) -> widget subscribed again, worst';
+  if (r.outage && r.outage.length > 0) {
+    const lost = r.outage.reduce((n, row) => n + row.widgetMs.filter((v) => v === null).length, 0);
+    const all = r.outage.flatMap((row) => row.widgetMs.filter((v): v is number => v !== null));
+    const perOutage = r.outage.map((row) => `${row.downMs / 1000} s: ${Math.max(...row.widgetMs.map((v) => v ?? Infinity))} ms`).join(', ');
+    const naive = r.outage.flatMap((row) => row.naiveMs.filter((v): v is number => v !== null));
+    const t = atMost(label, 1500, 'ms', all.length ? Math.max(...all) : null, `${perOutage}; naive 1 s retry: worst ${naive.length ? Math.max(...naive) : 'n/a'} ms${lost ? `; ${lost} runs never resubscribed` : ''}`, 'no run resubscribed');
+    out.push(lost ? { ...t, verdict: 'fail' } : t);
+  } else out.push(notMeasured(label, '<= 1500 ms', 'the outage benchmark did not run'));
+
+  const dead = page?.deadSocket?.detectionMs ?? [];
+  out.push(atMost('Silent relay (socket left open) -> widget on a new connection, worst', 12_000, 'ms', dead.length ? Math.max(...dead) : null, `n=${dead.length}`, 'the page benchmark\'s dead-socket runs did not run'));
+
+  out.push(
+    allEqual('Calls that rang and ended while the widget was cut off, filed exactly once', 100, '%',
+      (r.gaps ?? []).map((g) => ({ what: `${g.transport === 'ws' ? 'WebSocket' : 'polling'}: ${g.filedOnce}/${g.calls} once, ${g.doubled} doubled, ${g.missing} missing`, value: g.calls ? Math.round((g.filedOnce / g.calls) * 1000) / 10 : null })),
+      'the gap-calls benchmark did not run'),
+  );
+
+  const storm = r.storm;
+  const servedLabel = 'Widgets reconnecting at once after kill -9 of the relay: all served, none refused';
+  if (storm) {
+    const ok = storm.served === storm.clients && storm.refused === 0;
+    out.push({ label: servedLabel, limit: `${storm.clients} of ${storm.clients}, 0 refused`, figure: `${storm.served} of ${storm.clients} served, ${storm.refused} refused`, verdict: ok ? 'pass' : 'fail' });
+    const s = storm.series.summary;
+    const t = atMost(`Reconnect storm (${storm.clients} widgets): relay listening again -> resubscribed, worst`, 1500, 'ms', s.max, `p50 ${s.p50} ms, p95 ${s.p95} ms`);
+    out.push(storm.served < storm.clients && t.verdict === 'pass' ? { ...t, verdict: 'fail' } : t);
+  } else out.push(notMeasured(servedLabel, 'all, 0 refused', 'the reconnect storm did not run'));
   return out;
 }
 
@@ -208,11 +272,38 @@ async function main(): Promise<void> {
     const s = await timed('lookup benchmark', () => runLookupBench(), notes);
     if (s) sections.push(s);
   }
+  const recovery: RecoveryResults = { outage: null, gaps: null, storm: null };
+  if (!skip.has('outage')) {
+    const r = await timed('outage benchmark', () => runOutageBench({ widgetDir: dir, runs: outageRuns }, log), notes);
+    if (r) {
+      sections.push(r.section);
+      recovery.outage = r.rows;
+    }
+  }
+  if (!skip.has('gap-calls')) {
+    const r = await timed('gap-calls benchmark', () => runGapCallsBench({ widgetDir: dir, calls: gapCalls }, log), notes);
+    if (r) {
+      sections.push(r.section);
+      recovery.gaps = r.results;
+    }
+  }
+  if (!skip.has('storm')) {
+    const r = await timed('reconnect storm', () => runReconnectStorm({ clients: stormClients, timeoutMs: stormTimeoutS * 1000 }, log), notes);
+    if (r) {
+      sections.push(r.section);
+      recovery.storm = r.result;
+    }
+  }
+  if (!skip.has('store')) {
+    const s = await timed('relay store benchmark', () => runRelayStoreBench(storePosts), notes);
+    if (s) sections.push(s);
+  }
 
   notes.push(
     `Sample sizes: ${pageOptions.calls} calls per WebSocket latency variant, ${pageOptions.pollCalls1s} (1 s) and ${pageOptions.pollCalls3s} (3 s) polling calls, ` +
       `${pageOptions.hangCalls} calls with a CRM that never answers, ${pageOptions.restarts} relay restarts, ${pageOptions.deadSocketRuns} dead-socket run(s), ` +
-      `${takeoverCloses} leader closes and ${takeoverCloses} crashes per tab count and mode (${tabModes.join(', ')}), ${pageOptions.memoryCalls} calls for memory (run to twice that to show the growth stops). Change them with the flags in scripts/bench/run.ts.`,
+      `${takeoverCloses} leader closes and ${takeoverCloses} crashes per tab count and mode (${tabModes.join(', ')}), ${pageOptions.memoryCalls} calls for memory (run to twice that to show the growth stops); ` +
+      `${outageRuns} outage(s) of each length, ${gapCalls} calls per gap and transport, ${stormClients} feeds in the reconnect storm, ${storePosts} POSTs per store latency figure. Change them with the flags in scripts/bench/run.ts.`,
     'Connections: relay sockets per browser are in "Tabs: one leader per browser" (the relay\'s subscriber count); idle bytes and requests per hour are in "Call feed" (one simulated hour through the real relay on loopback, in Node).',
     'Latency clock: the relay runs inside the benchmark\'s Node process (the sandbox); its send time is Date.now() there as it hands the ringing WebSocket frame or the first poll answer listing the call to the socket (scripts/bench/relay-probe.ts), the pop-up time is Date.now() in the page when the host\'s APP.notifications.show_notification runs (window.__sandbox.timeline); same machine, same wall clock, 1 ms resolution.',
     'Numbers: the sandbox CRM gets generated contacts "Bench Caller N" with distinct numbers (+1 646 3xx xxxx), so every "new number" call asks the CRM and finds a contact; the WebSocket variants run after 5 warm-up calls, each polling variant after 2 on its freshly loaded page.',
@@ -240,7 +331,7 @@ async function main(): Promise<void> {
     },
     bundle: bundle ?? { missing: skip.has('bundle') ? 'skipped (--skip bundle)' : 'the bundle analysis failed (see the notes)' },
     sections,
-    targets: targets(bundle, page, sections),
+    targets: targets(bundle, page, sections, recovery),
     notes,
     durationS: (Date.now() - started) / 1000,
   };

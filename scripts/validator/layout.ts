@@ -1,6 +1,6 @@
 /**
  * What may be in the package: manifest.json, script.js, the modules script.js loads from the
- * widget's folder (settings.js), i18n/*.json and images/* at the root, nothing else (Kommo wants
+ * widget's folder (settings.js, poll.js, lease.js), i18n/*.json and images/* at the root, nothing else (Kommo wants
  * the files at the zip root, not in a folder).
  */
 import type { Fault, WidgetFiles } from './types';
@@ -10,7 +10,7 @@ const REQUIRED = ['manifest.json', 'script.js'];
 
 /**
  * The root .js files script.js loads from the widget's folder: it names them as
- * `<params.path>/<name>.js` (src/platform/settings-loader.ts), so a quoted `/<name>.js`.
+ * `<params.path>/<name>.js` (src/platform/widget-part.ts: a table of quoted `/<name>.js`).
  */
 export function modulesLoadedBy(pkg: WidgetFiles): string[] {
   const script = pkg.files.get('script.js')?.toString('utf8') ?? '';

@@ -2,7 +2,7 @@
  * script.js: one AMD module, `define(['jquery', 'underscore'], factory)`, taking only those two
  * from the host page's RequireJS (https://developers.kommo.com/docs/script-js); anything else
  * would be a request Kommo's page cannot answer. The modules script.js loads from the widget's
- * folder (settings.js) are held to the same rules; their dependency list may be left out.
+ * folder (settings.js, poll.js, lease.js) are held to the same rules; their dependency list may be left out.
  */
 import type { Fault, WidgetFiles } from './types';
 import { fault } from './types';

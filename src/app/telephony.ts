@@ -11,6 +11,7 @@ import type { NotifyStrings } from '../notify';
 import type { WidgetSettings } from '../settings/types';
 import type { PageEnv } from './page';
 import { createCallFeed } from '../feed';
+import type { PollTransportDeps, TransportLoader } from '../feed';
 import { createCallerLookup } from '../lookup';
 import { createCallNotifier, NOTIFY_TIMING } from '../notify';
 import { extensionsFor } from '../settings';
@@ -35,6 +36,8 @@ export interface TelephonyDeps {
   /** Script-mode polling: adds a `<script>` tag; callbacks land on `scriptCallbacks` (window). */
   loadScript?: (url: string, onError?: () => void) => { remove(): void };
   scriptCallbacks?: Record<string, unknown>;
+  /** Polling's code (poll.js in script.js, loaded on first use: src/platform/lifecycle.ts). */
+  pollTransport?: TransportLoader<PollTransportDeps>;
   /** The browser's cross-tab APIs, each absent where the browser lacks it (src/platform/tab-environment.ts). */
   tabs: TabEnvironment & { tabId: string };
 }
@@ -120,6 +123,7 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         WebSocket: deps.WebSocket,
         fetch: deps.fetch,
         loadScript: deps.loadScript,
+        pollTransport: deps.pollTransport,
         callbacks: deps.scriptCallbacks,
         page,
         // The leader serves every tab: it keeps its pace while its own tab is hidden.

@@ -37,11 +37,11 @@ const unit = (random: () => number) => Math.min(Math.max(random(), 0), 1 - Numbe
  * Exponential backoff with full jitter: a uniform delay in [0, min(cap, base * 2^attempt)).
  * Full jitter spreads the reconnects of many widgets instead of having them arrive together.
  */
+/** `base` doubled per attempt (at least `from` times), capped: 2^n overflows to Infinity for large n, and min() gives the cap. */
+const ceiling = (attempt: number, base: number = BACKOFF_TIMING.baseMs, from = 0) => Math.min(BACKOFF_TIMING.capMs, base * 2 ** Math.max(from, Math.floor(attempt)));
+
 export function backoffDelay(attempt: number, random: () => number): number {
-  const n = Math.max(0, Math.floor(attempt));
-  // 2^n overflows to Infinity for large n; min() then gives the cap, which is what we want.
-  const ceiling = Math.min(BACKOFF_TIMING.capMs, BACKOFF_TIMING.baseMs * Math.pow(2, n));
-  return Math.floor(unit(random) * ceiling);
+  return Math.floor(unit(random) * ceiling(attempt));
 }
 
 /**
@@ -53,15 +53,13 @@ export function reconnectDelay(pressure: RetryPressure, attempt: number, random:
   const r = unit(random);
   if (pressure === 'none') return BACKOFF_TIMING.quickMinMs + Math.floor(r * (BACKOFF_TIMING.quickMaxMs - BACKOFF_TIMING.quickMinMs));
   if (pressure === 'hidden') return backoffDelay(attempt, () => r);
-  const ceiling = Math.min(BACKOFF_TIMING.capMs, BACKOFF_TIMING.baseMs * Math.pow(2, Math.max(0, Math.floor(attempt))));
   const asked = Math.min(MAX_RETRY_AFTER_S * 1000, Math.floor(askedMs * (1 + r)));
-  return Math.max(asked, Math.floor(ceiling * (0.5 + r / 2)));
+  return Math.max(asked, Math.floor(ceiling(attempt) * (0.5 + r / 2)));
 }
 
 /** Polling after errors: the interval doubled per consecutive error, up to the cap (protocol: "Polling"). */
 export function pollErrorDelay(consecutiveErrors: number, intervalMs: number): number {
-  const n = Math.max(1, Math.floor(consecutiveErrors));
-  return Math.min(BACKOFF_TIMING.capMs, intervalMs * Math.pow(2, n));
+  return ceiling(consecutiveErrors, intervalMs, 1);
 }
 
 /** 429 and 503 are the relay saying "busy": the one HTTP answer the poller backs off for when visible. */

@@ -9,7 +9,9 @@ import type { Logger } from '../core/logger';
 import { createOnceLogger } from '../core/logger';
 import type { TransportSettings } from '../settings/types';
 import type { Dropped } from '../protocol/frames';
-import { createPollTransport } from './poll-transport';
+import { createDeferredTransport } from './deferred-transport';
+import type { TransportLoader } from './deferred-transport';
+import type { PollTransportDeps } from './poll-transport';
 import type { ScriptLoader } from './poll-script';
 import { createCallTracker } from './tracker';
 import type { CallBatch, CallFeed, CallFeedEvents, CallTransport, FeedStatus } from './types';
@@ -31,6 +33,11 @@ export interface CallFeedDeps {
   logger: Logger;
   WebSocket: typeof WebSocket;
   fetch: typeof fetch;
+  /**
+   * Polling: where its code comes from. script.js loads poll.js on first use (WebSocket installs
+   * never fetch it); tests hand createPollTransport over at once. Absent: polling is `config`.
+   */
+  pollTransport?: TransportLoader<PollTransportDeps>;
   /** Script mode: adds a <script> tag (platform layer); `onError` when it fails to load. */
   loadScript?: ScriptLoader;
   /** Script mode: where NAME({...}) callbacks are installed (window in the browser). */
@@ -42,19 +49,16 @@ export interface CallFeedDeps {
 }
 
 /** Why a feed cannot run with these settings, or null when it can. */
-function feedConfigProblem(deps: Pick<CallFeedDeps, 'transport' | 'extensions' | 'page' | 'loadScript' | 'callbacks'>): 'no-extension' | 'config' | null {
+function feedConfigProblem(deps: Pick<CallFeedDeps, 'transport' | 'extensions' | 'page' | 'loadScript' | 'callbacks' | 'pollTransport'>): 'no-extension' | 'config' | null {
   if (deps.extensions.length === 0) return 'no-extension';
   const t = deps.transport;
-  if (t.kind === 'ws') {
-    const scheme = t.url.slice(0, t.url.indexOf(':') + 1).toLowerCase();
-    if (scheme !== 'ws:' && scheme !== 'wss:') return 'config';
-    // Browsers block ws: from an https: page (mixed content): refuse instead of failing forever.
-    if (scheme === 'ws:' && deps.page.protocol === 'https:') return 'config';
-    return null;
-  }
-  if (t.mode === 'script' && (deps.loadScript === undefined || deps.callbacks === undefined)) return 'config';
-  if (!(t.intervalMs > 0)) return 'config';
-  return null;
+  const scheme = t.url.slice(0, t.url.indexOf(':') + 1).toLowerCase();
+  const usable =
+    t.kind === 'ws'
+      ? // Browsers block ws: from an https: page (mixed content): refuse instead of failing forever.
+        scheme === 'wss:' || (scheme === 'ws:' && deps.page.protocol !== 'https:')
+      : deps.pollTransport !== undefined && (t.mode !== 'script' || (deps.loadScript !== undefined && deps.callbacks !== undefined)) && t.intervalMs > 0;
+  return usable ? null : 'config';
 }
 
 export function createCallFeed(deps: CallFeedDeps): CallFeed {
@@ -71,16 +75,21 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
   const offs: Array<() => void> = [];
 
   function onDrop(dropped: Dropped): void {
-    warnOnce(dropped.kind, `feed: dropped invalid input (${dropped.kind})`, dropped.detail === undefined ? undefined : { detail: dropped.detail });
+    warnOnce(dropped.kind, `feed: dropped (${dropped.kind})`, dropped.detail === undefined ? undefined : { detail: dropped.detail });
+  }
+
+  /** A listener's bug must not stop the feed or reach the page. */
+  function emit<K extends keyof CallFeedEvents & string>(type: K, event: CallFeedEvents[K]): void {
+    try {
+      emitter.emit(type, event);
+    } catch (cause) {
+      deps.logger.error(`feed: a ${type} listener threw`, { cause });
+    }
   }
 
   function setStatus(next: FeedStatus): void {
     status = next;
-    try {
-      emitter.emit('status', next);
-    } catch (cause) {
-      deps.logger.error('feed: a status listener threw', { cause });
-    }
+    emit('status', next);
   }
 
   function onCalls(batch: CallBatch): void {
@@ -90,14 +99,7 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
       onDrop({ kind: 'event:foreign_extension' });
       return false;
     });
-    for (const change of tracker.apply({ ...batch, events: mine })) {
-      try {
-        emitter.emit('change', change);
-      } catch (cause) {
-        // A listener's bug must not stop the feed or reach the page.
-        deps.logger.error('feed: a change listener threw', { cause });
-      }
-    }
+    for (const change of tracker.apply({ ...batch, events: mine })) emit('change', change);
   }
 
   function buildTransport(): CallTransport {
@@ -107,17 +109,21 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
     // The leader serves every tab: while it does, its own tab being hidden does not count.
     const hidden = () => !deps.page.isVisible() && !(deps.servingOthers?.() ?? false);
     if (t.kind === 'ws') return createWebSocketTransport({ ...common, url: t.url, WebSocket: deps.WebSocket, hidden, onVisibilityChange });
-    return createPollTransport({
+    const pollDeps: PollTransportDeps = {
       ...common,
-      url: t.url,
-      mode: t.mode,
-      intervalMs: t.intervalMs,
+      ...t,
       fetch: deps.fetch,
       loadScript: deps.loadScript,
       callbacks: deps.callbacks,
       hidden,
       onVisibilityChange,
-    });
+    };
+    return createDeferredTransport({ load: deps.pollTransport as TransportLoader<PollTransportDeps>, deps: pollDeps, clock: deps.clock, random, logger: deps.logger });
+  }
+
+  function stopWake(): void {
+    wake?.stop();
+    wake = null;
   }
 
   return {
@@ -125,24 +131,21 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
       if (phase !== 'idle') return;
       phase = 'running';
       if (problem !== null) {
-        if (problem === 'config') deps.logger.warn('feed: the transport settings cannot work on this page', { kind: deps.transport.kind });
+        if (problem === 'config') deps.logger.warn('feed: transport settings unusable here', { kind: deps.transport.kind });
         setStatus(status);
         return;
       }
       const current = buildTransport();
       transport = current;
-      offs.push(current.on('calls', onCalls));
       offs.push(
+        current.on('calls', onCalls),
         current.on('status', (next) => {
           setStatus(next);
-          if (next.status === 'closed' && next.reason === 'unauthorized') {
-            wake?.stop();
-            wake = null;
-          }
+          if (next.status === 'closed' && next.reason === 'unauthorized') stopWake();
         }),
       );
       wake = watchWake(deps.clock, deps.page, (why) => {
-        deps.logger.debug('feed: page woke up, reconnecting now', { why });
+        deps.logger.debug('feed: woke up, reconnecting', { why });
         current.nudge();
       });
       current.start();
@@ -150,8 +153,7 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
     stop() {
       if (phase === 'stopped') return;
       phase = 'stopped';
-      wake?.stop();
-      wake = null;
+      stopWake();
       for (const off of offs.splice(0)) off();
       transport?.stop();
       transport = null;

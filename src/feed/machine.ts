@@ -4,6 +4,18 @@
  * cannot be built): that input's step supersedes, so the older batch's remaining effects are
  * dropped rather than performed against a state that has moved on.
  */
+import type { Dropped } from '../protocol/frames';
+import type { CallBatch, FeedStatus } from './types';
+
+/** The effects the WebSocket and poll machines share; their shells perform them alike. */
+export type FeedEffect =
+  | { kind: 'set-timer'; ms: number }
+  | { kind: 'clear-timer' }
+  | { kind: 'emit-status'; status: FeedStatus }
+  | ({ kind: 'emit-calls' } & CallBatch)
+  | { kind: 'drop'; dropped: Dropped }
+  | { kind: 'warn'; message: string };
+
 export interface Transition<S, E> {
   state: S;
   effects: E[];

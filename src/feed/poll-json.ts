@@ -2,8 +2,7 @@
  * JSON-mode poll requests: `GET` with the Bearer token, revalidated with ETag/If-None-Match
  * (304: nothing changed). Failures are classified here (src/core/fetch-failure.ts).
  */
-import { classifyFetchFailure } from '../core/fetch-failure';
-import { parsePollBody } from '../protocol/frames';
+import { classifyFetchFailure, parsePollBody } from './poll-shared';
 import type { PollOutcome } from './poll-machine';
 import { answerOutcome, pollRequestUrl, streamParams } from './poll-wire';
 import type { PollRequests } from './poll-wire';

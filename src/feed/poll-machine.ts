@@ -6,14 +6,11 @@
  * polls `hiddenSlowdown` times less often unless it serves the other tabs.
  */
 import type { WidgetError } from '../core/errors';
-import { classifyFetchFailure } from '../core/fetch-failure';
 import type { Dropped, StreamState } from '../protocol/frames';
 import type { StreamCursor } from '../protocol/stream';
 import type { CallEvent } from '../protocol/types';
-import { isOverloadAnswer, pollRetryDelay } from './backoff';
-import type { Transition } from './machine';
-import { recoverFrom } from './recovery';
-import type { CallBatch, FeedStatus } from './types';
+import { classifyFetchFailure, isOverloadAnswer, pollRetryDelay, recoverFrom } from './poll-shared';
+import type { FeedEffect, Transition } from './machine';
 
 export const POLL_TIMING = {
   /** A request without an answer this long is given up (aborted) and counts as an error. */
@@ -67,12 +64,7 @@ export type PollInput =
 export type PollEffect =
   | { kind: 'request'; etag: string | null; since: StreamCursor | null }
   | { kind: 'cancel-request' }
-  | { kind: 'set-timer'; ms: number }
-  | { kind: 'clear-timer' }
-  | { kind: 'emit-status'; status: FeedStatus }
-  | ({ kind: 'emit-calls' } & CallBatch)
-  | { kind: 'drop'; dropped: Dropped }
-  | { kind: 'warn'; message: string };
+  | FeedEffect;
 
 type Result = Transition<PollState, PollEffect>;
 

@@ -3,8 +3,7 @@
  * uniquely named callback; the script and the callback go after the answer. A request given up
  * on (stalled, cancelled) leaves a no-op under its name so a late script cannot throw in the page.
  */
-import { classifyFetchFailure } from '../core/fetch-failure';
-import { parsePollPayload } from '../protocol/frames';
+import { classifyFetchFailure, parsePollPayload } from './poll-shared';
 import type { PollOutcome } from './poll-machine';
 import { answerOutcome, pollRequestUrl, streamParams } from './poll-wire';
 import type { PollRequests } from './poll-wire';

@@ -4,11 +4,9 @@
  * performs the effects it answers. JSON mode or script mode (poll-json.ts, poll-script.ts).
  */
 import type { Clock } from '../core/clock';
-import { createEmitter } from '../core/emitter';
 import type { Logger } from '../core/logger';
-import { createSingleTimer } from '../core/timer';
 import type { Dropped } from '../protocol/frames';
-import { runMachine } from './machine';
+import { createEmitter, createSingleTimer, runMachine } from './poll-shared';
 import { createJsonPolls } from './poll-json';
 import { stepPoll } from './poll-machine';
 import type { PollEffect, PollInput, PollOutcome, PollState } from './poll-machine';

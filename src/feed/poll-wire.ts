@@ -1,7 +1,6 @@
 /** What both poll modes share: the request URL, and a parsed answer turned into an outcome. */
-import { ProtocolError } from '../core/errors';
+import { formatCursorParam, PROTOCOL_VERSION, ProtocolError } from './poll-shared';
 import type { PollAnswer } from '../protocol/frames';
-import { formatCursorParam, PROTOCOL_VERSION } from '../protocol/stream';
 import type { StreamCursor } from '../protocol/stream';
 import type { PollOutcome } from './poll-machine';
 

@@ -22,7 +22,7 @@ export function recoverFrom(answer: { events: CallEvent[]; stream?: StreamState 
   if (stream === undefined) return { cursor: null, batch: { events: answer.events, complete: true, legs: false, fresh: false }, warn: null };
   const missed = stream.recovered ? stream.missed.map((m) => m.event) : [];
   const batch: CallBatch = { events: [...missed, ...answer.events], complete: true, legs: true, fresh: cursor === null };
-  const warn = !stream.recovered && cursor !== null ? 'feed: the relay cannot cover the gap since our last position; taking its list of current calls' : null;
+  const warn = !stream.recovered && cursor !== null ? 'feed: gap lost; taking the current calls' : null;
   return { cursor: { epoch: stream.epoch, offset: stream.offset }, batch, warn };
 }
 

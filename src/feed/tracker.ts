@@ -41,15 +41,9 @@ export function createCallTracker(options: CallTrackerOptions): CallTracker {
     for (const [id, entry] of calls) {
       if (entry.phase === 'over' && now - entry.overAt >= forgetAfter) calls.delete(id);
     }
-    if (calls.size <= maxCalls) return;
-    for (const [id, entry] of calls) {
-      if (calls.size <= maxCalls) return;
-      if (entry.phase === 'over') calls.delete(id);
-    }
-    // Still too many: only active calls are left; a PBX that never sends `ended` must not grow us forever.
-    for (const id of calls.keys()) {
-      if (calls.size <= maxCalls) return;
-      calls.delete(id);
+    // Still too many: the oldest over first, then active ones (a PBX that never sends `ended` must not grow us forever).
+    for (const overOnly of calls.size > maxCalls ? [true, false] : []) {
+      for (const [id, entry] of calls) if (calls.size > maxCalls && (!overOnly || entry.phase === 'over')) calls.delete(id);
     }
   }
 
@@ -58,12 +52,14 @@ export function createCallTracker(options: CallTrackerOptions): CallTracker {
       const now = options.clock.now();
       const changes: CallChange[] = [];
       const inBatch = new Set<string>();
+      const seen = (leg: string, call: CallEvent, seenAt: number) =>
+        calls.set(leg, call.state === 'ended' ? { phase: 'over', call, seenAt, overAt: now } : { phase: 'active', call, seenAt });
       for (const call of events) {
         const leg = legs ? `${call.callId}\n${call.extension}` : call.callId;
         inBatch.add(leg);
         const known = calls.get(leg);
         if (known === undefined) {
-          calls.set(leg, call.state === 'ended' ? { phase: 'over', call, seenAt: now, overAt: now } : { phase: 'active', call, seenAt: now });
+          seen(leg, call, now);
           // Ended before this widget listened (first answer, no position): someone else filed it, or nobody should.
           if (!(fresh && call.state === 'ended')) changes.push({ kind: 'state', call, previous: null, leg });
           continue;
@@ -77,13 +73,13 @@ export function createCallTracker(options: CallTrackerOptions): CallTracker {
           continue;
         }
         if (stateRank(call.state) <= stateRank(known.call.state)) continue;
-        calls.set(leg, call.state === 'ended' ? { phase: 'over', call, seenAt: known.seenAt, overAt: now } : { phase: 'active', call, seenAt: known.seenAt });
+        seen(leg, call, known.seenAt);
         changes.push({ kind: 'state', call, previous: known.call.state, leg });
       }
       if (complete) {
         for (const [id, entry] of calls) {
           if (entry.phase !== 'active' || inBatch.has(id)) continue;
-          calls.set(id, { phase: 'over', call: entry.call, seenAt: entry.seenAt, overAt: now });
+          calls.set(id, { ...entry, phase: 'over', overAt: now });
           changes.push({ kind: 'vanished', call: entry.call, leg: id });
         }
       }

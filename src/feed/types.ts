@@ -23,6 +23,8 @@ export type FeedStatus =
   | { status: 'connecting'; attempt: number }
   | { status: 'open' }
   | { status: 'backoff'; attempt: number; retryInMs: number; error: WidgetError | null }
+  /** The transport's own code (poll.js) did not load; tried again in `retryInMs`. */
+  | { status: 'unavailable'; attempt: number; retryInMs: number }
   | { status: 'closed'; reason: 'stopped' | 'unauthorized' | 'no-extension' | 'config' };
 
 /**

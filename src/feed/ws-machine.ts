@@ -10,14 +10,12 @@
 import { ProtocolError, TimeoutError } from '../core/errors';
 import type { WidgetError } from '../core/errors';
 import { parseServerFrame } from '../protocol/frames';
-import type { Dropped } from '../protocol/frames';
 import type { StreamCursor } from '../protocol/stream';
 import { BACKOFF_TIMING, reconnectDelay } from './backoff';
 import type { RetryPressure } from './backoff';
-import type { Transition } from './machine';
+import type { FeedEffect, Transition } from './machine';
 import { advance, recoverFrom } from './recovery';
 import { CLOSE_OVERLOADED, CLOSE_UNAUTHORIZED, closeError } from './ws-close';
-import type { CallBatch, FeedStatus } from './types';
 
 export const WS_TIMING = {
   /** Version 2: a ping once the widget has sent nothing this long (the relay closes a socket silent for 12 s). */
@@ -29,7 +27,6 @@ export const WS_TIMING = {
   /** A socket that does not open (and get its snapshot) in this time is given up. */
   connectTimeoutMs: 10_000,
 } as const;
-
 
 interface Kept {
   attempt: number;
@@ -67,49 +64,52 @@ export type WsEffect =
   | { kind: 'send'; type: 'ping' | 'pong' }
   /** Detach from the current socket and close it. */
   | { kind: 'discard-socket' }
-  | { kind: 'set-timer'; ms: number }
-  | { kind: 'clear-timer' }
-  | { kind: 'emit-status'; status: FeedStatus }
-  | ({ kind: 'emit-calls' } & CallBatch)
-  | { kind: 'drop'; dropped: Dropped }
-  | { kind: 'warn'; message: string };
+  | FeedEffect;
 
 type Result = Transition<WsState, WsEffect>;
 type Live = Extract<WsState, { phase: 'connecting' | 'open' }>;
 type Waiting = Extract<WsState, { phase: 'waiting' }>;
 
 /** Status first, then the socket: a constructor that throws replaces the connect timeout with its wait. */
-function connect(kept: Kept, effects: WsEffect[]): Result {
+function connect(kept: Kept, effects: WsEffect[] = []): Result {
   effects.push({ kind: 'emit-status', status: { status: 'connecting', attempt: kept.attempt } }, { kind: 'set-timer', ms: WS_TIMING.connectTimeoutMs }, { kind: 'open-socket' });
   return { state: { phase: 'connecting', attempt: kept.attempt, cursor: kept.cursor, askedMs: null }, effects };
 }
 
-function retry(state: Live | Waiting, error: WidgetError, now: number, random: number, pressure: RetryPressure): Result {
+/** What a failure's input tells: when (`now`: a healthy connection resets the attempts), one random draw, the tab hidden, the close code. */
+interface Failure {
+  now?: number;
+  random: number;
+  hidden?: boolean;
+  code?: number;
+}
+
+/** Backs off: quick, exponential when the relay is overloaded (asked on this socket or by close code) or the tab hidden. */
+function retry(state: Live | Waiting, error: WidgetError, failure: Failure): Result {
+  const asked = state.phase === 'waiting' ? null : state.askedMs;
+  const pressure: RetryPressure = asked !== null || CLOSE_OVERLOADED.has(failure.code ?? 0) ? 'overloaded' : failure.hidden ? 'hidden' : 'none';
+  const attempt = state.phase === 'open' && failure.now! - state.openedAt >= BACKOFF_TIMING.healthyConnectionMs ? 0 : state.attempt;
+  const retryInMs = error.transient ? reconnectDelay(pressure, attempt, () => failure.random, asked ?? 0) : BACKOFF_TIMING.nonTransientMs;
   const effects: WsEffect[] = state.phase === 'waiting' ? [] : [{ kind: 'discard-socket' }];
-  const healthy = state.phase === 'open' && now - state.openedAt >= BACKOFF_TIMING.healthyConnectionMs;
-  const attempt = healthy ? 0 : state.attempt;
-  const asked = state.phase === 'waiting' ? 0 : (state.askedMs ?? 0);
-  const retryInMs = error.transient ? reconnectDelay(pressure, attempt, () => random, asked) : BACKOFF_TIMING.nonTransientMs;
   effects.push({ kind: 'emit-status', status: { status: 'backoff', attempt, retryInMs, error } }, { kind: 'set-timer', ms: retryInMs });
   return { state: { phase: 'waiting', attempt: attempt + 1, cursor: state.cursor, hiddenWait: error.transient && pressure === 'hidden' }, effects };
 }
 
-function pressureOf(state: Live, hidden: boolean | undefined, code = 0): RetryPressure {
-  if (state.askedMs !== null || CLOSE_OVERLOADED.has(code)) return 'overloaded';
-  return hidden === true ? 'hidden' : 'none';
+/** Stopped, or the token refused (close 4401 or an `unauthorized` frame): no more retries. */
+function end(live: boolean, reason: 'stopped' | 'unauthorized'): Result {
+  const effects: WsEffect[] = [{ kind: 'clear-timer' }];
+  if (live) effects.push({ kind: 'discard-socket' });
+  if (reason === 'unauthorized') effects.push({ kind: 'warn', message: 'feed: token refused; no retries until the settings change' });
+  effects.push({ kind: 'emit-status', status: { status: 'closed', reason } });
+  return { state: { phase: 'closed' }, effects };
 }
 
-function unauthorized(): Result {
-  return {
-    state: { phase: 'closed' },
-    effects: [
-      { kind: 'clear-timer' },
-      { kind: 'discard-socket' },
-      { kind: 'warn', message: 'feed: the relay refused the token; no more retries until the settings change' },
-      { kind: 'emit-status', status: { status: 'closed', reason: 'unauthorized' } },
-    ],
-  };
+/** The socket works: open (opened at `now` unless it already was), the ping unanswered forgotten. */
+function opened(state: Live, now: number, v2: boolean, cursor: StreamCursor | null): Live {
+  return { ...state, phase: 'open', openedAt: state.phase === 'open' ? state.openedAt : now, pinged: false, v2, cursor };
 }
+
+const OPEN: WsEffect = { kind: 'emit-status', status: { status: 'open' } };
 
 function onMessage(state: Live, input: Extract<WsInput, { kind: 'message' }>): Result {
   const frame = parseServerFrame(input.data, input.now);
@@ -121,27 +121,21 @@ function onMessage(state: Live, input: Extract<WsInput, { kind: 'message' }>): R
     next = { ...state, pinged: false };
     if (!state.v2) effects.push({ kind: 'set-timer', ms: WS_TIMING.v1IdlePingMs });
   }
+  if ('dropped' in frame) for (const dropped of frame.dropped) effects.push({ kind: 'drop', dropped });
   switch (frame.type) {
     case 'snapshot': {
-      for (const dropped of frame.dropped) effects.push({ kind: 'drop', dropped });
       const v2 = frame.stream !== undefined;
       const recovery = recoverFrom(frame, next.cursor);
       if (recovery.warn !== null) effects.push({ kind: 'warn', message: recovery.warn });
-      if (next.phase === 'connecting') effects.push({ kind: 'emit-status', status: { status: 'open' } });
-      const openedAt = next.phase === 'open' ? next.openedAt : input.now;
-      next = { phase: 'open', attempt: next.attempt, cursor: recovery.cursor, openedAt, pinged: false, v2, askedMs: next.askedMs };
-      effects.push({ kind: 'set-timer', ms: v2 ? WS_TIMING.pingEveryMs : WS_TIMING.v1IdlePingMs });
-      effects.push({ kind: 'emit-calls', ...recovery.batch });
+      if (next.phase === 'connecting') effects.push(OPEN);
+      next = opened(next, input.now, v2, recovery.cursor);
+      effects.push({ kind: 'set-timer', ms: v2 ? WS_TIMING.pingEveryMs : WS_TIMING.v1IdlePingMs }, { kind: 'emit-calls', ...recovery.batch });
       break;
     }
     case 'call':
-      for (const dropped of frame.dropped) effects.push({ kind: 'drop', dropped });
       // A version-1 relay may open with a call frame; version 2 always sends the snapshot first.
-      if (next.phase === 'connecting') {
-        next = { phase: 'open', attempt: next.attempt, cursor: next.cursor, openedAt: input.now, pinged: false, v2: false, askedMs: next.askedMs };
-        effects.push({ kind: 'set-timer', ms: WS_TIMING.v1IdlePingMs }, { kind: 'emit-status', status: { status: 'open' } });
-      }
-      next = { ...next, cursor: advance(next.cursor, frame.offset) };
+      if (next.phase === 'connecting') effects.push({ kind: 'set-timer', ms: WS_TIMING.v1IdlePingMs }, OPEN);
+      next = opened(next, input.now, next.phase === 'open' && next.v2, advance(next.cursor, frame.offset));
       if (frame.event !== null) effects.push({ kind: 'emit-calls', events: [frame.event], complete: false, legs: frame.offset !== undefined, fresh: false });
       break;
     case 'ping':
@@ -151,30 +145,12 @@ function onMessage(state: Live, input: Extract<WsInput, { kind: 'message' }>): R
       next = { ...next, cursor: advance(next.cursor, frame.offset) };
       break;
     case 'error':
-      if (frame.code === 'unauthorized') return unauthorized();
+      if (frame.code === 'unauthorized') return end(true, 'unauthorized');
       // `overloaded`: the close (4503) follows; the wait it asks for is taken then.
       if (frame.code === 'overloaded') next = { ...next, askedMs: (frame.retryAfterS ?? 0) * 1000 };
       effects.push({ kind: 'drop', dropped: { kind: `relay_error:${frame.code}` } });
-      break;
-    case 'ignored':
-      for (const dropped of frame.dropped) effects.push({ kind: 'drop', dropped });
-      break;
   }
   return { state: next, effects };
-}
-
-function onTimer(url: string, state: WsState, input: Extract<WsInput, { kind: 'timer' }>): Result {
-  switch (state.phase) {
-    case 'connecting':
-      return retry(state, new TimeoutError('WS', url, WS_TIMING.connectTimeoutMs), input.now, input.random, pressureOf(state, input.hidden));
-    case 'open':
-      if (state.pinged) return retry(state, new TimeoutError('PING', url, WS_TIMING.pongTimeoutMs), input.now, input.random, pressureOf(state, input.hidden));
-      return { state: { ...state, pinged: true }, effects: [{ kind: 'send', type: 'ping' }, { kind: 'set-timer', ms: WS_TIMING.pongTimeoutMs }] };
-    case 'waiting':
-      return connect(state, []);
-    default:
-      return { state, effects: [] };
-  }
 }
 
 export function stepWebSocket(url: string, state: WsState, input: WsInput): Result {
@@ -183,34 +159,31 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
   const live = state.phase === 'connecting' || state.phase === 'open' ? state : null;
   switch (input.kind) {
     case 'start':
-      return state.phase === 'idle' ? connect({ attempt: 0, cursor: null }, []) : same;
-    case 'stop': {
-      const effects: WsEffect[] = [{ kind: 'clear-timer' }];
-      if (live) effects.push({ kind: 'discard-socket' });
-      effects.push({ kind: 'emit-status', status: { status: 'closed', reason: 'stopped' } });
-      return { state: { phase: 'closed' }, effects };
-    }
+      return state.phase === 'idle' ? connect({ attempt: 0, cursor: null }) : same;
+    case 'stop':
+      return end(live !== null, 'stopped');
     case 'unopenable':
       if (state.phase !== 'connecting') return same;
-      return retry({ phase: 'waiting', attempt: state.attempt, cursor: state.cursor, hiddenWait: false }, new ProtocolError('feed: cannot open the WebSocket URL', { url }, { cause: input.cause }), 0, input.random, 'none');
+      return retry({ phase: 'waiting', attempt: state.attempt, cursor: state.cursor, hiddenWait: false }, new ProtocolError('feed: cannot open the WebSocket URL', { url }, { cause: input.cause }), input);
     case 'socket-open':
       return live ? { state, effects: [{ kind: 'send', type: 'subscribe', since: live.cursor }] } : same;
     case 'message':
       return live ? onMessage(live, input) : same;
     case 'socket-closed':
       if (!live) return same;
-      if (input.code === CLOSE_UNAUTHORIZED) return unauthorized();
-      return retry(live, closeError(url, input.code, input.reason), input.now, input.random, pressureOf(live, input.hidden, input.code));
+      return input.code === CLOSE_UNAUTHORIZED ? end(true, 'unauthorized') : retry(live, closeError(url, input.code, input.reason), input);
     case 'timer':
-      return onTimer(url, state, input);
+      if (state.phase === 'waiting') return connect(state);
+      if (state.phase === 'connecting') return retry(state, new TimeoutError('WS', url, WS_TIMING.connectTimeoutMs), input);
+      if (state.phase !== 'open') return same;
+      if (state.pinged) return retry(state, new TimeoutError('PING', url, WS_TIMING.pongTimeoutMs), input);
+      return { state: { ...state, pinged: true }, effects: [{ kind: 'send', type: 'ping' }, { kind: 'set-timer', ms: WS_TIMING.pongTimeoutMs }] };
     case 'visible':
       // Someone looks again: a hidden tab's backoff ends now (an overloaded relay's wait does not).
-      return state.phase === 'waiting' && state.hiddenWait ? connect(state, []) : same;
+      return state.phase === 'waiting' && state.hiddenWait ? connect(state) : same;
     case 'nudge':
       // Online again or awake after sleep: the old socket is probably dead without knowing it.
       // Reconnecting is cheap (the position recovers what happened), waiting is not.
-      if (state.phase === 'waiting') return connect({ attempt: 0, cursor: state.cursor }, []);
-      if (state.phase === 'open') return connect({ attempt: 0, cursor: state.cursor }, [{ kind: 'discard-socket' }]);
-      return same;
+      return state.phase !== 'waiting' && state.phase !== 'open' ? same : connect({ attempt: 0, cursor: state.cursor }, state.phase === 'open' ? [{ kind: 'discard-socket' }] : []);
   }
 }

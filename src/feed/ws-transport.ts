@@ -49,6 +49,8 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
   let socket: WebSocket | null = null;
   const machine = runMachine<WsState, WsInput, WsEffect>({ phase: 'idle' }, (state, input) => stepWebSocket(deps.url, state, input), perform);
   const now = () => deps.clock.now();
+  /** What a failure's step needs to know: when, one random draw, whether anyone looks. */
+  const moment = () => ({ now: now(), random: deps.random(), hidden: deps.hidden() });
   let offVisibility: (() => void) | null = null;
 
   function send(effect: Extract<WsEffect, { kind: 'send' }>): void {
@@ -76,7 +78,7 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
       // The close event follows with the code; nothing to do here (browsers give no detail).
     };
     current.onclose = (event: CloseEvent) =>
-      machine.dispatch({ kind: 'socket-closed', code: event.code, reason: event.reason, now: now(), random: deps.random(), hidden: deps.hidden() });
+      machine.dispatch({ kind: 'socket-closed', code: event.code, reason: event.reason, ...moment() });
   }
 
   function perform(effect: WsEffect): void {
@@ -90,7 +92,7 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
         socket = null;
         return;
       case 'set-timer':
-        return timer.set(effect.ms, () => machine.dispatch({ kind: 'timer', now: now(), random: deps.random(), hidden: deps.hidden() }));
+        return timer.set(effect.ms, () => machine.dispatch({ kind: 'timer', ...moment() }));
       case 'clear-timer':
         return timer.clear();
       case 'emit-status':

@@ -30,19 +30,8 @@ export function callOutcome(call: CallEvent): CallOutcome {
 }
 
 function templateFor(call: CallEvent, outcome: CallOutcome, strings: NotifyStrings): string {
-  const inbound = call.direction === 'inbound';
-  switch (outcome) {
-    case 'answered':
-      return inbound ? strings.done_incoming : strings.done_outgoing;
-    case 'answered_elsewhere':
-      return strings.done_answered_elsewhere;
-    case 'missed':
-      return strings.done_missed;
-    case 'busy':
-      return strings.done_busy;
-    case 'no_answer':
-      return strings.done_no_answer;
-  }
+  if (outcome !== 'answered') return strings[`done_${outcome}` as const];
+  return call.direction === 'inbound' ? strings.done_incoming : strings.done_outgoing;
 }
 
 /**

@@ -11,10 +11,8 @@ function formattersFor(locale: string): Parts {
   if (hit) return hit;
   let parts: Parts;
   try {
-    parts = {
-      plain: new Intl.NumberFormat(locale, { useGrouping: false, maximumFractionDigits: 0 }),
-      padded: new Intl.NumberFormat(locale, { useGrouping: false, minimumIntegerDigits: 2, maximumFractionDigits: 0 }),
-    };
+    const options = { useGrouping: false, maximumFractionDigits: 0 };
+    parts = { plain: new Intl.NumberFormat(locale, options), padded: new Intl.NumberFormat(locale, { ...options, minimumIntegerDigits: 2 }) };
   } catch {
     // A malformed locale tag (RangeError): fall back to English digits rather than fail the notification.
     parts = formattersFor('en');
@@ -28,8 +26,8 @@ export function formatDuration(seconds: number, locale: string): string {
   const total = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
   const { plain, padded } = formattersFor(locale);
   const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${plain.format(h)}:${padded.format(m)}:${padded.format(s)}`;
-  return `${plain.format(m)}:${padded.format(s)}`;
+  // h:mm:ss, or m:ss under an hour.
+  const units = [Math.floor((total % 3600) / 60), total % 60];
+  if (h > 0) units.unshift(h);
+  return units.map((n, i) => (i === 0 ? plain : padded).format(n)).join(':');
 }

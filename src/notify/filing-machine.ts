@@ -5,7 +5,7 @@
  */
 import type { CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
-import type { Step } from './effects';
+import type { NotifyEffect, Step } from './effects';
 
 export type LookupState = { state: 'pending' } | { state: 'done'; result: LookupResult | null };
 
@@ -28,35 +28,20 @@ export interface FilingConfig {
 }
 
 export function stepFiling(state: FilingState, input: FilingInput, config: FilingConfig): Step<FilingState> {
-  switch (state.state) {
-    case 'none':
-      if (input.kind === 'ended') {
-        const { event, lookup } = input;
-        if (lookup.state === 'done') return { state: { state: 'done' }, effects: [{ kind: 'file-call', event, result: lookup.result }] };
-        return { state: { state: 'waiting', event }, effects: [{ kind: 'set-timer', timer: 'filing', callId: event.callId, ms: config.filingBudgetMs }] };
-      }
-      return input.kind === 'cancel' ? { state: { state: 'done' }, effects: [] } : { state, effects: [] };
-    case 'waiting': {
-      const { event } = state;
-      switch (input.kind) {
-        case 'ended':
-          // A repeated `ended` (a replay, a snapshot) neither files twice nor restarts the budget.
-          return { state, effects: [] };
-        case 'lookup-answered':
-          return {
-            state: { state: 'done' },
-            effects: [
-              { kind: 'clear-timer', timer: 'filing', callId: event.callId },
-              { kind: 'file-call', event, result: input.result },
-            ],
-          };
-        case 'budget-over':
-          return { state: { state: 'done' }, effects: [{ kind: 'file-call', event, result: null }] };
-        case 'cancel':
-          return { state: { state: 'done' }, effects: [{ kind: 'clear-timer', timer: 'filing', callId: event.callId }] };
-      }
+  const done = (...effects: NotifyEffect[]): Step<FilingState> => ({ state: { state: 'done' }, effects });
+  if (state.state === 'none') {
+    if (input.kind === 'cancel') return done();
+    if (input.kind === 'ended') {
+      const { event, lookup } = input;
+      if (lookup.state === 'done') return done({ kind: 'file-call', event, result: lookup.result });
+      return { state: { state: 'waiting', event }, effects: [{ kind: 'set-timer', timer: 'filing', callId: event.callId, ms: config.filingBudgetMs }] };
     }
-    case 'done':
-      return { state, effects: [] };
+  } else if (state.state === 'waiting' && input.kind !== 'ended') {
+    // (A repeated `ended`, a replay or a snapshot, neither files twice nor restarts the budget.)
+    const { event } = state;
+    const clear: NotifyEffect = { kind: 'clear-timer', timer: 'filing', callId: event.callId };
+    if (input.kind === 'budget-over') return done({ kind: 'file-call', event, result: null });
+    return input.kind === 'cancel' ? done(clear) : done(clear, { kind: 'file-call', event, result: input.result });
   }
+  return { state, effects: [] };
 }

@@ -56,6 +56,9 @@ export function pruneNotifier(state: NotifierState, now: number, config: Notifie
   return memory === state.memory ? state : { ...state, memory };
 }
 
+const CANCEL = { kind: 'cancel' } as const;
+const OVER = { kind: 'budget-over' } as const;
+
 /** One step's working copy: the input state is never changed. */
 interface Draft {
   active: Map<string, TrackedCall>;
@@ -75,21 +78,21 @@ export function stepNotifier(state: NotifierState, input: NotifierInput, config:
     case 'lookup-answered': {
       const call = d.active.get(input.callId);
       if (call?.seq !== input.seq) break;
-      const answered: TrackedCall = { ...call, lookup: { state: 'done', result: input.result } };
-      move(d, answered, { kind: 'lookup-answered', result: input.result }, { kind: 'lookup-answered', result: input.result }, input.now);
+      const answer = { kind: 'lookup-answered', result: input.result } as const;
+      move(d, { ...call, lookup: { state: 'done', result: input.result } }, answer, answer, input.now);
       break;
     }
     case 'timer': {
       const call = d.active.get(input.callId);
       if (!call) break;
-      if (input.timer === 'popup') move(d, call, { kind: 'budget-over' }, null, input.now);
-      else move(d, call, null, { kind: 'budget-over' }, input.now);
+      const popup = input.timer === 'popup';
+      move(d, call, popup ? OVER : null, popup ? null : OVER, input.now);
       break;
     }
     case 'post-failed':
       // Whatever the call did since: the pop-up stands in for the call event Kommo did not take.
       d.effects.push(
-        { kind: 'warn', message: 'notify: posting the call event failed; showing the pop-up instead', data: { callId: input.event.callId, error: input.error } },
+        { kind: 'warn', message: 'notify: event post failed; pop-up instead', data: { callId: input.event.callId, error: input.error } },
         { kind: 'show-popup', event: input.event, result: input.result },
       );
       break;
@@ -107,7 +110,7 @@ function onChange(d: Draft, change: CallChange, now: number): void {
   const event = change?.call;
   const id = event?.callId;
   if (typeof id !== 'string' || id === '') {
-    d.effects.push({ kind: 'warn', message: 'notify: change without a call id dropped' });
+    d.effects.push({ kind: 'warn', message: 'notify: no call id, dropped' });
     return;
   }
   d.memory = pruneMemory(d.memory, now, d.config.maxRemembered);
@@ -131,7 +134,7 @@ function onChange(d: Draft, change: CallChange, now: number): void {
     // Once per call: the previous leader showed its pop-up, and filed the calls that ended on its watch.
     if (event.state === 'ended') return;
     d.memory = forgetId(d.memory, id);
-    track(d, event, leg, { kind: 'cancel' }, now);
+    track(d, event, leg, CANCEL, now);
     return;
   }
   if (event.state === 'ringing' && now - event.at <= d.config.popupMaxAgeMs) {
@@ -139,7 +142,7 @@ function onChange(d: Draft, change: CallChange, now: number): void {
     return;
   }
   // First seen answered or ended, or ringing for long: no pop-up, still its completed notification.
-  const call = track(d, event, leg, { kind: 'cancel' }, now);
+  const call = track(d, event, leg, CANCEL, now);
   if (event.state === 'ended') legDone(d, call, leg, event, now);
 }
 
@@ -149,7 +152,7 @@ function legDone(d: Draft, call: TrackedCall, leg: string, ended: CallEvent | nu
   d.active.set(call.callId, next);
   if (next.legs.live.size > 0) return;
   const best = next.legs.best;
-  if (best !== null) move(d, next, { kind: 'cancel' }, { kind: 'ended', event: best, lookup: next.lookup }, now);
+  if (best !== null) move(d, next, CANCEL, { kind: 'ended', event: best, lookup: next.lookup }, now);
   // Nothing to file (vanished, expired): done, unless its filing already waits for the lookup.
   else if (next.filing.state !== 'waiting') finish(d, next, now);
 }
@@ -161,7 +164,7 @@ function onRemember(d: Draft, ids: unknown, now: number): void {
     const tracked = d.active.get(id);
     if (tracked) {
       // Shown by the previous leader; this notifier still files the end.
-      move(d, tracked, { kind: 'cancel' }, null, now);
+      move(d, tracked, CANCEL, null, now);
       continue;
     }
     if (d.memory.get(id)?.source !== 'local') d.memory = rememberId(d.memory, id, 'handover', now, d.config.rememberMs);
@@ -177,7 +180,7 @@ function track(d: Draft, event: CallEvent, leg: string, popup: PopupInput, now: 
   for (const old of d.active.values()) {
     if (d.active.size <= d.config.maxActive) break;
     // A call never ended nor vanished (a feed bug): drop the oldest rather than grow forever.
-    d.effects.push({ kind: 'warn', message: 'notify: too many calls at once, forgetting the oldest', data: { callId: old.callId } });
+    d.effects.push({ kind: 'warn', message: 'notify: too many calls, oldest dropped', data: { callId: old.callId } });
     finish(d, old, now);
   }
   d.effects.push({ kind: 'look-up', callId: call.callId, seq: call.seq, phone: event.phone });
@@ -204,8 +207,7 @@ function move(d: Draft, call: TrackedCall, popup: PopupInput | null, filing: Fil
 
 /** Stops whatever the call still waits for, so a late lookup answer shows nothing. */
 function settle(d: Draft, call: TrackedCall): void {
-  d.effects.push(...stepPopup(call.popup, { kind: 'cancel' }, d.config).effects);
-  d.effects.push(...stepFiling(call.filing, { kind: 'cancel' }, d.config).effects);
+  d.effects.push(...stepPopup(call.popup, CANCEL, d.config).effects, ...stepFiling(call.filing, CANCEL, d.config).effects);
 }
 
 /** Done with a call: stop tracking it, remember its id so replays change nothing. */

@@ -51,6 +51,9 @@ export interface CallNotifier {
   dispose(): void;
 }
 
+/** `fn`'s answer as a promise; a throw rejects it. */
+const settled = <T>(fn: () => T | Promise<T>): Promise<T> => new Promise<T>((resolve) => resolve(fn()));
+
 export function createCallNotifier(deps: CallNotifierDeps): CallNotifier {
   const { clock, logger, sink, postEvent } = deps;
   const config: NotifierConfig = {
@@ -75,78 +78,60 @@ export function createCallNotifier(deps: CallNotifierDeps): CallNotifier {
     }
   }
 
+  /** The sink's call, logged (not thrown) when it fails. */
+  function toSink(what: string, callId: string, show: () => void): void {
+    try {
+      show();
+    } catch (error) {
+      logger.error(`notify: ${what} failed`, { callId, error });
+    }
+  }
+
   function perform(effect: NotifyEffect): void {
     switch (effect.kind) {
-      case 'look-up':
-        return lookUp(effect.callId, effect.seq, effect.phone);
+      case 'look-up': {
+        const { callId, seq } = effect;
+        const answered = (result: LookupResult | null) => feed('lookup answer', { kind: 'lookup-answered', callId, seq, result, now: clock.now() });
+        // findByNumber answers `failed` rather than rejecting; a rejection (or a throw) is a bug, not a caller.
+        return void settled(() => deps.lookup.findByNumber(effect.phone)).then(answered, (error: unknown) => {
+          logger.warn('notify: lookup rejected', { callId, error });
+          answered(null);
+        });
+      }
       case 'set-timer': {
         const { timer, callId } = effect;
-        const what = timer === 'popup' ? 'pop-up' : 'completed call';
-        return timers.set(`${timer}:${callId}`, effect.ms, () => feed(what, { kind: 'timer', timer, callId, now: clock.now() }));
+        return timers.set(`${timer}:${callId}`, effect.ms, () => feed(timer, { kind: 'timer', timer, callId, now: clock.now() }));
       }
       case 'clear-timer':
         return timers.clear(`${effect.timer}:${effect.callId}`);
       case 'show-popup':
-        try {
-          sink.showPopup(buildPopup(effect.event, effect.result, deps.strings));
-        } catch (error) {
-          logger.error('notify: showing the pop-up failed', { callId: effect.event.callId, error });
-        }
-        return;
+        return toSink('pop-up', effect.event.callId, () => sink.showPopup(buildPopup(effect.event, effect.result, deps.strings)));
       case 'post-event': {
         const { event, result } = effect;
-        let sent: Promise<void>;
-        try {
-          // The machine posts only when `canPost`; the fallback keeps a slip from going silent.
-          sent = postEvent ? Promise.resolve(postEvent(effect.body)) : Promise.reject(new Error('no way to post the call event'));
-        } catch (error) {
-          sent = Promise.reject(error);
-        }
-        sent.then(undefined, (error: unknown) => feed('call event', { kind: 'post-failed', event, result, error }));
-        return;
+        // The machine posts only when `canPost`.
+        return void settled(() => postEvent!(effect.body)).then(undefined, (error: unknown) => feed('call event', { kind: 'post-failed', event, result, error }));
       }
-      case 'file-call':
-        return fileCall(effect.event, effect.result);
+      case 'file-call': {
+        const { event } = effect;
+        const manager: { name?: string; extension: string } = { extension: event.extension || deps.manager.extension };
+        if (deps.manager.name !== undefined) manager.name = deps.manager.name;
+        return toSink('add_call', event.callId, () => sink.addCall(buildCompletedCall(event, effect.result, manager, deps.strings, deps.locale)));
+      }
       case 'warn':
         return logger.warn(effect.message, effect.data);
     }
   }
 
-  function lookUp(callId: string, seq: number, phone: string): void {
-    let pending: Promise<LookupResult>;
-    try {
-      pending = Promise.resolve(deps.lookup.findByNumber(phone));
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    const answered = (result: LookupResult | null) => feed('lookup answer', { kind: 'lookup-answered', callId, seq, result, now: clock.now() });
-    pending.then(answered, (error: unknown) => {
-      // findByNumber answers `failed` rather than rejecting; a rejection is a bug, not a caller.
-      logger.warn('notify: lookup rejected', { callId, error });
-      answered(null);
-    });
-  }
-
-  function fileCall(event: CallEvent, result: LookupResult | null): void {
-    const manager: { name?: string; extension: string } = { extension: event.extension || deps.manager.extension };
-    if (deps.manager.name !== undefined) manager.name = deps.manager.name;
-    try {
-      sink.addCall(buildCompletedCall(event, result, manager, deps.strings, deps.locale));
-    } catch (error) {
-      logger.error('notify: filing the completed call failed', { callId: event.callId, error });
-    }
-  }
-
   return {
     handle(change) {
-      feed('handling a call change', { kind: 'change', change, now: clock.now() });
+      feed('change', { kind: 'change', change, now: clock.now() });
     },
     notifiedIds() {
       state = pruneNotifier(state, clock.now(), config);
       return [...state.memory.keys()];
     },
     remember(ids) {
-      feed('remembering handed-over ids', { kind: 'remember', ids, now: clock.now() });
+      feed('handover', { kind: 'remember', ids, now: clock.now() });
     },
     dispose() {
       feed('dispose', { kind: 'dispose' });

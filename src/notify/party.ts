@@ -8,21 +8,11 @@ const RAW_MAX = 64;
 
 /** Plain (unescaped) text. */
 export function partyNumber(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): string {
-  switch (lookup?.kind) {
-    case 'found':
-    case 'not_found':
-    case 'failed':
-      return lookup.number.international || lookup.number.e164 || rawNumber(call.phone, strings);
-    case 'internal':
-      return lookup.extension;
-    case 'invalid':
-      return rawNumber(lookup.raw, strings);
-    default:
-      return rawNumber(call.phone, strings);
-  }
+  if (lookup?.kind === 'internal') return lookup.extension;
+  if (lookup?.kind === 'invalid') return rawNumber(lookup.raw, strings);
+  return (lookup && (lookup.number.international || lookup.number.e164)) || rawNumber(call.phone, strings);
 }
 
-/** Plain (unescaped) text: the matched name (for a lead/customer, the contact/company holding the number), else the number. */
 export function partyName(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): string {
   if (lookup?.kind === 'found') {
     const holder = lookup.entity.type === 'lead' || lookup.entity.type === 'customer' ? lookup.phoneEntity : undefined;

@@ -35,25 +35,17 @@ export interface PopupConfig {
 }
 
 export function stepPopup(state: PopupState, input: PopupInput, config: PopupConfig): Step<PopupState> {
-  switch (state.state) {
-    case 'none':
-      if (input.kind === 'ringing') {
-        const { callId } = input.event;
-        return { state: { state: 'waiting', event: input.event }, effects: [{ kind: 'set-timer', timer: 'popup', callId, ms: config.popupBudgetMs }] };
-      }
-      return input.kind === 'cancel' ? { state: { state: 'skipped' }, effects: [] } : { state, effects: [] };
-    case 'waiting': {
-      const clear: NotifyEffect = { kind: 'clear-timer', timer: 'popup', callId: state.event.callId };
-      if (input.kind === 'lookup-answered') return { state: { state: 'shown' }, effects: [clear, ...decide(state.event, input.result, config)] };
-      if (input.kind === 'budget-over') return { state: { state: 'shown' }, effects: decide(state.event, null, config) };
-      if (input.kind === 'cancel') return { state: { state: 'skipped' }, effects: [clear] };
-      return { state, effects: [] };
-    }
-    case 'shown':
-    case 'skipped':
-      // One decision per call: a late lookup answer or a repeated ring changes nothing.
-      return { state, effects: [] };
+  if (state.state === 'none') {
+    if (input.kind === 'ringing') return { state: { state: 'waiting', event: input.event }, effects: [{ kind: 'set-timer', timer: 'popup', callId: input.event.callId, ms: config.popupBudgetMs }] };
+    if (input.kind === 'cancel') return { state: { state: 'skipped' }, effects: [] };
+  } else if (state.state === 'waiting' && input.kind !== 'ringing') {
+    const { event } = state;
+    const clear: NotifyEffect = { kind: 'clear-timer', timer: 'popup', callId: event.callId };
+    if (input.kind === 'cancel') return { state: { state: 'skipped' }, effects: [clear] };
+    return { state: { state: 'shown' }, effects: input.kind === 'budget-over' ? decide(event, null, config) : [clear, ...decide(event, input.result, config)] };
   }
+  // One decision per call: a late lookup answer or a repeated ring changes nothing.
+  return { state, effects: [] };
 }
 
 /** The widget's own pop-up, or in events mode a POST that makes Kommo show its own. */
@@ -61,13 +53,8 @@ function decide(event: CallEvent, result: LookupResult | null, config: PopupConf
   // Internal and non-numbers: Kommo cannot match them, so the widget's own pop-up says it.
   const viaEvents = config.mode === 'events' && result?.kind !== 'internal' && result?.kind !== 'invalid';
   if (!viaEvents) return [{ kind: 'show-popup', event, result }];
-  if (!config.canPost) {
-    return [
-      { kind: 'warn', message: 'notify: events mode without a way to post; showing the pop-up instead' },
-      { kind: 'show-popup', event, result },
-    ];
-  }
-  return [{ kind: 'post-event', event, result, body: callEventBody(event, result, config.userId) }];
+  if (config.canPost) return [{ kind: 'post-event', event, result, body: callEventBody(event, result, config.userId) }];
+  return [{ kind: 'warn', message: 'notify: no way to post events; pop-up instead' }, { kind: 'show-popup', event, result }];
 }
 
 export function callEventBody(event: CallEvent, result: LookupResult | null, userId: string): CallEventBody {

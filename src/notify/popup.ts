@@ -31,51 +31,39 @@ function foundLines(lookup: Extract<LookupResult, { kind: 'found' }>, strings: N
  * number alone rather than come late.
  */
 export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): CallPopup {
-  const date = unixSeconds(call.at);
   const inbound = call.direction === 'inbound';
   const number = partyNumber(call, lookup, strings);
-  const numberHtml = escapeHtml(number);
-
-  if (lookup?.kind === 'internal') {
-    return {
-      callId: call.callId,
-      header: fillEscaped(strings.internal_header, { extension: lookup.extension }),
-      text: inbound ? fillEscaped(strings.internal_call, { extension: lookup.extension }) : fillHtml(strings.dialing, { target: numberHtml }),
-      date,
-    };
-  }
-
-  const header = inbound ? fillEscaped(strings.incoming_header, { number }) : fillEscaped(strings.outgoing_header, { number });
+  const say = (key: keyof NotifyStrings) => escapeHtml(strings[key]);
+  let header = fillEscaped(inbound ? strings.incoming_header : strings.outgoing_header, { number });
   // `target` names the other party (first line); `rest` follows on lines of its own.
-  let target: string | null;
+  let target: string | null = escapeHtml(number);
   let rest: string[] = [];
   switch (lookup?.kind) {
+    case 'internal': {
+      const extension = { extension: lookup.extension };
+      header = fillEscaped(strings.internal_header, extension);
+      if (inbound) [target, rest] = [null, [fillEscaped(strings.internal_call, extension)]];
+      break;
+    }
     case 'found': {
       const [first, ...more] = foundLines(lookup, strings);
-      target = first ?? numberHtml;
+      target = first ?? target;
       rest = more;
       break;
     }
     case 'not_found':
-      target = inbound ? null : numberHtml;
-      rest = [escapeHtml(strings.unknown_number), navigateLink(newContactUrl(lookup.number), escapeHtml(strings.create_contact))];
+      if (inbound) target = null;
+      rest = [say('unknown_number'), navigateLink(newContactUrl(lookup.number), say('create_contact'))];
       break;
     case 'failed':
-      target = numberHtml;
-      rest = [escapeHtml(strings.lookup_failed)];
+      rest = [say('lookup_failed')];
       break;
     case 'invalid': {
       // Nothing sent at all is a hidden number, not an invalid one.
       const hidden = typeof lookup.raw !== 'string' || lookup.raw.trim() === '';
-      target = inbound && !hidden ? null : numberHtml;
-      rest = hidden ? [] : [escapeHtml(strings.invalid_number)];
-      break;
+      if (!hidden) [target, rest] = [inbound ? null : target, [say('invalid_number')]];
     }
-    default:
-      target = numberHtml;
   }
-  const lines: string[] = [];
-  if (target !== null) lines.push(inbound ? target : fillHtml(strings.dialing, { target }));
-  lines.push(...rest);
-  return { callId: call.callId, header, text: lines.join('<br>'), date };
+  const lines = target === null ? rest : [inbound ? target : fillHtml(strings.dialing, { target }), ...rest];
+  return { callId: call.callId, header, text: lines.join('<br>'), date: unixSeconds(call.at) };
 }

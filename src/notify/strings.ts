@@ -65,9 +65,8 @@ export const NOTIFY_STRING_KEYS = Object.keys(ENGLISH_NOTIFY_STRINGS) as (keyof 
 /** From `this.i18n('notify')`: any key missing, empty or not a string falls back to English. */
 export function notifyStringsFrom(section: Record<string, unknown> | undefined): NotifyStrings {
   const out = { ...ENGLISH_NOTIFY_STRINGS };
-  if (!section || typeof section !== 'object') return out;
   for (const key of NOTIFY_STRING_KEYS) {
-    const value = section[key];
+    const value = section?.[key];
     if (typeof value === 'string' && value.trim() !== '') out[key] = value;
   }
   return out;

@@ -23,6 +23,9 @@ export function connectionStatusText(lifecycle: Lifecycle, text: (key: string) =
         case 'backoff':
           // A failure retrying soon cannot fix (404, a body outside the protocol) is retried rarely: say so.
           return text(feed.error !== null && !feed.error.transient ? 'failing' : 'retrying');
+        case 'unavailable':
+          // poll.js (the polling code) did not load: a missing file or the network; retried with backoff.
+          return text('transport_unavailable');
         case 'closed':
           return text(feed.reason === 'unauthorized' ? 'unauthorized' : feed.reason === 'config' ? 'misconfigured' : 'off');
       }

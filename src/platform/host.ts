@@ -18,6 +18,8 @@ export interface Host {
   sink: NotificationSink;
   /** A short message in the interface, for refused settings. */
   showError(header: string, text: string): void;
+  /** `this.params.path`: the widget's folder, where its parts (poll.js, settings.js) are served. */
+  widgetPath?(): string | undefined;
 }
 
 export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefined): Host {
@@ -30,6 +32,7 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
   };
   return {
     rawSettings: () => widget.get_settings() || {},
+    widgetPath: () => widget.params?.path,
     user() {
       const user = app?.constant('user');
       const id = currentUserId(user, system().amouser_id);

@@ -36,3 +36,10 @@ export type {
   TabStorageEvent,
   TabTiming,
 } from './types';
+export type { LeaseShared } from './lease-shared-slot';
+export type { leaseElectionWith } from './lease-part';
+export type { PartLoader } from '../core/part';
+export type { Election } from './election';
+export type { LeaseElectionDeps } from './lease-election';
+/** What script.js hands lease.js (lease-shared.ts): the shared code, so it is bundled once. */
+export * as leaseShared from './lease-shared';

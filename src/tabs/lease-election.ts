@@ -4,8 +4,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import { runQueued } from '../core/queued-machine';
-import { createSingleTimer } from '../core/timer';
+import { createSingleTimer, runQueued } from './lease-shared';
 import type { Election, ElectionEvents } from './election';
 import { encodeLease, judgeLease, parseLease, type LeaseVerdict } from './lease';
 import { stepLease, type LeaseEffect, type LeaseInput, type LeasePhase } from './lease-machine';

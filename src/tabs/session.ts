@@ -10,7 +10,7 @@ import { runQueued } from '../core/queued-machine';
 import { readAttention } from './attention';
 import { openTabChannel, type TabChannel } from './channel';
 import type { Election, ElectionEvents } from './election';
-import { leaseElection } from './lease-election';
+import { deferredElection } from './deferred-election';
 import { lockElection } from './lock-election';
 import { parseTabMessage, type PayloadChecks, type TabMessage } from './protocol';
 import { ownAttention } from './routing';
@@ -38,8 +38,10 @@ export function createTabSession<P = unknown, S = unknown>(deps: TabSessionDeps<
   let election: Election | null = null;
   if (channel && deps.locks) {
     election = lockElection({ ...events, locks: deps.locks, name: lockName(key), logger, AbortController: deps.AbortController });
-  } else if (channel && deps.storage) {
-    election = leaseElection({ ...events, storage: deps.storage, storageKey: leaseStorageKey(key), tabId, clock, logger, timing: defaultTabTiming });
+  } else if (channel && deps.storage && deps.leaseElection) {
+    // The lease's code is lease.js, fetched only here (no Web Locks): deferred-election.ts.
+    const leaseDeps = { ...events, storage: deps.storage, storageKey: leaseStorageKey(key), tabId, clock, logger, timing: defaultTabTiming };
+    election = deferredElection('lease', deps.leaseElection, leaseDeps, logger);
   }
 
   const machine = runQueued(initialSession<P, S>(tabId, election?.kind ?? 'alone', readAttention(page, { kind: 'hidden' }, clock.now())), stepSession<P, S>, perform);

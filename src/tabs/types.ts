@@ -10,6 +10,9 @@
  * and the app checks what arrives from another tab (`parsePopup`, `parseState`).
  */
 import type { Clock } from '../core/clock';
+import type { PartLoader } from '../core/part';
+import type { Election } from './election';
+import type { LeaseElectionDeps } from './lease-election';
 import type { Logger } from '../core/logger';
 
 export type TabRole = { role: 'alone' } | { role: 'leader' } | { role: 'follower'; leaderId: string | null };
@@ -114,6 +117,11 @@ interface TabSessionBase<P, S> {
   storage?: TabStorage;
   /** Subscribe to the window's `storage` event. */
   onStorage?: (handler: (event: TabStorageEvent) => void) => () => void;
+  /**
+   * The localStorage lease election's code (lease.js in the widget, loaded on first use; tests
+   * hand `leaseElection` over at once). Absent: a tab without Web Locks works alone.
+   */
+  leaseElection?: PartLoader<(deps: LeaseElectionDeps) => Election>;
   page: TabPage;
   /** Called when this tab becomes leader (or works alone): start the feed, lookups, notifier. */
   lead(ctx: LeadContext<P, S>): LeadHandle;
@@ -155,4 +163,4 @@ export interface TabSession {
 }
 
 /** The browser's cross-tab APIs as the platform layer finds them (src/platform/tab-environment.ts). */
-export type TabEnvironment = Pick<TabSessionBase<unknown, unknown>, 'locks' | 'AbortController' | 'BroadcastChannel' | 'storage' | 'onStorage'>;
+export type TabEnvironment = Pick<TabSessionBase<unknown, unknown>, 'locks' | 'AbortController' | 'BroadcastChannel' | 'storage' | 'onStorage' | 'leaseElection'>;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SEED_NUMBERS } from '../../scripts/crm';
 import { nthPopup, startHarness, waitForWidget } from '../support/browser';
 import type { Harness } from '../support/browser';
+import type { Page } from 'playwright-core';
 
 jest.setTimeout(60_000);
 
@@ -11,6 +12,10 @@ function notifyStrings(lang: string): Record<string, string> {
   const file = path.resolve(__dirname, '../../i18n', `${lang}.json`);
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { notify: Record<string, string> }).notify;
 }
+
+/** The widget's own files the page fetched besides script.js (its parts: poll.js, lease.js, settings.js). */
+const partsFetched = (page: Page) =>
+  page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => /^\/widget\/[\w-]+\.js$/.test(p) && p !== '/widget/script.js'));
 
 let h: Harness;
 beforeEach(async () => {
@@ -30,6 +35,8 @@ test('switching the language to Russian gives the pop-up in Russian', async () =
   expect(prefix).not.toBe(notifyStrings('en').incoming_header!.split('{{')[0]!.trim());
   expect(popup.header).toContain(prefix);
   expect(popup.text).toContain('Adam Noah');
+  // A WebSocket install never fetches polling's code (poll.js).
+  expect(await partsFetched(page)).toEqual([]);
 });
 
 test('with a poll URL instead of the WebSocket the call still pops up', async () => {
@@ -37,5 +44,7 @@ test('with a poll URL instead of the WebSocket the call still pops up', async ()
   await h.ring(SEED_NUMBERS.kommoCompany, '101');
   expect((await nthPopup(page, 1)).text).toContain('Kommo');
   expect(h.sandbox.relay.subscriberCount()).toBe(0);
+  // Polling's code is poll.js, fetched once for this install (Chromium has Web Locks: no lease.js).
+  expect(await partsFetched(page)).toEqual(['/widget/poll.js']);
   expect(h.pageErrors).toEqual([]);
 });

@@ -53,6 +53,9 @@ async function counts(pages: Page[]): Promise<{ popups: number[]; addCalls: numb
 
 const lookups = () => h.sandbox.crm.requests.filter((r) => r.path.includes('/search/by_phone')).length;
 const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
+/** The widget's own files the page fetched besides script.js (its parts: poll.js, lease.js, settings.js). */
+const partsFetched = (page: Page) =>
+  page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => /^\/widget\/[\w-]+\.js$/.test(p) && p !== '/widget/script.js'));
 
 test('three tabs: one connection, one lookup, one pop-up where the user looks, one add_call; takeover on close', async () => {
   const sockets = new Map<Page, number>();
@@ -95,6 +98,38 @@ test('three tabs: one connection, one lookup, one pop-up where the user looks, o
   expect(lookups()).toBe(2);
   expect(h.sandbox.relay.subscriberCount()).toBe(1);
   expect(rest.filter((p) => (sockets.get(p) ?? 0) > 0)).toHaveLength(1);
+  // Web Locks and a WebSocket: neither the lease election (lease.js) nor polling (poll.js) is fetched.
+  for (const page of rest) expect(await partsFetched(page)).toEqual([]);
+  expect(h.pageErrors).toEqual([]);
+  untrack();
+}, 60_000);
+
+// Last in this file: the init script removes Web Locks from every page opened after it.
+test('without Web Locks (the lease): each tab fetches lease.js, one leads with one connection, the call pops up once', async () => {
+  // The tabs of the test above (Web Locks) would lead for the same user: close them first.
+  for (const page of h.context.pages()) await page.close();
+  await waitUntil('the earlier tabs disconnected', () => h.sandbox.relay.subscriberCount() === 0, { everyMs: 50 });
+  await h.context.addInitScript(() => {
+    delete (Navigator.prototype as { locks?: unknown }).locks;
+  });
+  const sockets = new Map<Page, number>();
+  const untrack = trackSockets(sockets);
+  const pages: Page[] = [];
+  for (let i = 0; i < 2; i++) pages.push(await h.openWidget());
+  expect(await pages[0]!.evaluate(() => 'locks' in navigator)).toBe(false);
+  // openWidget clears the profile's localStorage (and so the lease) before each page: the tabs may
+  // both claim at first; the lease settles on one leader, whose socket is the only one left.
+  const leading = () => pages.filter((p) => (sockets.get(p) ?? 0) > 0);
+  await waitUntil('one leader, one relay connection', () => h.sandbox.relay.subscriberCount() === 1 && leading().length === 1, { everyMs: 50 });
+  await lookAt(pages, pages[1]!);
+  await h.ring('+1 830 580 3077', '101');
+  await waitUntil('the pop-up', async () => sum((await counts(pages)).popups) >= 1, { everyMs: 50 });
+  // The claims raced by the cleared storage can still be settling (both tabs briefly connected,
+  // the lease's documented overlap): what must hold is one connection once it has settled, and
+  // one pop-up whatever the overlap.
+  await waitUntil('one relay connection again', () => h.sandbox.relay.subscriberCount() === 1 && leading().length === 1, { everyMs: 50 });
+  for (const page of pages) expect(await partsFetched(page)).toEqual(['/widget/lease.js']);
+  expect(sum((await counts(pages)).popups)).toBe(1);
   expect(h.pageErrors).toEqual([]);
   untrack();
 }, 60_000);

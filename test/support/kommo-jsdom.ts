@@ -79,6 +79,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     '/widget/script.js': path.join(distDir, 'script.js'),
     // The settings modal's code, loaded when the settings open (src/platform/settings-loader.ts).
     '/widget/settings.js': path.join(distDir, 'settings.js'),
+    // Polling's code and the lease election's, loaded only where used (src/platform/widget-part.ts).
+    '/widget/poll.js': path.join(distDir, 'poll.js'),
+    '/widget/lease.js': path.join(distDir, 'lease.js'),
     '/widget/manifest.json': path.join(distDir, 'manifest.json'),
     [`/widget/i18n/${lang}.json`]: path.join(distDir, 'i18n', `${lang}.json`),
   };

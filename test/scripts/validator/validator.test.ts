@@ -243,6 +243,16 @@ describe('validator: layout', () => {
     expect(await faults()).toEqual(['old.js: is not part of a widget package']);
   });
 
+  it('accepts every part named in a table the way script.js names them ({settings: "/settings.js", poll: "/poll.js", lease: "/lease.js"})', async () => {
+    const dir = folder();
+    const loader = 'define(["jquery"], function ($) { var parts = {settings:"/settings.js",poll:"/poll.js",lease:"/lease.js"}; return function (p) { requirejs([this.params.path + parts[p]]); }; });';
+    fs.writeFileSync(path.join(dir, 'script.js'), loader);
+    const faults = async () => (await validateWidget(dir)).map((f) => `${f.file}: ${f.problem}`);
+    expect(await faults()).toEqual(['lease.js', 'poll.js', 'settings.js'].map((name) => `${name}: is loaded by script.js but missing from the root of the folder`));
+    for (const name of ['settings.js', 'poll.js', 'lease.js']) fs.writeFileSync(path.join(dir, name), 'define(function () { return {}; });');
+    expect(await faults()).toEqual([]);
+  });
+
   it('reports a missing script.js and manifest.json', async () => {
     const dir = tempDir();
     made.push(dir);

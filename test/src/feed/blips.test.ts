@@ -16,7 +16,7 @@ import type { CallerLookup } from '../../../src/lookup';
 import { createCallNotifier, ENGLISH_NOTIFY_STRINGS } from '../../../src/notify';
 import { startRelay } from '../../../relay/src';
 import type { RelayOptions, RunningRelay } from '../../../relay/src';
-import { FakePage, ManualClock, recordingLogger } from './support';
+import { FakePage, ManualClock, recordingLogger, pollCodeAtOnce } from './support';
 import type { RecordingLogger } from './support';
 import { startTcpProxy } from './tcp-proxy';
 import type { TcpProxy } from './tcp-proxy';
@@ -64,6 +64,7 @@ function widget(transport: { kind: 'ws'; url: string } | { kind: 'poll'; url: st
     clock,
     logger,
     WebSocket: RecordingWs as unknown as typeof WebSocket,
+    pollTransport: pollCodeAtOnce,
     fetch: (input, init) => fetch(input, init),
     page,
     random,
@@ -179,7 +180,7 @@ describe('WebSocket: the relay is killed and restarts on the same port (its SQLi
     await pbx(second, 'c2', 'ringing');
     expect(await timeToResubscribe(w)).toBeLessThanOrEqual(1_500);
     await waitUntil('c2 pops', () => popped(w, 'c2').length === 1);
-    expect(warnings(w)).toContain('feed: the relay cannot cover the gap since our last position; taking its list of current calls');
+    expect(warnings(w)).toContain('feed: gap lost; taking the current calls');
     // c1 is not in the new relay's list: over, without a completed notification (it cannot be known).
     expect(w.sink.calls).toEqual([]);
   });
@@ -252,7 +253,7 @@ describe('backing off on purpose', () => {
     const w = widget({ kind: 'ws', url: r.wsUrl }, ['101'], () => 0.5);
     await waitUntil('told to wait', () => status(w).status === 'backoff');
     expect(backoff(w).retryInMs).toBe(15_000);
-    expect(warnings(w)).toContain('feed: dropped invalid input (relay_error:overloaded)');
+    expect(warnings(w)).toContain('feed: dropped (relay_error:overloaded)');
     w.page.setVisible(false);
     w.page.setVisible(true);
     expect(status(w).status).toBe('backoff');

@@ -15,7 +15,7 @@ import { createCallNotifier, ENGLISH_NOTIFY_STRINGS } from '../../../src/notify'
 import type { CallNotifier } from '../../../src/notify';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
-import { FakePage, ManualClock, recordingLogger } from './support';
+import { FakePage, ManualClock, recordingLogger, pollCodeAtOnce } from './support';
 import type { RecordingLogger } from './support';
 import { entity, found, recordingSink } from '../notify/fixtures';
 import type { RecordingSink } from '../notify/fixtures';
@@ -102,6 +102,7 @@ async function start(kind: 'ws' | 'poll'): Promise<Harness> {
     clock: wall,
     logger,
     WebSocket: CountingWs as unknown as typeof WebSocket,
+    pollTransport: pollCodeAtOnce,
     fetch: async (input, init) => {
       h.connects += 1;
       const response = await fetch(input, init);
@@ -248,6 +249,7 @@ test('the wall clock set back three hours: heartbeats and reconnects keep their 
     clock: h.wall,
     logger: h.logger,
     WebSocket: HeardWs as unknown as typeof WebSocket,
+    pollTransport: pollCodeAtOnce,
     fetch: () => Promise.reject(new Error('no fetch')),
     page: new FakePage('http:'),
     random: () => 0.5,

@@ -13,7 +13,7 @@ import type { CallChange, CallFeed, FeedStatus } from '../../../src/feed';
 import { HttpError, NetworkError, ProtocolError, TimeoutError } from '../../../src/core/errors';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
-import { FakePage, ManualClock, recordingLogger } from './support';
+import { FakePage, ManualClock, recordingLogger, pollCodeAtOnce } from './support';
 import type { RecordingLogger } from './support';
 import { waitUntil } from '../../support/wait';
 
@@ -108,6 +108,7 @@ function makeFeed(url: string, options: { mode?: 'json' | 'script'; token?: stri
     clock,
     logger,
     WebSocket: class {} as unknown as typeof WebSocket,
+    pollTransport: pollCodeAtOnce,
     fetch: countingFetch,
     loadScript,
     callbacks,
@@ -292,9 +293,9 @@ test('bad answers (not JSON, wrong shape, invalid events) are logged once per ki
   await waitUntil('good answer', () => h.feed.status.status === 'open');
   expect(states(h)).toEqual(['y:ringing']);
   expect(h.logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
-    'feed: dropped invalid input (poll:not_json)',
-    'feed: dropped invalid input (poll:calls_not_a_list)',
-    'feed: dropped invalid input (event:state)',
+    'feed: dropped (poll:not_json)',
+    'feed: dropped (poll:calls_not_a_list)',
+    'feed: dropped (event:state)',
   ]);
 });
 
@@ -386,6 +387,7 @@ describe('script mode against the reference relay', () => {
       clock: new ManualClock(),
       logger: recordingLogger(),
       WebSocket: class {} as unknown as typeof WebSocket,
+      pollTransport: pollCodeAtOnce,
       fetch,
       page: new FakePage(),
     });

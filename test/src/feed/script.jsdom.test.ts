@@ -11,7 +11,7 @@ import { createCallFeed } from '../../../src/feed';
 import type { CallChange } from '../../../src/feed';
 import { startRelay } from '../../../relay/src';
 import type { RunningRelay } from '../../../relay/src';
-import { FakePage, ManualClock, recordingLogger } from './support';
+import { FakePage, ManualClock, recordingLogger, pollCodeAtOnce } from './support';
 import { waitUntil } from '../../support/wait';
 
 let relay: RunningRelay;
@@ -42,6 +42,7 @@ test('each poll adds one <script>, and its tag and callback are gone after the a
     clock,
     logger: recordingLogger(),
     WebSocket: class {} as unknown as typeof WebSocket,
+    pollTransport: pollCodeAtOnce,
     fetch: () => Promise.reject(new Error('script mode does not fetch')),
     loadScript,
     callbacks: window as unknown as Record<string, unknown>,

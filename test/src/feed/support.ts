@@ -3,6 +3,7 @@
  * happens (jest fake timers and real sockets mix badly), a fake page, and event-loop waits.
  */
 import type { Logger } from '../../../src/core/logger';
+import { createPollTransport } from '../../../src/feed/poll-transport';
 
 export { ManualClock } from '../../support/manual-clock';
 
@@ -49,3 +50,6 @@ export function recordingLogger(): RecordingLogger {
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+
+/** poll.js's code, handed over at once (the widget fetches it: src/platform/widget-part.ts). */
+export const pollCodeAtOnce = (loaded: (create: typeof createPollTransport) => void): void => loaded(createPollTransport);

@@ -269,12 +269,12 @@ test('malformed frames are dropped and logged once per kind; the connection stay
   expect(connections).toBe(1);
   const warnings = h.logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
   expect(warnings).toEqual([
-    'feed: dropped invalid input (frame:not_json)',
-    'feed: dropped invalid input (event:extension)',
-    'feed: dropped invalid input (event:state)',
-    'feed: dropped invalid input (frame:snapshot_calls)',
-    'feed: dropped invalid input (frame:too_large)',
-    'feed: dropped invalid input (frame:binary)',
+    'feed: dropped (frame:not_json)',
+    'feed: dropped (event:extension)',
+    'feed: dropped (event:state)',
+    'feed: dropped (frame:snapshot_calls)',
+    'feed: dropped (frame:too_large)',
+    'feed: dropped (frame:binary)',
   ]);
 });
 

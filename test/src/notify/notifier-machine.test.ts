@@ -134,7 +134,7 @@ test('a failed POST: a warning and the pop-up it stood in for', () => {
   const event = callEvent();
   const error = new Error('403');
   expect(run([{ kind: 'post-failed', event, result: null, error }]).effects).toEqual([
-    { kind: 'warn', message: 'notify: posting the call event failed; showing the pop-up instead', data: { callId: 'c1', error } },
+    { kind: 'warn', message: 'notify: event post failed; pop-up instead', data: { callId: 'c1', error } },
     { kind: 'show-popup', event, result: null },
   ]);
 });
@@ -152,7 +152,7 @@ test('dispose clears what waits, keeps the filed ids, and then ignores everythin
 test('a change without a call id: a warning, nothing else', () => {
   for (const bad of [{ kind: 'state' }, null, { kind: 'state', call: { callId: '' } }]) {
     const { state, effects } = run([{ kind: 'change', change: bad as never, now: T }]);
-    expect(effects).toEqual([{ kind: 'warn', message: 'notify: change without a call id dropped' }]);
+    expect(effects).toEqual([{ kind: 'warn', message: 'notify: no call id, dropped' }]);
     expect(state).toEqual(initialNotifierState);
   }
 });

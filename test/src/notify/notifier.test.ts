@@ -352,7 +352,7 @@ describe('events mode', () => {
     expect(posts).toBe(1);
     expect(sink.popups).toHaveLength(1);
     expect(sink.popups[0]?.text).toContain('Adam Noah');
-    expect(logger.warnings).toEqual(['notify: posting the call event failed; showing the pop-up instead']);
+    expect(logger.warnings).toEqual(['notify: event post failed; pop-up instead']);
     notifier.dispose();
   });
 
@@ -401,7 +401,7 @@ describe('events mode', () => {
     notifier.handle(ring());
     await clock.advance(0);
     expect(sink.popups).toHaveLength(1);
-    expect(logger.warnings).toEqual(['notify: events mode without a way to post; showing the pop-up instead']);
+    expect(logger.warnings).toEqual(['notify: no way to post events; pop-up instead']);
     notifier.dispose();
   });
 

@@ -60,7 +60,7 @@ describe('events mode', () => {
 
   test('no way to post: a warning and the widget pop-up', () => {
     expect(stepPopup(waiting, { kind: 'budget-over' }, { ...events, canPost: false }).effects).toEqual([
-      { kind: 'warn', message: 'notify: events mode without a way to post; showing the pop-up instead' },
+      { kind: 'warn', message: 'notify: no way to post events; pop-up instead' },
       { kind: 'show-popup', event, result: null },
     ]);
   });

@@ -210,3 +210,86 @@ test('a page restored from the back/forward cache reconnects and still pops call
   await ring('c-after-bfcache');
   await waitUntil('the pop-up', () => h.app.popups.length === 1);
 });
+
+/** Starts the built widget recording which of its parts (poll.js, lease.js, ...) the page asked for; `refuse` answers 404. */
+async function startRecordingParts(overrides: Record<string, unknown>, refuse: (part: string) => boolean = () => false) {
+  const asked: string[] = [];
+  const h = await startHarness({
+    settings: settings(overrides),
+    handle: (req, res) => {
+      const part = /^\/widget\/([\w-]+\.js)(?:\?|$)/.exec(req.url ?? '')?.[1];
+      if (!part || part === 'script.js') return false;
+      asked.push(part);
+      if (!refuse(part)) return false;
+      res.writeHead(404).end();
+      return true;
+    },
+  }).then((opened) => (harness = opened));
+  return { h, asked };
+}
+
+/** The settings modal's status line, once `accept` holds: it says the state when the modal opened, so reopen it after each answer. */
+async function statusLine(h: Harness, what: string, accept: (text: string) => boolean): Promise<string> {
+  let body = openSettingsModal(h);
+  let text = '';
+  await waitUntil(what, () => {
+    text = body.querySelector('[data-testid="telephony-status"]')?.textContent ?? '';
+    if (text !== '' && !accept(text)) body = openSettingsModal(h);
+    return accept(text);
+  });
+  return text;
+}
+
+const pollSettings = () => ({ ws_url: '', poll_url: `${relay.url}/calls`, poll_interval: '1' });
+
+test('a WebSocket install never fetches poll.js; a page without Web Locks (jsdom) fetches lease.js and leads once it is there', async () => {
+  const { h, asked } = await startRecordingParts({});
+  expect((h.window.navigator as { locks?: unknown }).locks).toBeUndefined();
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
+  await ring('c-ws');
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
+  expect(asked).toEqual(['lease.js']);
+});
+
+test('a polling install fetches poll.js once, right after init, and its calls pop up', async () => {
+  const { h, asked } = await startRecordingParts(pollSettings());
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  // The leader asks for it before its first poll: the cost is one same-origin fetch.
+  await waitUntil('poll.js asked for', () => asked.includes('poll.js'));
+  await ring('c-poll');
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
+  expect(asked.filter((part) => part === 'poll.js')).toEqual(['poll.js']);
+  expect(relay.connections()).toBe(0);
+  expect(h.logs.filter((line) => /jsdomError|^error:/.test(line))).toEqual([]);
+});
+
+test('when poll.js answers 404 the status line says so in the user language, nothing throws, and a later try recovers', async () => {
+  let missing = true;
+  const { h, asked } = await startRecordingParts(pollSettings(), (part) => part === 'poll.js' && missing);
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  expect(await statusLine(h, 'the status line says poll.js is missing', (text) => text === en.status.transport_unavailable)).toBe(en.status.transport_unavailable);
+  expect(h.logs.some((line) => /transport code did not load/.test(line))).toBe(true);
+  // jsdom reports the 404 itself ("Could not load script"), as a browser's console would; nothing else.
+  expect(h.logs.filter((line) => /^error:|jsdomError: (?!Could not load script)/.test(line))).toEqual([]);
+  // It is retried with backoff: once the file is there, the calls pop up.
+  missing = false;
+  const refused = asked.length;
+  await waitUntil('poll.js asked for again', () => asked.length > refused);
+  await ring('c-after-404');
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
+});
+
+test('when lease.js cannot load, the tab works alone (it still gets its calls)', async () => {
+  const { h, asked } = await startRecordingParts({}, (part) => part === 'lease.js');
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  await waitUntil('lease.js asked for', () => asked.includes('lease.js'));
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
+  await ring('c-alone');
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
+  expect(h.logs.some((line) => /lease election did not load/.test(line))).toBe(true);
+});

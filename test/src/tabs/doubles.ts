@@ -8,6 +8,7 @@
 import type { Clock, TimerHandle } from '../../../src/core/clock';
 import type { Logger } from '../../../src/core/logger';
 import { createTabSession } from '../../../src/tabs';
+import { leaseElection } from '../../../src/tabs/lease-election';
 import type { LeadContext, TabBroadcastChannelCtor, TabLocks, TabPage, TabRole, TabSession, TabSessionDeps, TabStorage, TabStorageEvent } from '../../../src/tabs';
 
 /** The payloads the tests pass between tabs: the tabs module carries them opaque. */
@@ -366,6 +367,8 @@ export class SimTab {
       BroadcastChannel: world.storageChannel ? undefined : world.channels?.ctorFor(id),
       storage: world.storage?.storageFor(id),
       onStorage: world.storage?.onStorageFor(id),
+      // lease.js's code, handed over at once (the widget fetches it: src/platform/widget-part.ts).
+      leaseElection: (loaded) => loaded(leaseElection),
       page: this.page,
       parsePopup: checkPopup,
       parseState: checkShared,
