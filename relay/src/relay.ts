@@ -23,94 +23,14 @@ import { admitTime } from './leg-rules';
 import { MemoryStore } from './memory-store';
 import { createRoutes, ROUTES } from './routes';
 import { SqliteStore } from './sqlite-store';
-import type { CallStore, StoreLimits } from './store';
+import { withDefaults } from './options';
+import type { RelayOptions } from './options';
+import type { CallStore } from './store';
 import { createSubscriberHub } from './subscribers';
 
 export { CLOSE } from './subscribers';
-
-const MINUTE = 60_000;
-
-/** The limits a relay gets when its options leave them out (main.ts shows them in `--help`). */
-export const RELAY_DEFAULTS = {
-  /** Sized so that every widget of a large account reconnecting at once after a restart is served. */
-  maxSubscribers: 10_000,
-  maxExtensionsPerSubscriber: 50,
-  maxBodyBytes: 256 * 1024,
-  maxFrameBytes: 16 * 1024,
-  maxEventsPerPost: 500,
-  /** Call legs remembered at once (live and ended); a new leg beyond it evicts the oldest ended one, or gets 503 full. */
-  maxCalls: 10_000,
-  /** Ended legs are listed in snapshots (v2) and poll answers for this long (protocol: 60 s). */
-  endedRetentionMs: 60_000,
-  /** Ended legs are remembered this long, so a late repeat of their events changes nothing. */
-  endedKeepMs: 10 * MINUTE,
-  /** A leg ringing this long is ended by the relay (`"expired": true`). */
-  ringingMaxAgeMs: 10 * MINUTE,
-  /** A leg answered this long is ended by the relay (`"expired": true`). */
-  answeredMaxAgeMs: 240 * MINUTE,
-  /** History kept for recovery after a reconnect: its age... */
-  historyMaxAgeMs: 10 * MINUTE,
-  /** ...events per extension... */
-  historyMaxPerExtension: 500,
-  /** ...and events in all. */
-  historyMaxEvents: 50_000,
-  /** How often expiry runs without traffic (it also runs before every read and write). */
-  expireEveryMs: 1_000,
-  subscribeTimeoutMs: 10_000,
-  /** WebSocket-level ping of version-1 sockets. */
-  sweepEveryMs: 30_000,
-  /** A version-2 socket that sent no frame for this long is closed (4408). */
-  silentCloseMs: 12_000,
-  /** `retry_after` of the `overloaded` frame (seconds). */
-  overloadRetryAfterS: 10,
-  /** `Retry-After` of a 503 `full` or `store_unavailable` answer to the PBX (seconds). */
-  fullRetryAfterS: 5,
-  /** The command line's data directory (main.ts); createRelay without `dataDir` keeps everything in memory. */
-  dataDir: 'relay-data',
-} as const;
-
-export interface RelayOptions {
-  /** What widgets present (the widget's `token` setting). */
-  token: string;
-  /** What the PBX presents on `POST /pbx/events`. */
-  pbxToken: string;
-  /** Where the SQLite store lives (`<dataDir>/relay.sqlite`); without it the store is in memory. */
-  dataDir?: string;
-  /** A store of your own (tests); wins over `dataDir`. */
-  store?: CallStore;
-  /** WebSocket connections at once, relay-wide (default 10 000); more get the `overloaded` frame. */
-  maxSubscribers?: number;
-  /** Extensions one connection or poll may ask for (default 50). */
-  maxExtensionsPerSubscriber?: number;
-  /** `POST /pbx/events` body limit in bytes (default 256 KB). */
-  maxBodyBytes?: number;
-  /** Largest WebSocket frame accepted from a widget (default 16 KB; larger closes with 1009). */
-  maxFrameBytes?: number;
-  /** Events per POST (default 500). */
-  maxEventsPerPost?: number;
-  /** Call legs remembered at once (default 10 000). */
-  maxCalls?: number;
-  /** How long ended legs stay in poll answers and v2 snapshots (protocol: 60 s). */
-  endedRetentionMs?: number;
-  endedKeepMs?: number;
-  ringingMaxAgeMs?: number;
-  answeredMaxAgeMs?: number;
-  historyMaxAgeMs?: number;
-  historyMaxPerExtension?: number;
-  historyMaxEvents?: number;
-  expireEveryMs?: number;
-  /** The socket must send `subscribe` within this time (default 10 s). */
-  subscribeTimeoutMs?: number;
-  /** Server-side liveness check of idle version-1 sockets (WebSocket-level ping; default 30 s). */
-  sweepEveryMs?: number;
-  silentCloseMs?: number;
-  overloadRetryAfterS?: number;
-  fullRetryAfterS?: number;
-  /** Path prefix when mounted inside another server (default ''). */
-  basePath?: string;
-  now?: () => number;
-  log?: (message: string, context?: Record<string, unknown>) => void;
-}
+export { RELAY_DEFAULTS } from './options';
+export type { RelayOptions } from './options';
 
 export interface Relay {
   /** Handles the relay's HTTP routes; false when the request is not for the relay. */
@@ -126,24 +46,21 @@ export interface Relay {
   close(): void;
 }
 
-function storeLimits(options: RelayOptions): StoreLimits {
-  return {
-    maxLegs: options.maxCalls ?? RELAY_DEFAULTS.maxCalls,
-    ringingMaxAgeMs: options.ringingMaxAgeMs ?? RELAY_DEFAULTS.ringingMaxAgeMs,
-    answeredMaxAgeMs: options.answeredMaxAgeMs ?? RELAY_DEFAULTS.answeredMaxAgeMs,
-    endedKeepMs: options.endedKeepMs ?? RELAY_DEFAULTS.endedKeepMs,
-    historyMaxAgeMs: options.historyMaxAgeMs ?? RELAY_DEFAULTS.historyMaxAgeMs,
-    historyMaxPerExtension: options.historyMaxPerExtension ?? RELAY_DEFAULTS.historyMaxPerExtension,
-    historyMaxEvents: options.historyMaxEvents ?? RELAY_DEFAULTS.historyMaxEvents,
-  };
-}
-
-export function createRelay(options: RelayOptions): Relay {
+export function createRelay(given: RelayOptions): Relay {
+  const options = withDefaults(given);
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? (() => {});
   const base = (options.basePath ?? '').replace(/\/$/, '');
-  const recentEndedMs = options.endedRetentionMs ?? RELAY_DEFAULTS.endedRetentionMs;
-  const limits = storeLimits(options);
+  const recentEndedMs = options.endedRetentionMs;
+  const limits = {
+    maxLegs: options.maxCalls,
+    ringingMaxAgeMs: options.ringingMaxAgeMs,
+    answeredMaxAgeMs: options.answeredMaxAgeMs,
+    endedKeepMs: options.endedKeepMs,
+    historyMaxAgeMs: options.historyMaxAgeMs,
+    historyMaxPerExtension: options.historyMaxPerExtension,
+    historyMaxEvents: options.historyMaxEvents,
+  };
   const store: CallStore =
     options.store ?? (options.dataDir !== undefined ? new SqliteStore({ dataDir: options.dataDir, limits, log }) : new MemoryStore(limits));
   let closed = false;
@@ -161,13 +78,13 @@ export function createRelay(options: RelayOptions): Relay {
   const hub = createSubscriberHub({
     store,
     token: options.token,
-    maxSubscribers: options.maxSubscribers ?? RELAY_DEFAULTS.maxSubscribers,
-    maxExtensions: options.maxExtensionsPerSubscriber ?? RELAY_DEFAULTS.maxExtensionsPerSubscriber,
-    maxFrameBytes: options.maxFrameBytes ?? RELAY_DEFAULTS.maxFrameBytes,
-    subscribeTimeoutMs: options.subscribeTimeoutMs ?? RELAY_DEFAULTS.subscribeTimeoutMs,
-    sweepEveryMs: options.sweepEveryMs ?? RELAY_DEFAULTS.sweepEveryMs,
-    silentCloseMs: options.silentCloseMs ?? RELAY_DEFAULTS.silentCloseMs,
-    overloadRetryAfterS: options.overloadRetryAfterS ?? RELAY_DEFAULTS.overloadRetryAfterS,
+    maxSubscribers: options.maxSubscribers,
+    maxExtensions: options.maxExtensionsPerSubscriber,
+    maxFrameBytes: options.maxFrameBytes,
+    subscribeTimeoutMs: options.subscribeTimeoutMs,
+    sweepEveryMs: options.sweepEveryMs,
+    silentCloseMs: options.silentCloseMs,
+    overloadRetryAfterS: options.overloadRetryAfterS,
     recentEndedMs,
     now,
     log,
@@ -184,11 +101,11 @@ export function createRelay(options: RelayOptions): Relay {
     store,
     token: options.token,
     pbxToken: options.pbxToken,
-    maxBodyBytes: options.maxBodyBytes ?? RELAY_DEFAULTS.maxBodyBytes,
-    maxEventsPerPost: options.maxEventsPerPost ?? RELAY_DEFAULTS.maxEventsPerPost,
-    maxExtensions: options.maxExtensionsPerSubscriber ?? RELAY_DEFAULTS.maxExtensionsPerSubscriber,
+    maxBodyBytes: options.maxBodyBytes,
+    maxEventsPerPost: options.maxEventsPerPost,
+    maxExtensions: options.maxExtensionsPerSubscriber,
     recentEndedMs,
-    retryAfterS: options.fullRetryAfterS ?? RELAY_DEFAULTS.fullRetryAfterS,
+    retryAfterS: options.fullRetryAfterS,
     now,
     log,
     ingest,
@@ -200,7 +117,7 @@ export function createRelay(options: RelayOptions): Relay {
     },
   });
 
-  const expiry = setInterval(maintain, options.expireEveryMs ?? RELAY_DEFAULTS.expireEveryMs);
+  const expiry = setInterval(maintain, options.expireEveryMs);
   expiry.unref();
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {

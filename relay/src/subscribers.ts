@@ -11,33 +11,24 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 // Node's own timers (unref-able), also when the relay runs inside a jsdom test environment.
-import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { composeCallFrame, composeError, composeSnapshotV1, composeSnapshotV2, isRecord, parseSubscribe } from '../../src/protocol';
+import { composeCallFrame, composeError, isRecord, parseSubscribe } from '../../src/protocol';
 import type { SequencedEvent } from '../../src/protocol';
+import { CLOSE, closeSocket } from './close-codes';
 import { RequestRefused } from './errors';
+import { ExtensionIndex } from './extension-index';
 import { parseExtensions } from './extensions';
+import { startPingSweep } from './ping-sweep';
+export { CLOSE } from './close-codes';
 import { sameSecret } from './secrets';
 import type { CallStore } from './store';
-import { callsForV1, callsForV2, vanishesForV1 } from './versions';
+import { snapshotFrame, vanishesForV1 } from './versions';
 import type { ProtocolVersion } from './versions';
-
-/** Close codes (4000-4999 are the application's). */
-export const CLOSE = {
-  unauthorized: 4401,
-  badRequest: 4400,
-  /** No `subscribe` in time, or a version-2 socket silent too long. */
-  subscribeTimeout: 4408,
-  silent: 4408,
-  tooSlow: 4429,
-  overloaded: 4503,
-} as const;
 
 /** A widget that does not read its socket must not make the relay buffer without end. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** A socket we closed gets this long for the closing handshake, then it is cut. */
-const CLOSE_GRACE_MS = 2_000;
 
 export interface SubscriberHubOptions {
   store: CallStore;
@@ -75,29 +66,10 @@ interface Subscriber {
 
 export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
   const subscribers = new Set<Subscriber>();
-  const byExtension = new Map<string, Set<Subscriber>>();
+  const byExtension = new ExtensionIndex<Subscriber>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes });
-
-  function index(sub: Subscriber): void {
-    for (const ext of sub.extensions ?? []) {
-      let set = byExtension.get(ext);
-      if (set === undefined) byExtension.set(ext, (set = new Set()));
-      set.add(sub);
-    }
-  }
-
-  function unindex(sub: Subscriber): void {
-    for (const ext of sub.extensions ?? []) {
-      const set = byExtension.get(ext);
-      set?.delete(sub);
-      if (set?.size === 0) byExtension.delete(ext);
-    }
-  }
-
-  function closeSocket(socket: WebSocket, code: number, reason: string): void {
-    socket.close(code, reason);
-    setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
-  }
+  const index = (sub: Subscriber) => byExtension.add(sub, sub.extensions ?? []);
+  const unindex = (sub: Subscriber) => byExtension.remove(sub, sub.extensions ?? []);
 
   function sendRaw(sub: Subscriber, frame: string): void {
     if (sub.socket.readyState !== sub.socket.OPEN) return;
@@ -107,14 +79,8 @@ export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
 
   const sendFrame = (sub: Subscriber, frame: object) => sendRaw(sub, JSON.stringify(frame));
 
-  function snapshot(sub: Subscriber, extensions: Set<string>, since: Parameters<CallStore['missedSince']>[1] | null): object {
-    const legs = o.store.legsOf(extensions);
-    const rule = { now: o.now(), recentEndedMs: o.recentEndedMs };
-    if (sub.version === 1) return composeSnapshotV1(callsForV1(legs, { ...rule, includeEnded: false }));
-    const position = o.store.position();
-    const recovery = since === null ? { recovered: false, missed: [] } : o.store.missedSince(extensions, since);
-    return composeSnapshotV2({ ...position, ...recovery, calls: callsForV2(legs, rule) });
-  }
+  const snapshot = (sub: Subscriber, extensions: Set<string>, since: Parameters<CallStore['missedSince']>[1] | null) =>
+    snapshotFrame(o.store, sub.version, extensions, since, { now: o.now(), recentEndedMs: o.recentEndedMs });
 
   function refuse(sub: Subscriber, code: 'unauthorized' | 'bad_request', reason: string): void {
     sendFrame(sub, code === 'unauthorized' ? composeError(code) : composeError(code, { reason }));
@@ -218,7 +184,7 @@ export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
   function fanOut(emitted: readonly SequencedEvent[]): void {
     const resnapshot = new Set<Subscriber>();
     for (const { offset, event } of emitted) {
-      const subs = byExtension.get(event.extension);
+      const subs = byExtension.listeners(event.extension);
       if (subs === undefined) continue;
       let v1: string | null = null;
       let v2: string | null = null;
@@ -232,30 +198,14 @@ export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
     for (const sub of resnapshot) if (sub.extensions !== null) sendFrame(sub, snapshot(sub, sub.extensions, null));
   }
 
-  // Version-1 sockets that vanished without a close (a laptop lid shut) are found with WebSocket-level pings.
-  const sweep = setInterval(() => {
-    for (const sub of subscribers) {
-      if (sub.version === 2) continue;
-      if (!sub.alive) {
-        sub.socket.terminate();
-        continue;
-      }
-      sub.alive = false;
-      try {
-        sub.socket.ping();
-      } catch {
-        // the socket is closing; the close handler removes it
-      }
-    }
-  }, o.sweepEveryMs);
-  sweep.unref();
+  const stopSweep = startPingSweep(subscribers, o.sweepEveryMs);
 
   return {
     upgrade,
     fanOut,
     count: () => subscribers.size,
     close() {
-      clearInterval(sweep);
+      stopSweep();
       for (const sub of subscribers) {
         if (sub.silence !== null) clearTimeout(sub.silence);
         sub.socket.terminate();

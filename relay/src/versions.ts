@@ -7,9 +7,9 @@
  *   vanishes from its lists, which version 1 defines as "over, no completed-call notification"
  *   (a colleague's answered call is not this employee's missed call).
  */
-import { stateRank } from '../../src/protocol';
+import { composeSnapshotV1, composeSnapshotV2, stateRank } from '../../src/protocol';
 import type { CallEvent } from '../../src/protocol';
-import type { Leg } from './store';
+import type { CallStore, Leg } from './store';
 
 export type ProtocolVersion = 1 | 2;
 
@@ -45,4 +45,12 @@ export function callsForV1(legs: readonly Leg[], rule: ListRule & { includeEnded
     if (other === undefined || stateRank(leg.event.state) >= stateRank(other.event.state)) chosen.set(leg.event.callId, leg);
   }
   return [...chosen.values()].sort((a, b) => a.offset - b.offset).map((leg) => leg.event);
+}
+
+/** The snapshot a subscriber of `version` gets; version 2 with what it missed since `since`. */
+export function snapshotFrame(store: CallStore, version: ProtocolVersion, extensions: Set<string>, since: Parameters<CallStore['missedSince']>[1] | null, rule: ListRule): object {
+  const legs = store.legsOf(extensions);
+  if (version === 1) return composeSnapshotV1(callsForV1(legs, { ...rule, includeEnded: false }));
+  const recovery = since === null ? { recovered: false, missed: [] } : store.missedSince(extensions, since);
+  return composeSnapshotV2({ ...store.position(), ...recovery, calls: callsForV2(legs, rule) });
 }
