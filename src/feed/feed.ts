@@ -108,7 +108,7 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
     const onVisibilityChange = (h: () => void) => deps.page.onVisibilityChange(h);
     // The leader serves every tab: while it does, its own tab being hidden does not count.
     const hidden = () => !deps.page.isVisible() && !(deps.servingOthers?.() ?? false);
-    if (t.kind === 'ws') return createWebSocketTransport({ ...common, url: t.url, WebSocket: deps.WebSocket, hidden, onVisibilityChange });
+    if (t.kind === 'ws') return createWebSocketTransport({ ...common, url: t.url, WebSocket: deps.WebSocket, fetch: deps.fetch, hidden, onVisibilityChange });
     const pollDeps: PollTransportDeps = {
       ...common,
       ...t,

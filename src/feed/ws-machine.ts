@@ -6,8 +6,15 @@
  * or the tab is hidden (backoff.ts). A failure retrying cannot fix waits long; close code 4401
  * or an `unauthorized` error frame ends it for good. The position (version 2) survives every
  * reconnect and goes out as `since`.
+ *
+ * After a few failed sockets in a row a visible tab stops opening sockets and probes the relay
+ * with a plain HTTP request instead (the shell: `fetch` of the ws URL as http(s), no-cors), and
+ * opens the next socket once the relay answers. Chromium delays a page's new WebSockets by up to
+ * 5 s once many have failed in the last two to four minutes, successes counting against
+ * failures (services/network/websocket_throttler.cc: 1..5 s x 2^min(pending + failed / (succeeded + 1), 16) / 65536);
+ * without probing, a 60 s outage left the widget 2.6-4.4 s late once the relay was back.
  */
-import { ProtocolError, TimeoutError } from '../core/errors';
+import { NetworkError, ProtocolError, TimeoutError } from '../core/errors';
 import type { WidgetError } from '../core/errors';
 import { parseServerFrame } from '../protocol/frames';
 import type { StreamCursor } from '../protocol/stream';
@@ -26,10 +33,16 @@ export const WS_TIMING = {
   pongTimeoutMs: 5_000,
   /** A socket that does not open (and get its snapshot) in this time is given up. */
   connectTimeoutMs: 10_000,
+  /** Sockets failed in a row before a visible tab probes over HTTP instead (the throttle above stays under 1 ms). */
+  probeAfterFailures: 4,
+  /** A probe not answered in this time counts as failed. */
+  probeTimeoutMs: 3_000,
 } as const;
 
 interface Kept {
   attempt: number;
+  /** Sockets that failed since the last snapshot (probes do not count). */
+  failed: number;
   /** The last position processed (version 2); null: subscribe fresh. */
   cursor: StreamCursor | null;
 }
@@ -40,8 +53,10 @@ export type WsState =
   | ({ phase: 'connecting'; askedMs: number | null } & Kept)
   /** `pinged`: the timer is the pong timeout; `v2`: the snapshot was version 2 (the ping rule). */
   | ({ phase: 'open'; openedAt: number; pinged: boolean; v2: boolean; askedMs: number | null } & Kept)
-  /** The timer brings the reconnect; `hiddenWait`: becoming visible cuts it short. */
-  | ({ phase: 'waiting'; hiddenWait: boolean } & Kept)
+  /** The timer brings the reconnect (`probe`: an HTTP probe first); `hiddenWait`: becoming visible cuts it short. */
+  | ({ phase: 'waiting'; hiddenWait: boolean; probe: boolean } & Kept)
+  /** An HTTP request to the relay is out; the timer is its timeout. */
+  | ({ phase: 'probing' } & Kept)
   | { phase: 'closed' };
 
 /** `random`: one draw in [0, 1); `hidden`: nobody looks at this tab (and it serves no other). */
@@ -53,6 +68,9 @@ export type WsInput =
   | { kind: 'message'; data: unknown; now: number }
   | { kind: 'socket-closed'; code: number; reason: string; now: number; random: number; hidden?: boolean }
   | { kind: 'timer'; now: number; random: number; hidden?: boolean }
+  /** The probe got an HTTP answer (any status): the relay listens again. */
+  | { kind: 'probe-answered' }
+  | { kind: 'probe-failed'; now: number; random: number; hidden?: boolean }
   | { kind: 'nudge' }
   /** The tab became visible. */
   | { kind: 'visible' }
@@ -60,21 +78,27 @@ export type WsInput =
 
 export type WsEffect =
   | { kind: 'open-socket' }
+  /** An HTTP request to the relay's ws URL as http(s); its outcome comes back as `probe-*`. */
+  | { kind: 'probe' }
   | { kind: 'send'; type: 'subscribe'; since: StreamCursor | null }
   | { kind: 'send'; type: 'ping' | 'pong' }
-  /** Detach from the current socket and close it. */
+  /** Detach from the current socket (or probe) and close it. */
   | { kind: 'discard-socket' }
   | FeedEffect;
 
 type Result = Transition<WsState, WsEffect>;
 type Live = Extract<WsState, { phase: 'connecting' | 'open' }>;
-type Waiting = Extract<WsState, { phase: 'waiting' }>;
+type Waiting = Extract<WsState, { phase: 'waiting' | 'probing' }>;
+
+const kept = (state: Kept): Kept => ({ attempt: state.attempt, failed: state.failed, cursor: state.cursor });
 
 /** Status first, then the socket: a constructor that throws replaces the connect timeout with its wait. */
-function connect(kept: Kept, effects: WsEffect[] = []): Result {
-  effects.push({ kind: 'emit-status', status: { status: 'connecting', attempt: kept.attempt } }, { kind: 'set-timer', ms: WS_TIMING.connectTimeoutMs }, { kind: 'open-socket' });
-  return { state: { phase: 'connecting', attempt: kept.attempt, cursor: kept.cursor, askedMs: null }, effects };
+function connect(from: Kept, effects: WsEffect[] = []): Result {
+  effects.push({ kind: 'emit-status', status: { status: 'connecting', attempt: from.attempt } }, { kind: 'set-timer', ms: WS_TIMING.connectTimeoutMs }, { kind: 'open-socket' });
+  return { state: { phase: 'connecting', ...kept(from), askedMs: null }, effects };
 }
+
+const probe = (from: Kept): Result => ({ state: { phase: 'probing', ...kept(from) }, effects: [{ kind: 'set-timer', ms: WS_TIMING.probeTimeoutMs }, { kind: 'probe' }] });
 
 /** What a failure's input tells: when (`now`: a healthy connection resets the attempts), one random draw, the tab hidden, the close code. */
 interface Failure {
@@ -84,15 +108,23 @@ interface Failure {
   code?: number;
 }
 
-/** Backs off: quick, exponential when the relay is overloaded (asked on this socket or by close code) or the tab hidden. */
+/**
+ * Backs off: quick, exponential when the relay is overloaded (asked on this socket or by close code) or the tab hidden.
+ * A quick wait after enough failed sockets ends in a probe rather than a socket.
+ */
 function retry(state: Live | Waiting, error: WidgetError, failure: Failure): Result {
-  const asked = state.phase === 'waiting' ? null : state.askedMs;
+  const asked = state.phase === 'connecting' || state.phase === 'open' ? state.askedMs : null;
   const pressure: RetryPressure = asked !== null || CLOSE_OVERLOADED.has(failure.code ?? 0) ? 'overloaded' : failure.hidden ? 'hidden' : 'none';
   const attempt = state.phase === 'open' && failure.now! - state.openedAt >= BACKOFF_TIMING.healthyConnectionMs ? 0 : state.attempt;
   const retryInMs = error.transient ? reconnectDelay(pressure, attempt, () => failure.random, asked ?? 0) : BACKOFF_TIMING.nonTransientMs;
+  const failed = state.phase === 'probing' ? state.failed : state.failed + 1;
   const effects: WsEffect[] = state.phase === 'waiting' ? [] : [{ kind: 'discard-socket' }];
   effects.push({ kind: 'emit-status', status: { status: 'backoff', attempt, retryInMs, error } }, { kind: 'set-timer', ms: retryInMs });
-  return { state: { phase: 'waiting', attempt: attempt + 1, cursor: state.cursor, hiddenWait: error.transient && pressure === 'hidden' }, effects };
+  const quick = error.transient && pressure === 'none';
+  return {
+    state: { phase: 'waiting', attempt: attempt + 1, failed, cursor: state.cursor, hiddenWait: error.transient && pressure === 'hidden', probe: quick && failed >= WS_TIMING.probeAfterFailures },
+    effects,
+  };
 }
 
 /** Stopped, or the token refused (close 4401 or an `unauthorized` frame): no more retries. */
@@ -106,7 +138,7 @@ function end(live: boolean, reason: 'stopped' | 'unauthorized'): Result {
 
 /** The socket works: open (opened at `now` unless it already was), the ping unanswered forgotten. */
 function opened(state: Live, now: number, v2: boolean, cursor: StreamCursor | null): Live {
-  return { ...state, phase: 'open', openedAt: state.phase === 'open' ? state.openedAt : now, pinged: false, v2, cursor };
+  return { ...state, phase: 'open', openedAt: state.phase === 'open' ? state.openedAt : now, pinged: false, v2, cursor, failed: 0 };
 }
 
 const OPEN: WsEffect = { kind: 'emit-status', status: { status: 'open' } };
@@ -159,12 +191,16 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
   const live = state.phase === 'connecting' || state.phase === 'open' ? state : null;
   switch (input.kind) {
     case 'start':
-      return state.phase === 'idle' ? connect({ attempt: 0, cursor: null }) : same;
+      return state.phase === 'idle' ? connect({ attempt: 0, failed: 0, cursor: null }) : same;
     case 'stop':
-      return end(live !== null, 'stopped');
+      return end(live !== null || state.phase === 'probing', 'stopped');
     case 'unopenable':
       if (state.phase !== 'connecting') return same;
-      return retry({ phase: 'waiting', attempt: state.attempt, cursor: state.cursor, hiddenWait: false }, new ProtocolError('feed: cannot open the WebSocket URL', { url }, { cause: input.cause }), input);
+      return retry({ phase: 'waiting', ...kept(state), hiddenWait: false, probe: false }, new ProtocolError('feed: cannot open the WebSocket URL', { url }, { cause: input.cause }), input);
+    case 'probe-answered':
+      return state.phase === 'probing' ? connect(state) : same;
+    case 'probe-failed':
+      return state.phase === 'probing' ? retry(state, new NetworkError('WS', url, { cause: 'the relay did not answer an HTTP probe' }), input) : same;
     case 'socket-open':
       return live ? { state, effects: [{ kind: 'send', type: 'subscribe', since: live.cursor }] } : same;
     case 'message':
@@ -173,7 +209,8 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
       if (!live) return same;
       return input.code === CLOSE_UNAUTHORIZED ? end(true, 'unauthorized') : retry(live, closeError(url, input.code, input.reason), input);
     case 'timer':
-      if (state.phase === 'waiting') return connect(state);
+      if (state.phase === 'waiting') return state.probe ? probe(state) : connect(state);
+      if (state.phase === 'probing') return retry(state, new TimeoutError('PROBE', url, WS_TIMING.probeTimeoutMs), input);
       if (state.phase === 'connecting') return retry(state, new TimeoutError('WS', url, WS_TIMING.connectTimeoutMs), input);
       if (state.phase !== 'open') return same;
       if (state.pinged) return retry(state, new TimeoutError('PING', url, WS_TIMING.pongTimeoutMs), input);
@@ -184,6 +221,7 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
     case 'nudge':
       // Online again or awake after sleep: the old socket is probably dead without knowing it.
       // Reconnecting is cheap (the position recovers what happened), waiting is not.
-      return state.phase !== 'waiting' && state.phase !== 'open' ? same : connect({ attempt: 0, cursor: state.cursor }, state.phase === 'open' ? [{ kind: 'discard-socket' }] : []);
+      if (state.phase !== 'waiting' && state.phase !== 'open' && state.phase !== 'probing') return same;
+      return connect({ attempt: 0, failed: 0, cursor: state.cursor }, state.phase === 'waiting' ? [] : [{ kind: 'discard-socket' }]);
   }
 }

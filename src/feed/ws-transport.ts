@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger';
 import { createSingleTimer } from '../core/timer';
 import type { Dropped } from '../protocol/frames';
 import { composeSubscribe } from '../protocol/subscribe';
+import { probeUrl } from '../protocol/url';
 import { runMachine } from './machine';
 import type { CallTransport, FeedStatus, TransportEvents } from './types';
 import { stepWebSocket } from './ws-machine';
@@ -21,6 +22,8 @@ export interface WebSocketTransportDeps {
   clock: Clock;
   logger: Logger;
   WebSocket: typeof WebSocket;
+  /** For the HTTP probe after failed sockets (ws-machine.ts). */
+  fetch: typeof fetch;
   random: () => number;
   /** Nobody looks at this tab and it serves no other: failures back off (ws-machine.ts). */
   hidden(): boolean;
@@ -47,6 +50,8 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
   const timer = createSingleTimer(deps.clock);
   let status: FeedStatus = { status: 'idle' };
   let socket: WebSocket | null = null;
+  /** The probe out, if any: aborting it also makes its late outcome land nowhere. */
+  let probing: AbortController | null = null;
   const machine = runMachine<WsState, WsInput, WsEffect>({ phase: 'idle' }, (state, input) => stepWebSocket(deps.url, state, input), perform);
   const now = () => deps.clock.now();
   /** What a failure's step needs to know: when, one random draw, whether anyone looks. */
@@ -81,15 +86,37 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
       machine.dispatch({ kind: 'socket-closed', code: event.code, reason: event.reason, ...moment() });
   }
 
+  /** Any HTTP answer, whatever its status (no-cors: opaque), means the relay listens again. */
+  function probe(): void {
+    const controller = new AbortController();
+    probing = controller;
+    const settle = (input: WsInput) => {
+      if (probing !== controller) return;
+      probing = null;
+      machine.dispatch(input);
+    };
+    try {
+      deps
+        .fetch(probeUrl(deps.url), { mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: controller.signal })
+        .then(() => settle({ kind: 'probe-answered' }), () => settle({ kind: 'probe-failed', ...moment() }));
+    } catch {
+      settle({ kind: 'probe-failed', ...moment() });
+    }
+  }
+
   function perform(effect: WsEffect): void {
     switch (effect.kind) {
       case 'open-socket':
         return open();
+      case 'probe':
+        return probe();
       case 'send':
         return send(effect);
       case 'discard-socket':
         if (socket !== null) discard(socket);
         socket = null;
+        probing?.abort();
+        probing = null;
         return;
       case 'set-timer':
         return timer.set(effect.ms, () => machine.dispatch({ kind: 'timer', ...moment() }));

@@ -25,3 +25,8 @@ export function parseUrl(value: string, check: UrlCheck = {}): URL | null {
 }
 
 export const HTTP_SCHEMES = ['http:', 'https:'] as const;
+
+/** The ws(s) URL as http(s), same host, path and query: where a plain HTTP request reaches the relay's server. */
+export function probeUrl(wsUrl: string): string {
+  return wsUrl.replace(/^ws(s?):/i, 'http$1:');
+}

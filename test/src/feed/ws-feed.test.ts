@@ -37,7 +37,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function makeFeed(url: string, options: { token?: string; extensions?: string[]; page?: FakePage; random?: () => number } = {}): Harness {
+function makeFeed(url: string, options: { token?: string; extensions?: string[]; page?: FakePage; random?: () => number; fetch?: typeof fetch } = {}): Harness {
   const clock = new ManualClock();
   const page = options.page ?? new FakePage('http:');
   const logger = recordingLogger();
@@ -58,7 +58,7 @@ function makeFeed(url: string, options: { token?: string; extensions?: string[];
     clock,
     logger,
     WebSocket: CountingWs as unknown as typeof WebSocket,
-    fetch: () => Promise.reject(new Error('no fetch in ws tests')),
+    fetch: options.fetch ?? (() => Promise.reject(new Error('no fetch in ws tests'))),
     page,
     random: options.random ?? (() => 0.5),
   });
@@ -126,6 +126,36 @@ test('server restart: backoff within 1 s, reconnect, the snapshot replays what w
   await waitUntil('open after online', () => h.feed.status.status === 'open');
   expect(h.sockets).toBe(3);
   expect(h.changes).toHaveLength(5);
+});
+
+test('a long outage: after 4 failed sockets the widget probes the relay over HTTP and opens one socket once it answers', async () => {
+  const first = await relay();
+  const port = first.port;
+  const probes: string[] = [];
+  const probingFetch: typeof fetch = (input, init) => {
+    probes.push(String(input));
+    return fetch(input, init);
+  };
+  const h = makeFeed(first.wsUrl, { random: () => 0, fetch: probingFetch });
+  h.feed.start();
+  await waitUntil('open', () => h.feed.status.status === 'open');
+  await first.close();
+  // Thirteen failures while the relay is down: the dropped socket and three new ones, then only probes (refused at once).
+  const backoffs = () => h.statuses.filter((st): st is Extract<FeedStatus, { status: 'backoff' }> => st.status === 'backoff');
+  for (let failure = 1; failure <= 12; failure++) {
+    await waitUntil(`failure ${failure}`, () => backoffs().length >= failure);
+    h.clock.advance(backoffs()[failure - 1]!.retryInMs);
+  }
+  await waitUntil('the 13th failure', () => backoffs().length >= 13);
+  expect(h.sockets).toBe(1 + 3);
+  expect(probes).toHaveLength(13 - 4);
+  expect(new Set(probes)).toEqual(new Set([first.wsUrl.replace(/^ws:/, 'http:')]));
+
+  // Back: the next probe is answered (any status will do) and one socket subscribes.
+  await relay(port);
+  h.clock.advance(backoffs()[12]!.retryInMs);
+  await waitUntil('open again', () => h.feed.status.status === 'open');
+  expect(h.sockets).toBe(1 + 3 + 1);
 });
 
 test('in a hidden tab, attempts grow with the backoff ceiling while the relay is down; a minute of health resets them', async () => {

@@ -53,7 +53,7 @@ test('the connect timeout (10 s): the timer while connecting gives the socket up
   const [status] = statuses(effects);
   expect(status).toMatchObject({ status: 'backoff', attempt: 0 });
   expect((status as unknown as { error: TimeoutError }).error).toMatchObject({ method: 'WS', ms: 10_000 });
-  expect(state).toEqual({ phase: 'waiting', attempt: 1, cursor: null, hiddenWait: false });
+  expect(state).toEqual({ phase: 'waiting', attempt: 1, failed: 1, cursor: null, hiddenWait: false, probe: false });
 });
 
 test('heartbeat, version-1 relay: ping after 6 s of silence, dead 5 s later (11 s at most); any frame re-arms the idle wait', () => {
@@ -88,7 +88,7 @@ test('a ping from the relay is answered with a pong', () => {
   expect(of(run([{ kind: 'message', data: '{"type":"ping"}', now: T0 }], open).effects, 'send')).toEqual([{ kind: 'send', type: 'pong' }]);
 });
 
-test('a visible tab retries every transient failure after [250, 1000) ms, however many in a row', () => {
+test('a visible tab retries every transient failure after [250, 1000) ms, however many in a row (probing first after the fourth)', () => {
   expect([BACKOFF_TIMING.quickMinMs, BACKOFF_TIMING.quickMaxMs]).toEqual([250, 1000]);
   let state = connecting;
   const delays: number[] = [];
@@ -96,6 +96,7 @@ test('a visible tab retries every transient failure after [250, 1000) ms, howeve
     const failed = run([dropped(1006, T0, i % 2 === 0 ? TOP : 0)], state);
     delays.push(...timers(failed.effects));
     state = run([{ kind: 'timer', now: T0, random: TOP }], failed.state).state;
+    if (state.phase === 'probing') state = run([{ kind: 'probe-answered' }], state).state;
   }
   expect(Math.max(...delays)).toBe(999);
   expect(Math.min(...delays)).toBe(250);
@@ -177,7 +178,7 @@ test('version 2: the position is kept from the snapshot, call frames and pongs, 
 
 test('a connection healthy for 60 s resets the attempts; 1 ms less does not', () => {
   expect(BACKOFF_TIMING.healthyConnectionMs).toBe(60_000);
-  const struggling: WsState = { phase: 'open', attempt: 4, cursor: null, openedAt: T0, pinged: false, v2: false, askedMs: null };
+  const struggling: WsState = { phase: 'open', attempt: 4, failed: 0, cursor: null, openedAt: T0, pinged: false, v2: false, askedMs: null };
   expect(statuses(run([dropped(1006, T0 + 59_999)], struggling).effects)).toMatchObject([{ status: 'backoff', attempt: 4 }]);
   expect(statuses(run([dropped(1006, T0 + 60_000)], struggling).effects)).toMatchObject([{ status: 'backoff', attempt: 0 }]);
 });
@@ -199,7 +200,7 @@ test.each([1000, 1001, 1006, 1009, 1011, 4408])('close %d is transient: a Networ
 test('a URL the browser refuses (the constructor threw): the long retry with a ProtocolError', () => {
   const { state, effects } = run([{ kind: 'unopenable', cause: new SyntaxError('bad url'), random: TOP }], connecting);
   expect(effects).toEqual([{ kind: 'emit-status', status: { status: 'backoff', attempt: 0, retryInMs: 300_000, error: expect.any(ProtocolError) } }, { kind: 'set-timer', ms: 300_000 }]);
-  expect(state).toEqual({ phase: 'waiting', attempt: 1, cursor: null, hiddenWait: false });
+  expect(state).toEqual({ phase: 'waiting', attempt: 1, failed: 1, cursor: null, hiddenWait: false, probe: false });
 });
 
 test('4401 or an unauthorized frame closes for good; nothing after does anything', () => {
@@ -215,7 +216,7 @@ test('4401 or an unauthorized frame closes for good; nothing after does anything
 });
 
 test('nudge reconnects at once from waiting or open (attempt 0), not while connecting', () => {
-  const waiting: WsState = { phase: 'waiting', attempt: 5, cursor: null, hiddenWait: false };
+  const waiting: WsState = { phase: 'waiting', attempt: 5, failed: 5, cursor: null, hiddenWait: false, probe: true };
   expect(run([{ kind: 'nudge' }], waiting).effects.slice(0, 1)).toEqual([{ kind: 'emit-status', status: { status: 'connecting', attempt: 0 } }]);
   expect(run([{ kind: 'nudge' }], open).effects[0]).toEqual({ kind: 'discard-socket' });
   expect(run([{ kind: 'nudge' }], connecting).effects).toEqual([]);
@@ -223,5 +224,61 @@ test('nudge reconnects at once from waiting or open (attempt 0), not while conne
 
 test('stop: clears the timer, drops the socket, says closed stopped', () => {
   expect(run([{ kind: 'stop' }], open).effects).toEqual([{ kind: 'clear-timer' }, { kind: 'discard-socket' }, { kind: 'emit-status', status: { status: 'closed', reason: 'stopped' } }]);
-  expect(run([{ kind: 'stop' }], { phase: 'waiting', attempt: 1, cursor: null, hiddenWait: false }).effects.map((e) => e.kind)).toEqual(['clear-timer', 'emit-status']);
+  expect(run([{ kind: 'stop' }], { phase: 'waiting', attempt: 1, failed: 1, cursor: null, hiddenWait: false, probe: false }).effects.map((e) => e.kind)).toEqual(['clear-timer', 'emit-status']);
+});
+
+describe('after 4 failed sockets in a row a visible tab probes over HTTP (Chromium throttles failing WebSockets)', () => {
+  const fail = (state: WsState, times: number, hidden = false) => {
+    let current = state;
+    for (let i = 0; i < times; i++) current = run([dropped(1006, T0, TOP, hidden), { kind: 'timer', now: T0, random: TOP, hidden }], current).state;
+    return current;
+  };
+  const failedFour = run([dropped()], fail(connecting, 3)).state;
+
+  test('three failures reconnect with sockets; the fourth waits for a probe, and the probe timer is 3 s', () => {
+    expect(WS_TIMING.probeAfterFailures).toBe(4);
+    expect(run([dropped()], fail(connecting, 2)).state).toMatchObject({ phase: 'waiting', failed: 3, probe: false });
+    expect(failedFour).toMatchObject({ phase: 'waiting', failed: 4, probe: true });
+    const probing = run([{ kind: 'timer', now: T0, random: TOP }], failedFour);
+    expect(probing.effects).toEqual([{ kind: 'set-timer', ms: 3_000 }, { kind: 'probe' }]);
+    expect(probing.state).toMatchObject({ phase: 'probing', failed: 4 });
+  });
+
+  test('an answered probe opens a socket at once; a failed or timed-out probe waits the quick delay and probes again', () => {
+    const probing = run([{ kind: 'timer', now: T0, random: TOP }], failedFour).state;
+    expect(run([{ kind: 'probe-answered' }], probing).effects.map((e) => e.kind)).toEqual(['emit-status', 'set-timer', 'open-socket']);
+    for (const input of [{ kind: 'probe-failed', now: T0, random: 0, hidden: false }, { kind: 'timer', now: T0, random: 0, hidden: false }] as WsInput[]) {
+      const failed = run([input], probing);
+      expect(timers(failed.effects)).toEqual([BACKOFF_TIMING.quickMinMs]);
+      // A probe failure is not a socket failure: the count stays, the next wait probes again.
+      expect(failed.state).toMatchObject({ phase: 'waiting', failed: 4, probe: true });
+      expect(run([{ kind: 'timer', now: T0, random: TOP }], failed.state).effects).toContainEqual({ kind: 'probe' });
+    }
+  });
+
+  test('a snapshot resets the count: the next failure reconnects with a socket again', () => {
+    const back = run([{ kind: 'timer', now: T0, random: TOP }, { kind: 'probe-answered' }, { kind: 'socket-open' }, snapshot()], failedFour).state;
+    expect(back).toMatchObject({ phase: 'open', failed: 0 });
+    expect(run([dropped()], back).state).toMatchObject({ phase: 'waiting', failed: 1, probe: false });
+  });
+
+  test('a socket that fails after an answered probe goes back to probing, not to a run of sockets', () => {
+    const reopened = run([{ kind: 'timer', now: T0, random: TOP }, { kind: 'probe-answered' }, dropped()], failedFour).state;
+    expect(reopened).toMatchObject({ phase: 'waiting', failed: 5, probe: true });
+  });
+
+  test('a hidden tab keeps its exponential backoff with sockets (it fails rarely anyway); an overloaded relay too', () => {
+    expect(fail(connecting, 6, true)).toMatchObject({ phase: 'connecting', failed: 6 });
+    expect(run([dropped(1006, T0, TOP, true)], fail(connecting, 6, true)).state).toMatchObject({ phase: 'waiting', probe: false });
+    expect(run([dropped(4503)], { ...(connecting as Extract<WsState, { phase: 'connecting' }>), failed: 6 }).state).toMatchObject({ phase: 'waiting', failed: 7, probe: false });
+  });
+
+  test('stop or nudge while probing discards the probe', () => {
+    const probing = run([{ kind: 'timer', now: T0, random: TOP }], failedFour).state;
+    expect(run([{ kind: 'stop' }], probing).effects.map((e) => e.kind)).toEqual(['clear-timer', 'discard-socket', 'emit-status']);
+    expect(run([{ kind: 'nudge' }], probing).effects.map((e) => e.kind)).toEqual(['discard-socket', 'emit-status', 'set-timer', 'open-socket']);
+    // A probe outcome that comes late (after the timeout moved on) changes nothing.
+    const moved = run([{ kind: 'timer', now: T0, random: TOP }], probing).state;
+    expect(run([{ kind: 'probe-answered' }], moved).effects).toEqual([]);
+  });
 });
