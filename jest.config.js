@@ -16,7 +16,7 @@ module.exports = {
   testTimeout: 20000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.jsdom\\.test\\.ts$', '\\.chromium\\.test\\.ts$'] },
-    { ...common, displayName: 'jsdom', testMatch: ['**/*.jsdom.test.ts'] },
+    { ...common, displayName: 'jsdom', testMatch: ['**/*.jsdom.test.ts'], setupFiles: ['<rootDir>/test/support/jsdom-globals.ts'] },
     { ...common, displayName: 'chromium', testMatch: ['**/*.chromium.test.ts'] },
   ],
 };

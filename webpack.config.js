@@ -3,8 +3,10 @@
 // https://developers.kommo.com/docs/script-js
 // Parts loaded only where they are used are more AMD modules beside script.js, fetched with the
 // host's RequireJS (src/platform/widget-part.ts): settings.js when the settings modal opens,
-// poll.js when the settings choose polling, lease.js in browsers without Web Locks. They import
-// nothing from script.js at run time (what they share is handed over), so nothing is bundled twice.
+// poll.js when the settings choose polling, lease.js in browsers without Web Locks, leader.js
+// (feed, lookup, notifier) in the leading tab. They import nothing from script.js at run time:
+// poll.js and lease.js are handed what they share with script.js; leader.js carries its own
+// copy of the few src/core modules both use (about 1 KB gzip), rather than a slot for each.
 const path = require('path');
 const TerserPlugin = require('terser-webpack-plugin');
 const webpack = require('webpack');
@@ -31,6 +33,8 @@ module.exports = (env = {}) => ({
     settings: { import: path.resolve(__dirname, 'src/platform/settings-modal.ts'), library: { type: 'amd' } },
     // The polling transport, loaded only by polling installs (src/platform/lifecycle.ts).
     poll: { import: path.resolve(__dirname, 'src/feed/poll-part.ts'), library: { type: 'amd' } },
+    // The leading tab's feed, lookup (with the phone number metadata) and notifier: src/app/leader.ts.
+    leader: { import: path.resolve(__dirname, 'src/app/leader-part.ts'), library: { type: 'amd' } },
     // The localStorage lease election, loaded only in browsers without Web Locks.
     lease: { import: path.resolve(__dirname, 'src/tabs/lease-part.ts'), library: { type: 'amd' } },
   },

@@ -17,8 +17,7 @@ import { describeProblems, parseSettings } from '../settings';
 import { fillTemplate } from '../core/template';
 import { browserPage, scriptLoader } from './page';
 import { browserTabEnvironment } from './tab-environment';
-import { pollShared } from '../feed';
-import type { createPollTransportWith, PollTransportDeps, TransportLoader } from '../feed';
+import type { StartLeader } from '../app/leader';
 import { leaseShared } from '../tabs';
 import type { Election, LeaseElectionDeps, leaseElectionWith, PartLoader } from '../tabs';
 import { loadWidgetPart } from './widget-part';
@@ -73,7 +72,8 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       fetch: (input, init) => win.fetch(input, init),
       WebSocket: win.WebSocket,
       loadScript: scriptLoader(win.document),
-      pollTransport: pollTransportFrom(host.widgetPath?.()),
+      leaderPart: (loaded, failed) => loadWidgetPart<{ startLeader: StartLeader }>('leader', host.widgetPath?.(), (part) => loaded(part.startLeader), failed),
+      pollPart: (loaded, failed) => loadWidgetPart('poll', host.widgetPath?.(), loaded, failed),
       scriptCallbacks: win as unknown as Record<string, unknown>,
       tabs: { tabId, ...browserTabEnvironment(win), leaseElection: leaseElectionFrom(host.widgetPath?.()) },
     });
@@ -147,20 +147,6 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
     },
     telephonyStatus: () => (state.status === 'running' ? state.telephony.status() : null),
   };
-}
-
-/**
- * Polling's code is poll.js, fetched when the feed first starts polling (the leader, right after
- * init): WebSocket installs never download it. It gets script.js's shared code with each use.
- */
-function pollTransportFrom(widgetPath: string | undefined): TransportLoader<PollTransportDeps> {
-  return (loaded, failed) =>
-    loadWidgetPart<{ createPollTransportWith: typeof createPollTransportWith }>(
-      'poll',
-      widgetPath,
-      (part) => loaded((deps) => part.createPollTransportWith(pollShared, deps)),
-      failed,
-    );
 }
 
 /** The localStorage lease's code is lease.js, fetched only by tabs without Web Locks (src/tabs/deferred-election.ts). */

@@ -1,6 +1,6 @@
 /**
  * Parts of the widget that are not in script.js: second AMD modules beside it (settings.js,
- * poll.js, lease.js), loaded with the host's RequireJS only where they are used, so every page load
+ * poll.js, lease.js, leader.js), loaded with the host's RequireJS only where they are used, so every page load
  * downloads less. Kommo serves the widget's files under `this.params.path`
  * (https://developers.kommo.com/docs/script-js#params). A part imports nothing from script.js
  * at run time: what it shares, script.js hands it with each call (so nothing is bundled twice).
@@ -13,7 +13,7 @@ interface RequireJs {
 }
 
 /** The file names; the validator and the build find them quoted as `/<name>.js` in script.js. */
-export const WIDGET_PARTS = { settings: '/settings.js', poll: '/poll.js', lease: '/lease.js' } as const;
+export const WIDGET_PARTS = { settings: '/settings.js', poll: '/poll.js', lease: '/lease.js', leader: '/leader.js' } as const;
 
 /** Loads `<widgetPath>/<part>` once it is asked for: `loaded` with its exports, or `failed` (never throws). */
 export function loadWidgetPart<M>(part: keyof typeof WIDGET_PARTS, widgetPath: string | undefined, loaded: (module: M) => void, failed: (error: unknown) => void): void {

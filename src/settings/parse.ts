@@ -4,8 +4,8 @@
  * Every problem names an i18n key of the `settings` section (placeholders `{{name}}`).
  * Keys are fixed by manifest.json: https://developers.kommo.com/docs/manifest-json
  */
-import { isSupportedCountry } from 'libphonenumber-js/min';
 import type { ParsedSettings, SettingsContext, SettingsProblem, TransportSettings, WidgetSettings } from './types';
+import { isSupportedCountry } from './countries';
 import { parsePhones } from './phones';
 import { parseUrl } from '../protocol/url';
 

@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
+import { TextDecoder } from 'util';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { JSDOM, VirtualConsole } from 'jsdom';
@@ -76,12 +77,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     '/vendor/require.js': path.join(root, 'node_modules/requirejs/require.js'),
     '/vendor/jquery.js': path.join(root, 'node_modules/jquery/dist/jquery.js'),
     '/vendor/underscore.js': path.join(root, 'node_modules/underscore/underscore-umd.js'),
-    '/widget/script.js': path.join(distDir, 'script.js'),
-    // The settings modal's code, loaded when the settings open (src/platform/settings-loader.ts).
-    '/widget/settings.js': path.join(distDir, 'settings.js'),
-    // Polling's code and the lease election's, loaded only where used (src/platform/widget-part.ts).
-    '/widget/poll.js': path.join(distDir, 'poll.js'),
-    '/widget/lease.js': path.join(distDir, 'lease.js'),
+    // script.js and the parts it loads where they are used (settings.js, poll.js, lease.js,
+    // leader.js: src/platform/widget-part.ts), as the zip has them beside it.
+    ...Object.fromEntries(
+      (fs.existsSync(distDir) ? fs.readdirSync(distDir) : []).filter((f) => f.endsWith('.js')).map((f) => [`/widget/${f}`, path.join(distDir, f)]),
+    ),
     '/widget/manifest.json': path.join(distDir, 'manifest.json'),
     [`/widget/i18n/${lang}.json`]: path.join(distDir, 'i18n', `${lang}.json`),
   };
@@ -185,6 +185,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // jsdom has no fetch; a browser does. Node's fetch stands in, resolving relative URLs.
   (win as unknown as Record<string, unknown>).fetch = (input: string | URL, init?: RequestInit) =>
     fetch(new URL(String(input), origin), init);
+  // Nor TextDecoder (the lookup reads its answer as a bounded stream with it); every browser has it.
+  (win as unknown as Record<string, unknown>).TextDecoder ??= TextDecoder;
 
   // The double the sandbox page runs, without the page's chrome: it records, the test looks.
   const double = (win as unknown as HostWindow).KommoDouble;

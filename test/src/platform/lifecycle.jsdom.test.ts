@@ -242,7 +242,7 @@ async function statusLine(h: Harness, what: string, accept: (text: string) => bo
 
 const pollSettings = () => ({ ws_url: '', poll_url: `${relay.url}/calls`, poll_interval: '1' });
 
-test('a WebSocket install never fetches poll.js; a page without Web Locks (jsdom) fetches lease.js and leads once it is there', async () => {
+test('a WebSocket install never fetches poll.js; a page without Web Locks (jsdom) fetches lease.js, leads once it is there, then fetches leader.js', async () => {
   const { h, asked } = await startRecordingParts({});
   expect((h.window.navigator as { locks?: unknown }).locks).toBeUndefined();
   h.widget.callbacks.render!();
@@ -250,7 +250,24 @@ test('a WebSocket install never fetches poll.js; a page without Web Locks (jsdom
   await waitUntil('the widget subscribed', () => relay.connections() === 1);
   await ring('c-ws');
   await waitUntil('the pop-up', () => h.app.popups.length === 1);
-  expect(asked).toEqual(['lease.js']);
+  expect(asked).toEqual(['lease.js', 'leader.js']);
+});
+
+test('when leader.js answers 404 the status line says the call code is unavailable, nothing throws, and a later try recovers', async () => {
+  let missing = true;
+  const { h, asked } = await startRecordingParts({}, (part) => part === 'leader.js' && missing);
+  h.widget.callbacks.render!();
+  h.widget.callbacks.init!();
+  expect(await statusLine(h, 'the status line says the code is missing', (text) => text === en.status.transport_unavailable)).toBe(en.status.transport_unavailable);
+  expect(h.logs.some((line) => /leader\.js\) did not load/.test(line))).toBe(true);
+  expect(relay.connections()).toBe(0);
+  expect(h.logs.filter((line) => /^error:|jsdomError: (?!Could not load script)/.test(line))).toEqual([]);
+  missing = false;
+  const refused = asked.length;
+  await waitUntil('leader.js asked for again', () => asked.length > refused);
+  await waitUntil('the widget subscribed', () => relay.connections() === 1);
+  await ring('c-after-leader-404');
+  await waitUntil('the pop-up', () => h.app.popups.length === 1);
 });
 
 test('a polling install fetches poll.js once, right after init, and its calls pop up', async () => {

@@ -1,0 +1,125 @@
+/**
+ * The leading tab's call machinery: the feed, the caller lookup and the notifier, wired to the
+ * tab session's lead context. It is leader.js (leader-part.ts), not script.js: only the tab that
+ * leads needs it, and it carries most of the widget's bytes (libphonenumber's metadata among
+ * them). script.js hands it everything it uses (deferred-leader.ts).
+ */
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { PartLoader } from '../core/part';
+import { createCallFeed, pollShared } from '../feed';
+import type { FeedStatus, createPollTransportWith } from '../feed';
+import { createCallerLookup } from '../lookup';
+import { createCallNotifier, NOTIFY_TIMING } from '../notify';
+import type { CallPopup, NotificationSink, NotifyStrings } from '../notify';
+import type { WidgetSettings } from '../settings/types';
+import type { LeadContext, LeadHandle } from '../tabs';
+import { createEventsPoster } from './events-poster';
+import type { PageEnv } from './page';
+import type { SharedTabState } from './tab-payloads';
+
+export interface LeaderDeps {
+  settings: WidgetSettings;
+  user: { id: string; name?: string };
+  extensions: string[];
+  locale: string;
+  strings: { notify: NotifyStrings; unnamed(type: 'lead' | 'customer', id: number): string };
+  sink: NotificationSink;
+  page: PageEnv;
+  clock: Clock;
+  logger: Logger;
+  fetch: typeof fetch;
+  WebSocket: typeof WebSocket;
+  /** Script-mode polling: adds a `<script>` tag; callbacks land on `scriptCallbacks` (window). */
+  loadScript?: (url: string, onError?: () => void) => { remove(): void };
+  scriptCallbacks?: Record<string, unknown>;
+  /** poll.js, the polling part, as loaded (src/platform/lifecycle.ts): it gets this part's shared code. */
+  pollPart?: PartLoader<{ createPollTransportWith: typeof createPollTransportWith }>;
+  /** The leader serves other tabs: it keeps its pace while its own tab is hidden. */
+  servingOthers(): boolean;
+  /** Every feed status of this leader. */
+  onFeedStatus(status: FeedStatus): void;
+}
+
+export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>) => LeadHandle;
+
+/**
+ * The notifier stops waiting for the lookup at 1.4 s (its pop-up budget, within the 1.5 s the
+ * pop-up is due), and the lookup gives up 100 ms before, at 1.3 s, in time for the pop-up to say
+ * "could not look up" rather than show a bare number.
+ */
+const LOOKUP_TIMEOUT_MS = NOTIFY_TIMING.popupBudgetMs - 100;
+
+export const startLeader: StartLeader = (deps, ctx) => {
+  const { settings, user, clock, logger, page, extensions } = deps;
+  const lookup = createCallerLookup({
+    fetch: deps.fetch,
+    clock,
+    logger,
+    origin: page.origin,
+    country: settings.country,
+    timeoutMs: LOOKUP_TIMEOUT_MS,
+    unnamed: deps.strings.unnamed,
+  });
+  const notifier = createCallNotifier({
+    lookup,
+    sink: {
+      showPopup: (popup) => ctx.showPopup(popup, popup.callId ?? ''),
+      addCall(call) {
+        // add_call is stored and sent over every channel: once per call across leaders.
+        if (call.callId !== undefined) {
+          if (ctx.wasNotified(call.callId)) return;
+          ctx.markNotified(call.callId);
+        }
+        deps.sink.addCall(call);
+      },
+    },
+    strings: deps.strings.notify,
+    locale: deps.locale,
+    clock,
+    logger,
+    manager: { id: user.id, name: user.name, extension: extensions[0] ?? '' },
+    mode: settings.notifyMode,
+    postEvent: createEventsPoster({ fetch: deps.fetch, origin: page.origin }),
+  });
+  notifier.remember(ctx.notifiedIds);
+  const pollPart = deps.pollPart;
+  const feed = createCallFeed({
+    transport: settings.transport,
+    token: settings.token,
+    extensions,
+    clock,
+    logger,
+    WebSocket: deps.WebSocket,
+    fetch: deps.fetch,
+    loadScript: deps.loadScript,
+    pollTransport: pollPart && ((loaded, failed) => pollPart((part) => loaded((d) => part.createPollTransportWith(pollShared, d)), failed)),
+    callbacks: deps.scriptCallbacks,
+    page,
+    servingOthers: deps.servingOthers,
+  });
+  const publish = () => {
+    // Calls filed without add_call (events mode) count as notified too, for the successor.
+    for (const id of notifier.notifiedIds()) ctx.markNotified(id);
+    ctx.publish({ feed: feed.status.status });
+  };
+  const offChange = feed.on('change', (change) => {
+    notifier.handle(change);
+    publish();
+  });
+  const offStatus = feed.on('status', (status) => {
+    deps.onFeedStatus(status);
+    publish();
+  });
+  feed.start();
+  return {
+    stop() {
+      offChange();
+      offStatus();
+      feed.stop();
+      notifier.dispose();
+      lookup.dispose();
+    },
+    notifiedIds: () => notifier.notifiedIds(),
+  };
+};
