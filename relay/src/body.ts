@@ -1,5 +1,6 @@
 /** Reading a request body with a ceiling: the relay's PBX endpoint and the sandbox's forms share it. */
 import type { IncomingMessage } from 'node:http';
+import { RequestRefused } from './errors';
 
 /** The body passed `maxBytes`: answer 413. The rest of the body is drained unread. */
 export class BodyTooLarge extends Error {
@@ -7,6 +8,17 @@ export class BodyTooLarge extends Error {
   constructor(readonly maxBytes: number) {
     super(`body larger than ${maxBytes} bytes`);
     this.name = 'BodyTooLarge';
+  }
+}
+
+/**
+ * The body did not arrive: the client went away, or the server cut it (`requestTimeout`: a body
+ * dribbled byte by byte). The socket is gone, so the answer goes nowhere and nothing is logged.
+ */
+export class BodyAborted extends RequestRefused {
+  constructor() {
+    super(408, 'request_timeout', 'the request body did not arrive in time');
+    this.name = 'BodyAborted';
   }
 }
 
@@ -32,6 +44,10 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', (error) => reject(req.complete ? error : new BodyAborted()));
+    // A promise that never settled would hold its request's memory for good.
+    req.on('close', () => {
+      if (!req.complete) reject(new BodyAborted());
+    });
   });
 }

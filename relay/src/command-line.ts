@@ -30,6 +30,8 @@ export interface StringFlag extends ValueFlag {
   type: 'string';
   default?: string;
   choices?: readonly string[];
+  /** A secret: its environment variable set but empty is refused, not taken as unset (an empty secret is no secret). */
+  secret?: boolean;
 }
 
 export interface IntegerFlag extends ValueFlag {
@@ -126,6 +128,7 @@ function convert(name: string, flag: Flag, raw: string | boolean | undefined, en
   if (flag.type === 'boolean') return raw === true;
   let where = `--${name}`;
   let text = raw as string | undefined;
+  if (text === undefined && flag.type === 'string' && flag.secret && flag.env && env[flag.env] === '') throw new UsageError(`${flag.env} (for --${name}) is set but empty`);
   if (text === undefined && flag.env && env[flag.env]) {
     text = env[flag.env];
     where = `${flag.env} (for --${name})`;

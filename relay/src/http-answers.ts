@@ -1,5 +1,6 @@
-/** How the relay writes HTTP answers: JSON bodies and the CORS headers of the poll routes. */
+/** How the relay writes HTTP answers: JSON bodies, the CORS headers of the poll and ticket routes, script mode. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAllowedOrigin } from './auth/origins';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
@@ -8,17 +9,35 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** CORS for the JSON poll: widgets run on https://<account>.kommo.com, another origin. */
-export function corsHeaders(req: IncomingMessage): Record<string, string> {
+/**
+ * CORS for the JSON poll and the ticket route: widgets run on https://<account>.kommo.com, another
+ * origin. With an allow-list (the Kommo settings) only its origins are named, anything else gets
+ * no Access-Control-Allow-Origin (the browser then hides the answer); without one (the legacy
+ * token alone) any origin, as in version 1.
+ */
+export function corsHeaders(req: IncomingMessage, allowed: readonly string[] | null): Record<string, string> {
+  const origin = req.headers.origin;
+  const allowOrigin = allowed === null ? (typeof origin === 'string' ? origin : '*') : isAllowedOrigin(origin, allowed) ? origin : null;
+  if (allowOrigin === null) return { Vary: 'Origin' };
   return {
-    'Access-Control-Allow-Origin': typeof req.headers.origin === 'string' ? req.headers.origin : '*',
-    'Access-Control-Allow-Headers': 'Authorization, If-None-Match, Content-Type',
-    'Access-Control-Allow-Methods': 'GET, OPTIONS',
+    'Access-Control-Allow-Origin': allowOrigin,
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match, X-Auth-Token',
+    'Access-Control-Allow-Methods': 'GET, POST',
     // Without this the widget cannot read the ETag of a cross-origin answer.
     'Access-Control-Expose-Headers': 'ETag',
     'Access-Control-Max-Age': '600',
     Vary: 'Origin',
   };
+}
+
+/** `OPTIONS`: 204 with the CORS headers, or 403 naming the refusal for an origin not on the allow-list. */
+export function sendPreflight(req: IncomingMessage, res: ServerResponse, allowed: readonly string[] | null): void {
+  const headers = corsHeaders(req, allowed);
+  if (headers['Access-Control-Allow-Origin'] === undefined) {
+    return sendJson(res, 403, { error: 'origin_not_allowed', reason: 'this Origin is not one of the relay\'s --kommo-origin' }, headers);
+  }
+  res.writeHead(204, headers);
+  res.end();
 }
 
 /** A JS identifier, so `callback=` can never inject code into the script-mode answer. */

@@ -4,8 +4,15 @@
  * SIGTERM close it. relay/README.md describes it.
  */
 import path from 'node:path';
+import { AUTH_FLAGS, settleAuthFlags, startWarnings } from './auth/command-flags';
+import type { StartSecrets } from './auth/command-flags';
+import { AuthConfigError } from './auth/config-error';
+import { createUsersSource } from './auth/users-source';
+import type { UsersSource } from './auth/users-source';
 import { defineCommand, formatUsageError, readCommandLine, UsageError } from './command-line';
 import type { FlagValues } from './command-line';
+import { GUARD_FLAGS, guardFlagsProblem, guardOptions } from './guard/command-flags';
+import { withSandboxOrigins } from './guard/origin';
 import { RELAY_DEFAULTS } from './relay';
 import { startRelay } from './server';
 
@@ -21,20 +28,15 @@ const RELAY_COMMAND = defineCommand({
   summary: [
     'The reference relay of the call feed protocol (docs/call-feed-protocol.md): the PBX POSTs call',
     'events to /pbx/events, widgets receive them over the WebSocket /ws or by polling /calls.',
-    'The two token defaults are development defaults: set --token and --pbx-token (or RELAY_TOKEN',
-    'and RELAY_PBX_TOKEN) anywhere but your own machine.',
+    'Widgets authenticate as their Kommo user: Kommo\'s one-time token buys a relay ticket at',
+    'POST /ticket, for that user\'s extensions in the --users file (the four Kommo settings).',
+    'No secret has a default: it refuses to start without --pbx-token, and without either the',
+    'Kommo settings or the legacy --token (--dev: development values, insecure).',
   ].join('\n'),
   flags: {
     port: { type: 'integer', value: 'n', min: 0, max: 65535, default: 8090, env: 'RELAY_PORT', description: 'port to listen on; 0 lets the system pick a free one' },
     host: { type: 'string', value: 'address', default: '127.0.0.1', env: 'RELAY_HOST', description: 'address to listen on; 0.0.0.0 is every interface' },
-    token: {
-      type: 'string', value: 'secret', default: 'dev-widget-token', shownDefault: 'dev-widget-token (a development default)', env: 'RELAY_TOKEN',
-      description: "what widgets present (the widget's token setting)",
-    },
-    'pbx-token': {
-      type: 'string', value: 'secret', default: 'dev-pbx-token', shownDefault: 'dev-pbx-token (a development default)', env: 'RELAY_PBX_TOKEN',
-      description: 'what the PBX presents on POST /pbx/events',
-    },
+    ...AUTH_FLAGS,
     'data-dir': {
       type: 'string', value: 'path', default: RELAY_DEFAULTS.dataDir, env: 'RELAY_DATA_DIR',
       description: 'where the relay keeps its call legs, history and epoch\n(relay.sqlite; survives kill -9 and restarts); relative to the\nworking directory; one relay process per directory',
@@ -97,7 +99,7 @@ const RELAY_COMMAND = defineCommand({
     },
     'subscribe-timeout-ms': {
       type: 'integer', value: 'ms', min: 100, max: 600_000, default: RELAY_DEFAULTS.subscribeTimeoutMs, env: 'RELAY_SUBSCRIBE_TIMEOUT_MS',
-      description: 'a socket that has not subscribed by then is closed (4408)',
+      description: 'a socket that has not authenticated (a valid subscribe) by then\nis closed (4408); a widget subscribes as soon as its socket opens',
     },
     'sweep-every-ms': {
       type: 'integer', value: 'ms', min: SECOND, max: HOUR, default: RELAY_DEFAULTS.sweepEveryMs, env: 'RELAY_SWEEP_EVERY_MS',
@@ -115,11 +117,17 @@ const RELAY_COMMAND = defineCommand({
       type: 'integer', value: 's', min: 1, max: 3_600, default: RELAY_DEFAULTS.fullRetryAfterS, env: 'RELAY_FULL_RETRY_AFTER_S',
       description: '`Retry-After` of a 503 `full` or `store_unavailable` answer to\nthe PBX',
     },
+    ...GUARD_FLAGS,
   },
 });
 
 /** Flags that are each in range but wrong together: the same one-line refusal, exit 2. */
 function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): void {
+  const guardProblem = guardFlagsProblem(values);
+  if (guardProblem !== null) {
+    process.stderr.write(formatUsageError(RELAY_COMMAND, guardProblem));
+    process.exit(2);
+  }
   if (values['ended-listed-ms'] > values['ended-remembered-ms']) {
     process.stderr.write(
       formatUsageError(
@@ -136,15 +144,34 @@ function logLine(message: string, context?: Record<string, unknown>): void {
   console.error(`${new Date().toISOString()} ${message}${context === undefined ? '' : ` ${JSON.stringify(context)}`}`);
 }
 
+/** The secrets and Kommo settings, or the one-line refusal (exit 2) naming what is missing or wrong. */
+function readSecrets(values: FlagValues<typeof RELAY_COMMAND.flags>): { secrets: StartSecrets; users: UsersSource | null } {
+  let users: UsersSource | null = null;
+  try {
+    const secrets = settleAuthFlags(values, (file) => {
+      users = createUsersSource(file, logLine);
+      return users.current;
+    });
+    return { secrets, users };
+  } catch (error) {
+    if (error instanceof UsageError) process.stderr.write(formatUsageError(RELAY_COMMAND, error));
+    else if (error instanceof AuthConfigError) process.stderr.write(`relay: ${error.message}\n`);
+    else throw error;
+    return process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = readCommandLine(RELAY_COMMAND);
   checkTogether(values);
+  const { secrets, users } = readSecrets(values);
   const dataDir = path.resolve(values['data-dir']);
   const running = await startRelay({
     port: values.port,
     host: values.host,
-    token: values.token,
-    pbxToken: values['pbx-token'],
+    pbxToken: secrets.pbxToken,
+    ...(secrets.token !== undefined ? { token: secrets.token } : {}),
+    ...(secrets.auth !== undefined ? { auth: values.dev ? withSandboxOrigins(secrets.auth) : secrets.auth } : {}),
     dataDir,
     maxSubscribers: values['max-subscribers'],
     maxExtensionsPerSubscriber: values['max-extensions'],
@@ -165,13 +192,19 @@ async function main(): Promise<void> {
     silentCloseMs: values['silent-close-ms'],
     overloadRetryAfterS: values['overload-retry-after-s'],
     fullRetryAfterS: values['full-retry-after-s'],
+    ...guardOptions(values),
     log: logLine,
   });
   console.log(`relay listening on ${running.url}`);
   console.log(`  widget ws_url:   ${running.wsUrl}`);
   console.log(`  widget poll_url: ${running.pollUrl}   (script mode: ${running.url}/calls.js)`);
   console.log(`  PBX events:      POST ${running.url}/pbx/events  (Authorization: Bearer <pbx token>)`);
+  if (secrets.auth !== undefined) console.log(`  widget tickets:  POST ${running.url}/ticket  (Kommo account ${secrets.auth.accountId}, ${users?.current().size ?? 0} users in ${values.users})`);
   console.log(`  data directory:  ${dataDir}`);
+  // After the addresses, so a supervisor that waits for them sees the start first, then why it is unsafe.
+  for (const [message, context] of startWarnings(secrets, values.dev)) logLine(message, context);
+  // A re-read users file applies to new tickets, polls and subscribes, and at each renewal.
+  if (users !== null) process.on('SIGHUP', () => users?.reread());
   const stop = () => {
     running.close().then(() => process.exit(0), () => process.exit(1));
   };

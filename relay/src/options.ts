@@ -2,6 +2,7 @@
  * The relay's options and their defaults: the one place a default is written (main.ts shows
  * them in `--help`; `withDefaults` fills them in for createRelay).
  */
+import type { AuthOptions } from './auth/settings';
 import type { CallStore } from './store';
 
 const MINUTE = 60_000;
@@ -32,7 +33,41 @@ export const RELAY_DEFAULTS = {
   historyMaxEvents: 50_000,
   /** How often expiry runs without traffic (it also runs before every read and write). */
   expireEveryMs: 1_000,
-  subscribeTimeoutMs: 10_000,
+  /**
+   * A socket must authenticate (a valid `subscribe`) this soon after opening, or it is closed
+   * (4408). A widget sends `subscribe` as soon as its socket opens (its ticket fetched before),
+   * so 5 s covers a slow network many times over, and an idle attacker's socket lasts no longer.
+   */
+  subscribeTimeoutMs: 5_000,
+  /** Unauthenticated sockets at once, relay-wide; the oldest make room for a newcomer (4408), so widgets always get their chance. */
+  maxPending: 2_000,
+  /** ...and from one client address (this machine is not counted): one address cannot take the whole pool. */
+  maxPendingPerAddress: 20,
+  /** Authenticated sockets from one client address: an office behind one NAT, one browser each (this machine is not counted). */
+  maxSubscribersPerAddress: 200,
+  /** Authenticated sockets of one Kommo user (tickets only): one per browser, tabs share it; 20 browsers is already odd. */
+  maxSubscribersPerUser: 20,
+  /** Frames a socket may send per second on average: a widget sends one every 5 s... */
+  frameRatePerS: 20,
+  /** ...and at once. */
+  frameBurst: 40,
+  /** A `subscribe` or `auth` frame counts as this many (a snapshot, a signature check): at most 2 a second by default. */
+  subscribeCost: 10,
+  /** A socket is closed after this long (4410); the widget reconnects and presents its credential again. */
+  maxSocketLifetimeMs: 24 * 60 * MINUTE,
+  /** HTTP request headers must arrive within this (a client that sends nothing, or dribbles, is cut: 408). */
+  headersTimeoutMs: 10_000,
+  /** A whole HTTP request, body included (a slow body is cut: 408). The PBX's POST of 256 KB takes milliseconds. */
+  requestTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  /**
+   * Open TCP connections at once (startRelay; lowered at start below the open-files limit,
+   * `ulimit -n`, so the process never meets EMFILE): 10 000 widgets, the pending pool's 2 000.
+   */
+  maxConnections: 12_000,
+  /** Connections authenticated sockets never take (the subscriber cap stays this far below the connection cap): the PBX's, polls', newcomers'. */
+  connectionReserve: 16,
   /** WebSocket-level ping of version-1 sockets. */
   sweepEveryMs: 30_000,
   /** A version-2 socket that sent no frame for this long is closed (4408). */
@@ -46,8 +81,13 @@ export const RELAY_DEFAULTS = {
 } as const;
 
 export interface RelayOptions {
-  /** What widgets present (the widget's `token` setting). */
-  token: string;
+  /**
+   * LEGACY shared widget token (version 1, the widget's `token` setting): any extension. Optional;
+   * never empty. Without it widgets authenticate with tickets (`auth`).
+   */
+  token?: string;
+  /** Per-user authentication: Kommo's one-time tokens for relay tickets, the users' extensions. */
+  auth?: AuthOptions;
   /** What the PBX presents on `POST /pbx/events`. */
   pbxToken: string;
   /** Where the SQLite store lives (`<dataDir>/relay.sqlite`); without it the store is in memory. */
@@ -75,8 +115,28 @@ export interface RelayOptions {
   historyMaxPerExtension?: number;
   historyMaxEvents?: number;
   expireEveryMs?: number;
-  /** The socket must send `subscribe` within this time (default 10 s). */
+  /** The socket must authenticate (a valid `subscribe`) within this time (default 5 s). */
   subscribeTimeoutMs?: number;
+  /** Load and attack limits (RELAY_DEFAULTS says why each; relay/src/guard/ applies them). */
+  maxPending?: number;
+  maxPendingPerAddress?: number;
+  maxSubscribersPerAddress?: number;
+  maxSubscribersPerUser?: number;
+  frameRatePerS?: number;
+  frameBurst?: number;
+  subscribeCost?: number;
+  maxSocketLifetimeMs?: number;
+  /** HTTP server limits (startRelay only; a relay mounted in another server has that server's). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  maxConnections?: number;
+  connectionReserve?: number;
+  /**
+   * Peers whose `X-Forwarded-For` names the client (its last entry), for the per-address caps:
+   * your TLS proxy. Default this machine (127.0.0.1, ::1).
+   */
+  trustedProxies?: readonly string[];
   /** Server-side liveness check of idle version-1 sockets (WebSocket-level ping; default 30 s). */
   sweepEveryMs?: number;
   silentCloseMs?: number;

@@ -7,7 +7,10 @@
  * `startRelay()` (server.ts) runs it on its own port. The parts, one concern each:
  * routes.ts (HTTP), subscribers.ts (WebSocket), store.ts (the store's interface) with
  * memory-store.ts and sqlite-store.ts, leg-rules.ts (what a new event does), history.ts
- * (recovery after a reconnect), versions.ts (what version 1 and 2 are shown).
+ * (recovery after a reconnect), versions.ts (what version 1 and 2 are shown), auth/ (who may
+ * read which extensions: Kommo's one-time tokens, the relay's tickets, the users file), guard/
+ * (load and attack: admission before authentication, caps, frame rate, Origin, lifetime, the
+ * server's connection cap and timeouts).
  *
  * Robustness rules: every input is bounded (body, frame, subscriptions, legs, history), every
  * bad input gets a 4xx JSON answer or an `error` frame, and no handler may throw out into
@@ -17,6 +20,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { clearInterval, setInterval } from 'node:timers';
 import type { CallEvent } from '../../src/protocol';
+import { createAccess } from './auth/access';
+import { AuthConfigError } from './auth/config-error';
+import { checkSharedSecret } from './auth/settings';
 import { RequestRefused } from './errors';
 import { corsHeaders, sendJson } from './http-answers';
 import { admitTime } from './leg-rules';
@@ -26,6 +32,7 @@ import { SqliteStore } from './sqlite-store';
 import { withDefaults } from './options';
 import type { RelayOptions } from './options';
 import type { CallStore } from './store';
+import { createSocketGuard } from './guard/socket-guard';
 import { createSubscriberHub } from './subscribers';
 
 export { CLOSE } from './subscribers';
@@ -43,12 +50,18 @@ export interface Relay {
   activeCalls(): CallEvent[];
   /** Open WebSocket subscribers. */
   subscriberCount(): number;
+  /** Cuts the least useful WebSocket (refused, else the oldest unauthenticated) for a connection that needs room; its raw socket. */
+  shedPending(): Duplex | null;
   close(): void;
 }
 
 export function createRelay(given: RelayOptions): Relay {
   const options = withDefaults(given);
   const now = options.now ?? (() => Date.now());
+  checkSharedSecret(options.pbxToken, 'pbxToken');
+  // Widgets need a way in: tickets (the Kommo settings), the legacy shared token, or both.
+  if (options.token === undefined && options.auth === undefined) throw new AuthConfigError('createRelay', 'give `auth` (per-user tickets) or the legacy `token`');
+  const access = createAccess({ token: checkSharedSecret(options.token, 'token'), auth: options.auth, now });
   const log = options.log ?? (() => {});
   const base = (options.basePath ?? '').replace(/\/$/, '');
   const recentEndedMs = options.endedRetentionMs;
@@ -75,16 +88,32 @@ export function createRelay(given: RelayOptions): Relay {
     }
   }
 
+  // Only authenticated sockets take a subscriber slot; every socket meets the guard first.
+  const guard = createSocketGuard({
+    maxSubscribers: options.maxSubscribers,
+    maxSubscribersPerAddress: options.maxSubscribersPerAddress,
+    maxSubscribersPerUser: options.maxSubscribersPerUser,
+    maxPending: options.maxPending,
+    maxPendingPerAddress: options.maxPendingPerAddress,
+    frameRate: { perS: options.frameRatePerS, burst: options.frameBurst },
+    subscribeCost: options.subscribeCost,
+    maxSocketLifetimeMs: options.maxSocketLifetimeMs,
+    overloadRetryAfterS: options.overloadRetryAfterS,
+    origins: access.origins,
+    ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+    now,
+    log,
+  });
+
   const hub = createSubscriberHub({
     store,
-    token: options.token,
-    maxSubscribers: options.maxSubscribers,
+    access,
+    guard,
     maxExtensions: options.maxExtensionsPerSubscriber,
     maxFrameBytes: options.maxFrameBytes,
     subscribeTimeoutMs: options.subscribeTimeoutMs,
     sweepEveryMs: options.sweepEveryMs,
     silentCloseMs: options.silentCloseMs,
-    overloadRetryAfterS: options.overloadRetryAfterS,
     recentEndedMs,
     now,
     log,
@@ -99,7 +128,7 @@ export function createRelay(given: RelayOptions): Relay {
 
   const route = createRoutes({
     store,
-    token: options.token,
+    access,
     pbxToken: options.pbxToken,
     maxBodyBytes: options.maxBodyBytes,
     maxEventsPerPost: options.maxEventsPerPost,
@@ -113,7 +142,8 @@ export function createRelay(given: RelayOptions): Relay {
     health: () => {
       const { legs, history } = store.counts();
       const { epoch, offset } = store.position();
-      return { ok: true, calls: legs, subscribers: hub.count(), store: store.kind, history, epoch, offset };
+      const { subscribers, pending } = hub.counts();
+      return { ok: true, calls: legs, subscribers, pending, store: store.kind, history, epoch, offset };
     },
   });
 
@@ -135,7 +165,7 @@ export function createRelay(given: RelayOptions): Relay {
       return true;
     }
     route(req, res, url, path).catch((error: unknown) => {
-      const cors = path === '/calls' ? corsHeaders(req) : {};
+      const cors = path === '/calls' || path === '/ticket' ? corsHeaders(req, access.origins) : {};
       if (error instanceof RequestRefused) {
         sendJson(res, error.status, { error: error.code, reason: error.reason, ...error.detail }, { ...cors, ...error.headers });
       } else {
@@ -173,6 +203,7 @@ export function createRelay(given: RelayOptions): Relay {
     subscriberCount() {
       return hub.count();
     },
+    shedPending: () => hub.shedPending(),
     close() {
       if (closed) return;
       closed = true;

@@ -1,16 +1,21 @@
 /**
  * The relay's HTTP routes: `POST /pbx/events` (the PBX), `GET /calls` and `GET /calls.js` (polling
- * widgets, version 1 or 2), `GET /health`. Every bad input is answered with a 4xx JSON body
+ * widgets, version 1 or 2), `POST /ticket` (auth/ticket-route.ts), `GET /health`. Every bad input is answered with a 4xx JSON body
  * naming what to fix (RequestRefused); nothing here throws into Node's event loop.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { composePollV1, composePollV2, negotiateVersion, parseCallEvent, parseCursorParam } from '../../src/protocol';
 import type { CallEvent } from '../../src/protocol';
+import type { Access, Credential, Grant } from './auth/access';
+import { forbiddenExtensions, pollRefusal, scriptRefusal } from './auth/refusals';
+import { createTicketRoute } from './auth/ticket-route';
 import { BodyTooLarge, readBody } from './body';
 import { RequestRefused, StoreWriteFailed } from './errors';
 import { parseExtensions } from './extensions';
-import { corsHeaders, isCallbackName, sendJson, sendScript } from './http-answers';
+import { healthAnswer } from './guard/health-view';
+import { refuseRecordingCredentials } from './guard/recording-url';
+import { corsHeaders, isCallbackName, sendJson, sendPreflight, sendScript } from './http-answers';
 import { admitTime } from './leg-rules';
 import { bearerToken, sameSecret } from './secrets';
 import type { BatchOutcome, CallStore } from './store';
@@ -18,7 +23,8 @@ import { callsForV1, callsForV2 } from './versions';
 
 export interface RouteOptions {
   store: CallStore;
-  token: string;
+  /** Who may poll which extensions (tickets, the legacy token). */
+  access: Access;
   pbxToken: string;
   maxBodyBytes: number;
   maxEventsPerPost: number;
@@ -35,9 +41,10 @@ export interface RouteOptions {
   health: () => Record<string, unknown>;
 }
 
-export const ROUTES = new Set(['/pbx/events', '/calls', '/calls.js', '/health']);
+export const ROUTES = new Set(['/pbx/events', '/calls', '/calls.js', '/ticket', '/health']);
 
 export function createRoutes(o: RouteOptions) {
+  const ticketRoute = createTicketRoute(o.access);
   async function readLimitedBody(req: IncomingMessage): Promise<string> {
     try {
       return await readBody(req, o.maxBodyBytes);
@@ -62,6 +69,7 @@ export function createRoutes(o: RouteOptions) {
     for (const [index, item] of list.entries()) {
       const parsed = parseCallEvent(item, receivedAt);
       if (!parsed.ok) throw new RequestRefused(400, 'invalid_event', `field ${parsed.reason} breaks the event table`, { field: parsed.reason, index });
+      refuseRecordingCredentials(item, index);
       const admitted = admitTime(parsed.event, receivedAt);
       if (admitted.clamped) {
         clamped.push(index);
@@ -113,9 +121,11 @@ export function createRoutes(o: RouteOptions) {
     sendJson(res, 200, answer);
   }
 
-  /** The poll answer of either version, for the JSON and the script route alike. */
-  function pollPayload(url: URL): object {
+  /** The poll answer of either version, for the JSON and the script route alike; 403 for another user's extension. */
+  function pollPayload(url: URL, grant: Grant): object {
     const extensions = parseExtensions(url.searchParams.get('extensions') ?? '', o.maxExtensions);
+    const forbidden = o.access.forbidden(grant, extensions);
+    if (forbidden.length > 0) throw forbiddenExtensions(forbidden);
     const version = negotiateVersion(url.searchParams.get('v') ?? undefined);
     if (version === null) throw new RequestRefused(400, 'bad_request', 'v must be a positive integer');
     const sinceParam = url.searchParams.get('since');
@@ -132,13 +142,15 @@ export function createRoutes(o: RouteOptions) {
   }
 
   /** `GET /calls?extensions=101,102[&v=2&since=E:N]`, with ETag. */
-  function getCallsJson(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const cors = corsHeaders(req);
-    const token = bearerToken(req);
-    if (token === null || !sameSecret(token, o.token)) {
-      return sendJson(res, 401, { error: 'unauthorized', reason: 'Authorization: Bearer <token> is missing or wrong' }, cors);
+  async function getCallsJson(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const cors = corsHeaders(req, o.access.origins);
+    const bearer = bearerToken(req);
+    const checked = await o.access.authenticate(bearer === null ? null : { kind: 'bearer', value: bearer });
+    if (!checked.ok) {
+      const refused = pollRefusal(checked.code);
+      return sendJson(res, refused.status, refused.body, cors);
     }
-    const body = JSON.stringify(pollPayload(url));
+    const body = JSON.stringify(pollPayload(url, checked.grant));
     const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
     const headers = { ...cors, ETag: etag, 'Cache-Control': 'no-cache' };
     const ifNoneMatch = req.headers['if-none-match'];
@@ -152,17 +164,29 @@ export function createRoutes(o: RouteOptions) {
   }
 
   /**
-   * `GET /calls.js?extensions=..&token=..&callback=NAME`: script mode. A <script> tag cannot see
-   * status codes, so a wrong token is answered `NAME({"error":"unauthorized"})` with 200; only a
-   * request that cannot name a callback gets a 4xx.
+   * `GET /calls.js?extensions=..&ticket=..&callback=NAME` (or the legacy `token=`): script mode. A
+   * <script> tag cannot see status codes, so a refusal is answered `NAME({"error":"unauthorized"})`
+   * (`ticket_expired`, `forbidden_extension` with `extensions`) with 200; only a request that
+   * cannot name a callback, or with bad parameters, gets a 4xx.
    */
-  function getCallsScript(res: ServerResponse, url: URL): void {
+  async function getCallsScript(res: ServerResponse, url: URL): Promise<void> {
     const callback = url.searchParams.get('callback') ?? '';
     if (!isCallbackName(callback)) {
       throw new RequestRefused(400, 'bad_request', 'callback must be a JavaScript identifier (letters, digits, _ and $, at most 64)');
     }
-    const token = url.searchParams.get('token') ?? '';
-    sendScript(res, callback, sameSecret(token, o.token) ? pollPayload(url) : { error: 'unauthorized' });
+    const ticket = url.searchParams.get('ticket');
+    const token = url.searchParams.get('token');
+    const credential: Credential = ticket !== null ? { kind: 'ticket', value: ticket } : token !== null ? { kind: 'token', value: token } : null;
+    const checked = await o.access.authenticate(credential);
+    if (!checked.ok) return sendScript(res, callback, scriptRefusal(checked.code));
+    let payload: object;
+    try {
+      payload = pollPayload(url, checked.grant);
+    } catch (error) {
+      if (!(error instanceof RequestRefused) || error.code !== 'forbidden_extension') throw error;
+      return sendScript(res, callback, scriptRefusal('forbidden_extension', error.detail.extensions as string[]));
+    }
+    sendScript(res, callback, payload);
   }
 
   return async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<void> {
@@ -172,11 +196,7 @@ export function createRoutes(o: RouteOptions) {
       return postEvents(req, res);
     }
     if (path === '/calls') {
-      if (method === 'OPTIONS') {
-        res.writeHead(204, corsHeaders(req));
-        res.end();
-        return;
-      }
+      if (method === 'OPTIONS') return sendPreflight(req, res, o.access.origins);
       if (method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed', reason: 'GET only' }, { Allow: 'GET, OPTIONS' });
       return getCallsJson(req, res, url);
     }
@@ -184,6 +204,7 @@ export function createRoutes(o: RouteOptions) {
       if (method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed', reason: 'GET only' }, { Allow: 'GET' });
       return getCallsScript(res, url);
     }
-    if (path === '/health') return sendJson(res, 200, o.health());
+    if (path === '/ticket') return ticketRoute(req, res);
+    if (path === '/health') return sendJson(res, 200, healthAnswer(req, o.pbxToken, o.health));
   };
 }

@@ -64,7 +64,7 @@ export async function measureStore(kind: StoreKind, posts: number): Promise<Stor
       });
       await post(r, events);
     }
-    const health = (await (await fetch(`${r.url}/health`)).json()) as { calls: number };
+    const health = (await (await fetch(`${r.url}/health`, { headers: { Authorization: `Bearer ${PBX}` } })).json()) as { calls: number };
     const full: number[] = [];
     for (let i = 0; i < posts; i += 1) {
       full.push(await post(r, i % 2 === 0 ? wire(`n-${i}`, 'ringing', '2000') : wire(`f-${CAP / 2 + i}`, 'ended', String(1000 + ((CAP / 2 + i) % 500)))));

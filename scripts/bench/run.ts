@@ -29,6 +29,8 @@ import type { OutageRow } from './outage';
 import { runReconnectStorm } from './reconnect-storm';
 import type { StormResult } from './reconnect-storm';
 import { runRelayStoreBench, STORE_POSTS } from './relay-store';
+import { ATTACK_DEFAULTS, ATTACK_QUICK, attackTargets, runAttackBench } from './attack';
+import type { AttackResult } from './attack';
 import { kb } from './report/markdown';
 import { allEqual, atMost, figuresMatching, notMeasured } from './report/targets';
 import type { BenchReport, Section, Target } from './report/types';
@@ -66,7 +68,7 @@ const SIZES = {
   'store-posts': size('POSTs per relay store latency figure (relay-store.ts)', STORE_POSTS, 50),
 };
 const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
-const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store'] as const;
+const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack'] as const;
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
@@ -294,6 +296,15 @@ async function main(): Promise<void> {
       recovery.storm = r.result;
     }
   }
+  // Issue 13: the relay under attack (attack.ts; about 10 s, --quick about 4 s).
+  let attack: AttackResult | null = null;
+  if (!skip.has('attack')) {
+    const r = await timed('attack benchmark', () => runAttackBench(quick ? ATTACK_QUICK : ATTACK_DEFAULTS, log), notes);
+    if (r) {
+      sections.push(r.section);
+      attack = r.result;
+    }
+  }
   if (!skip.has('store')) {
     const s = await timed('relay store benchmark', () => runRelayStoreBench(storePosts), notes);
     if (s) sections.push(s);
@@ -331,7 +342,7 @@ async function main(): Promise<void> {
     },
     bundle: bundle ?? { missing: skip.has('bundle') ? 'skipped (--skip bundle)' : 'the bundle analysis failed (see the notes)' },
     sections,
-    targets: targets(bundle, page, sections, recovery),
+    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack)],
     notes,
     durationS: (Date.now() - started) / 1000,
   };

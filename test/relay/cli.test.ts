@@ -1,8 +1,8 @@
 /**
  * The built relay as an operator runs it: `node dist/relay/relay/src/main.js`. `npm test` builds
  * it first (pretest); a direct jest run builds it here when it is missing or older than its sources.
+ * Its secrets and Kommo settings: test/relay/auth-cli.test.ts.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,29 +10,12 @@ import { RELAY_DEFAULTS } from '../../relay/src/relay';
 import { envWithout, runCommand, startCommand } from '../support/command';
 import type { RunningCommand } from '../support/command';
 import { waitUntil } from '../support/wait';
-import { client, event, PBX, stopAll, subscribeV2, TOKEN } from './harness';
+import { BUILT_RELAY as MAIN, buildRelayIfStale, client, event, KOMMO, PBX, stopAll, subscribeV2, TOKEN } from './harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'dist', 'relay', 'relay', 'src', 'main.js');
 const ENV = envWithout(/^RELAY_/);
 
-function newestSource(dir: string): number {
-  return Math.max(
-    0,
-    ...fs.readdirSync(dir, { withFileTypes: true }).map((entry) => {
-      const at = path.join(dir, entry.name);
-      if (entry.isDirectory()) return newestSource(at);
-      return entry.name.endsWith('.ts') ? fs.statSync(at).mtimeMs : 0;
-    }),
-  );
-}
-
-beforeAll(() => {
-  const sources = Math.max(newestSource(path.join(ROOT, 'relay', 'src')), newestSource(path.join(ROOT, 'src', 'protocol')));
-  if (!fs.existsSync(MAIN) || fs.statSync(MAIN).mtimeMs < sources) {
-    execFileSync('npx', ['tsc', '-p', 'relay/tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
-  }
-}, 120_000);
+beforeAll(buildRelayIfStale, 120_000);
 
 const relay = (args: string[], env: NodeJS.ProcessEnv = {}) => runCommand(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...ENV, ...env } });
 
@@ -58,27 +41,50 @@ const LIMIT_FLAGS: ReadonlyArray<readonly [string, keyof typeof RELAY_DEFAULTS, 
   ['--silent-close-ms', 'silentCloseMs', 'RELAY_SILENT_CLOSE_MS'],
   ['--overload-retry-after-s', 'overloadRetryAfterS', 'RELAY_OVERLOAD_RETRY_AFTER_S'],
   ['--full-retry-after-s', 'fullRetryAfterS', 'RELAY_FULL_RETRY_AFTER_S'],
+  // Load and attack limits (relay/src/guard/command-flags.ts).
+  ['--max-pending', 'maxPending', 'RELAY_MAX_PENDING'],
+  ['--max-pending-per-address', 'maxPendingPerAddress', 'RELAY_MAX_PENDING_PER_ADDRESS'],
+  ['--max-subscribers-per-address', 'maxSubscribersPerAddress', 'RELAY_MAX_SUBSCRIBERS_PER_ADDRESS'],
+  ['--max-subscribers-per-user', 'maxSubscribersPerUser', 'RELAY_MAX_SUBSCRIBERS_PER_USER'],
+  ['--frame-rate', 'frameRatePerS', 'RELAY_FRAME_RATE'],
+  ['--frame-burst', 'frameBurst', 'RELAY_FRAME_BURST'],
+  ['--subscribe-cost', 'subscribeCost', 'RELAY_SUBSCRIBE_COST'],
+  ['--max-socket-lifetime-ms', 'maxSocketLifetimeMs', 'RELAY_MAX_SOCKET_LIFETIME_MS'],
+  ['--headers-timeout-ms', 'headersTimeoutMs', 'RELAY_HEADERS_TIMEOUT_MS'],
+  ['--request-timeout-ms', 'requestTimeoutMs', 'RELAY_REQUEST_TIMEOUT_MS'],
+  ['--keep-alive-timeout-ms', 'keepAliveTimeoutMs', 'RELAY_KEEP_ALIVE_TIMEOUT_MS'],
+  ['--max-connections', 'maxConnections', 'RELAY_MAX_CONNECTIONS'],
+  ['--connection-reserve', 'connectionReserve', 'RELAY_CONNECTION_RESERVE'],
 ];
 
 test('every limit the relay has a default for is a flag', () => {
   expect(LIMIT_FLAGS.map(([, key]) => key).sort()).toEqual(Object.keys(RELAY_DEFAULTS).sort());
 });
 
-test('--help prints every flag with its default and variable, says the tokens are dev defaults, exits 0', async () => {
+test('--help prints every flag with its default and variable, the secrets without defaults, exits 0', async () => {
   const { code, stdout, stderr } = await relay(['--help']);
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   expect(stdout).toMatch(/^usage: npm run relay -- \[flags\]/);
   for (const [flag, shown] of [
     ['--port', 'default 8090; env RELAY_PORT'],
     ['--host', 'default 127.0.0.1; env RELAY_HOST'],
-    ['--token', 'default dev-widget-token (a development default); env RELAY_TOKEN'],
-    ['--pbx-token', 'default dev-pbx-token (a development default); env RELAY_PBX_TOKEN'],
+    ['--pbx-token', 'env RELAY_PBX_TOKEN'],
+    ['--kommo-secret', 'env RELAY_KOMMO_SECRET'],
+    ['--kommo-account-id', '1..9007199254740991; env RELAY_KOMMO_ACCOUNT_ID'],
+    ['--kommo-origin', 'env RELAY_KOMMO_ORIGIN'],
+    ['--users', 'env RELAY_USERS'],
+    ['--ticket-secret', 'default a random key per process; env RELAY_TICKET_SECRET'],
+    ['--ticket-ttl-s', '60..3600; default 600; env RELAY_TICKET_TTL_S'],
+    ['--token', 'env RELAY_TOKEN'],
     // The limits the relay itself falls back to, so --help cannot drift from them.
     ...LIMIT_FLAGS.map(([name, key, env]) => [name, `default ${RELAY_DEFAULTS[key]}; env ${env}`]),
   ]) {
     expect(stdout).toContain(`${flag} <`);
     expect(stdout).toContain(shown);
   }
+  // No secret has a default; the one development value set is --dev's, said to be insecure.
+  expect(stdout).not.toMatch(/default dev-/);
+  expect(stdout).toMatch(/--dev {2,}development only[^]*INSECURE/);
 });
 
 test('an unknown flag or a bad value: one line naming it, exit code 2, the relay does not start', async () => {
@@ -128,10 +134,20 @@ describe('a normal start', () => {
   });
 
   test('on port 0 it prints its address, takes POST /pbx/events with its flags and env, and stops on SIGTERM', async () => {
-    // The data directory comes from the environment too, so the run leaves nothing in the checkout.
+    const users = path.join(dataDir, 'users.json');
+    fs.writeFileSync(users, JSON.stringify({ users: { '1001': ['101'] } }));
+    // The data directory and every secret come from the environment too, so the run leaves nothing in the checkout.
     running = startCommand(process.execPath, [MAIN, '--port', '0', '--max-events-per-post', '1'], {
       cwd: ROOT,
-      env: { ...ENV, RELAY_PBX_TOKEN: 'pbx-from-env', RELAY_DATA_DIR: dataDir },
+      env: {
+        ...ENV,
+        RELAY_PBX_TOKEN: 'pbx-from-env',
+        RELAY_DATA_DIR: dataDir,
+        RELAY_KOMMO_SECRET: KOMMO.secret,
+        RELAY_KOMMO_ACCOUNT_ID: String(KOMMO.accountId),
+        RELAY_KOMMO_ORIGIN: KOMMO.origin,
+        RELAY_USERS: users,
+      },
     });
     const started = running;
     await waitUntil('the relay prints its addresses', () => /data directory: .*\n/.test(started.stdout()), { everyMs: 10 });
@@ -145,11 +161,12 @@ describe('a normal start', () => {
       fetch(`${url}/pbx/events`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const accepted = await post('pbx-from-env', ring);
     expect({ status: accepted.status, body: await accepted.json() }).toEqual({ status: 200, body: { accepted: 1, changed: 1 } });
-    // RELAY_PBX_TOKEN replaced the dev default; --max-events-per-post reached the relay.
+    // There is no default PBX token any more; --max-events-per-post reached the relay.
     expect((await post('dev-pbx-token', ring)).status).toBe(401);
+    expect(started.stdout()).toContain(`widget tickets:  POST ${url}/ticket  (Kommo account ${KOMMO.accountId}, 1 users in ${users})`);
     const tooMany = await post('pbx-from-env', [ring, { ...ring, call_id: 'c2' }]);
     expect({ status: tooMany.status, error: ((await tooMany.json()) as { error: string }).error }).toEqual({ status: 413, error: 'too_many_events' });
-    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ ok: true, calls: 1, subscribers: 0 });
+    expect(await (await fetch(`${url}/health`, { headers: { Authorization: 'Bearer pbx-from-env' } })).json()).toMatchObject({ calls: 1, subscribers: 0 });
 
     started.kill('SIGTERM');
     expect(await started.exited).toEqual({ code: 0, signal: null });
@@ -182,6 +199,7 @@ describe('a normal start', () => {
     await waitUntil('both refusals are logged', () => /full, new calls refused/.test(started.stderr()), { everyMs: 10 });
     const lines = started.stderr().trimEnd().split('\n');
     expect(lines).toEqual([
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+Z relay: WARNING: the legacy shared --token is on: .*EVERY extension/),
       expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+Z relay: subscriber cap reached, a widget was told to come back later \{"subscribers":1\}$/),
       expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+Z relay: full, new calls refused \{"legs":1,"refused":1\}$/),
     ]);

@@ -33,7 +33,7 @@ test('a restart on the same data dir keeps active legs, recently ended legs, the
   await first.close();
 
   const second = await relay({ dataDir }, first.clock);
-  expect(await (await fetch(`${second.r.url}/health`)).json()).toMatchObject({ store: 'sqlite', calls: 3, epoch: before.epoch, offset: 5 });
+  expect(await (await fetch(`${second.r.url}/health`, { headers: { Authorization: `Bearer ${PBX}` } })).json()).toMatchObject({ store: 'sqlite', calls: 3, epoch: before.epoch, offset: 5 });
   const after = await (await second.client(subscribeV2(['101'], { epoch: before.epoch, offset: before.offset }))).frame('snapshot');
   expect(after).toMatchObject({ epoch: before.epoch, recovered: true, offset: 5 });
   expect(brief(after.calls)).toEqual(['a:101:answered', 'b:101:ended:answered', 'd:101:ringing']);
