@@ -5,6 +5,9 @@
  * images/ (what Kommo gets), the
  * validator over it, and dist/widget.zip with those files at the zip root
  * (https://developers.kommo.com/docs/structure-widget). Any fault: the messages, exit code 1.
+ * `--dev`: the same with the dev-loader switch around script.js (scripts/sandbox/dev-loader.ts),
+ * into dist/build-dev/, dist/widget-dev/ and dist/widget-dev.zip, so dist/widget.zip is always
+ * the production build; the validator's finding about the switch is then printed as a warning.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +15,7 @@ import * as zlib from 'node:zlib';
 import webpack from 'webpack';
 import { defineCommand, readCommandLine } from '../relay/src/command-line';
 import { withDevLoader } from './sandbox/dev-loader';
-import { formatFault, modulesLoadedBy, validateWidget } from './validator';
+import { CODE_FROM_RUNTIME_ORIGIN, formatFault, modulesLoadedBy, validateWidget } from './validator';
 import type { Fault } from './validator';
 
 export interface BuildResult {
@@ -45,7 +48,7 @@ function packageFiles(root: string, scriptPath: string, loaded: string[]): Array
   ];
 }
 
-async function runWebpack(root: string, bundleDir: string): Promise<void> {
+async function runWebpack(root: string, bundleDir: string, dev: boolean): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const configOf = require(path.join(root, 'webpack.config.js')) as (env: Record<string, unknown>) => webpack.Configuration;
   const config = configOf({});
@@ -53,14 +56,16 @@ async function runWebpack(root: string, bundleDir: string): Promise<void> {
   // sourceMappingURL in script.js pointing at a file the zip does not carry.
   config.output = { ...config.output, path: bundleDir };
   config.devtool = 'hidden-source-map';
-  // The dev-loader switch (docs/sandbox.md) wraps the bundle; as banner/footer, webpack keeps the
-  // source map's positions right and the minifier sees the whole file.
-  const [prefix, suffix] = withDevLoader('\u0000').split('\u0000') as [string, string];
-  config.plugins = [
-    ...(config.plugins ?? []),
-    new webpack.BannerPlugin({ banner: prefix.replace(/\n$/, ''), raw: true, entryOnly: true, include: 'script.js' }),
-    new webpack.BannerPlugin({ banner: suffix.replace(/^\n/, ''), raw: true, footer: true, entryOnly: true, include: 'script.js' }),
-  ];
+  // A development build only: the dev-loader switch (docs/sandbox.md) wraps the bundle; as
+  // banner/footer, webpack keeps the source map's positions right and the minifier sees the whole file.
+  if (dev) {
+    const [prefix, suffix] = withDevLoader('\u0000').split('\u0000') as [string, string];
+    config.plugins = [
+      ...(config.plugins ?? []),
+      new webpack.BannerPlugin({ banner: prefix.replace(/\n$/, ''), raw: true, entryOnly: true, include: 'script.js' }),
+      new webpack.BannerPlugin({ banner: suffix.replace(/^\n/, ''), raw: true, footer: true, entryOnly: true, include: 'script.js' }),
+    ];
+  }
   const stats = await new Promise<webpack.Stats>((resolve, reject) => {
     webpack(config, (err, result) => (err || !result ? reject(err ?? new Error('webpack gave no result')) : resolve(result)));
   });
@@ -94,14 +99,21 @@ export interface BuildOptions {
   root?: string;
   /** Where build/, widget/ and widget.zip go; default: <root>/dist. */
   outDir?: string;
+  /** A development build: the dev-loader switch, and build-dev/, widget-dev/, widget-dev.zip instead. */
+  dev?: boolean;
   log?: (line: string) => void;
+}
+
+/** Where a build goes: a development build never takes the production names. */
+function outputNames(dev: boolean | undefined): { bundle: string; widget: string; zip: string } {
+  return dev ? { bundle: 'build-dev', widget: 'widget-dev', zip: 'widget-dev.zip' } : { bundle: 'build', widget: 'widget', zip: 'widget.zip' };
 }
 
 export async function buildWidget(options: BuildOptions = {}): Promise<BuildResult> {
   const root = path.resolve(options.root ?? path.join(__dirname, '..'));
   const dist = path.resolve(options.outDir ?? path.join(root, 'dist'));
-  const bundleDir = path.join(dist, 'build');
-  await runWebpack(root, bundleDir);
+  const bundleDir = path.join(dist, outputNames(options.dev).bundle);
+  await runWebpack(root, bundleDir, options.dev === true);
   return packageWidget({ ...options, root, outDir: dist, scriptPath: path.join(bundleDir, 'script.js') });
 }
 
@@ -115,8 +127,15 @@ export async function packageWidget(options: BuildOptions & { scriptPath: string
   const root = path.resolve(options.root ?? path.join(__dirname, '..'));
   const log = options.log ?? (() => {});
   const dist = path.resolve(options.outDir ?? path.join(root, 'dist'));
-  const widgetDir = path.join(dist, 'widget');
-  const zipPath = path.join(dist, 'widget.zip');
+  const names = outputNames(options.dev);
+  const widgetDir = path.join(dist, names.widget);
+  const zipPath = path.join(dist, names.zip);
+  // A development build carries the dev loader on purpose: that one finding is a warning there.
+  const refusing = (faults: Fault[], warn: boolean): Fault[] => {
+    if (!options.dev) return faults;
+    for (const f of faults) if (warn && f.rule === CODE_FROM_RUNTIME_ORIGIN) log(`warning (development build, not for a production account): ${formatFault(f)}`);
+    return faults.filter((f) => f.rule !== CODE_FROM_RUNTIME_ORIGIN);
+  };
 
   fs.rmSync(widgetDir, { recursive: true, force: true });
   fs.rmSync(zipPath, { force: true });
@@ -129,11 +148,11 @@ export async function packageWidget(options: BuildOptions & { scriptPath: string
     fs.mkdirSync(path.dirname(path.join(widgetDir, file.name)), { recursive: true });
     fs.copyFileSync(file.from, path.join(widgetDir, file.name));
   }
-  const folderFaults = await validateWidget(widgetDir);
+  const folderFaults = refusing(await validateWidget(widgetDir), true);
   if (folderFaults.length > 0) throw new BuildError(`${widgetDir} has ${folderFaults.length} fault(s); no zip written`, folderFaults);
 
   await writeZip(zipPath, files);
-  const zipFaults = await validateWidget(zipPath);
+  const zipFaults = refusing(await validateWidget(zipPath), false);
   if (zipFaults.length > 0) {
     fs.rmSync(zipPath, { force: true });
     throw new BuildError(`${zipPath} has ${zipFaults.length} fault(s); zip removed`, zipFaults);
@@ -167,12 +186,16 @@ const BUILD_COMMAND = defineCommand({
     out: { type: 'string', value: 'dir', shownDefault: '<root>/dist', description: 'write build/, widget/ and widget.zip there' },
     script: { type: 'string', value: 'file', description: 'package this bundle (and the modules it loads, from beside it) instead of running webpack' },
     root: { type: 'string', value: 'dir', shownDefault: 'this repository', description: 'take manifest.json, i18n/, images/ and webpack.config.js from there' },
+    dev: {
+      type: 'boolean',
+      description: 'a development build for a test account: script.js carries the dev loader (loads the widget from http(s)://localhost or 127.0.0.1 when localStorage names it; docs/sandbox.md), written to build-dev/, widget-dev/ and widget-dev.zip, never widget.zip',
+    },
   },
 });
 
 if (require.main === module) {
   const { values } = readCommandLine(BUILD_COMMAND);
-  const options: BuildOptions = { root: values.root, outDir: values.out, log: (line) => console.log(line) };
+  const options: BuildOptions = { root: values.root, outDir: values.out, dev: values.dev, log: (line) => console.log(line) };
   const script = values.script;
   (script ? packageWidget({ ...options, scriptPath: script }) : buildWidget(options)).then(
     () => process.exit(0),

@@ -184,7 +184,7 @@ export function analyzeBundle(scriptPath: string, mapPath = findSourceMap(script
     method:
       'zlib in Node: gzip level 9, brotli quality 11. Groups: each generated character of script.js is attributed through ' +
       'script.js.map to the source its mapping segment names (src/** = own code, node_modules/<pkg> = that package, ' +
-      'unmapped = webpack runtime, the AMD wrapper and the dev-loader switch); "alone" = the group\'s bytes compressed on their own ' +
+      'unmapped = webpack runtime and the AMD wrapper); "alone" = the group\'s bytes compressed on their own ' +
       '(these add up to more than the whole file); "in script.js" = gzip of script.js minus gzip of script.js without the group\'s bytes.',
   };
 }

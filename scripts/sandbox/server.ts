@@ -9,26 +9,34 @@
  *                   /vendor/*         RequireJS, jQuery, underscore from node_modules
  *                   /api/*            the simulated CRM (by_phone, events)
  *                   /recordings/*.wav the simulated PBX's recordings
- *   relay origin    /ws, /calls, /calls.js, /pbx/events   (relay/)
+ *   relay origin    /ws, /calls, /calls.js, /ticket, /pbx/events   (relay/)
+ *
+ * The relay runs the real authentication: the Kommo double's `$authorizedAjax` fetches a one-time
+ * token from /sandbox/one-time-token (signed with the sandbox integration's secret,
+ * one-time-token.ts), the widget exchanges it for a ticket at the relay's /ticket, and the relay
+ * allows each user their own extension (users.ts). The legacy shared token is accepted as well
+ * unless `legacyToken: false` (`npm start` runs without it).
  */
 import { BodyTooLarge, readBody } from '../../relay/src/body';
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createCrm, createRelay, defaultSeed } from './backends';
-import type { Crm, CrmFaults, CrmSeed, Relay } from './backends';
+import type { Crm, CrmFaults, CrmSeed, Relay, RelayOptions } from './backends';
 import { findEntity, listEntities } from './entities';
 import { kommoDoubleScript } from './kommo/build';
 import type { CardType } from './entities';
 import { createPbx, PbxInputError, recordingWav } from './pbx';
 import type { Pbx, PbxAction, WireCallEvent } from './pbx';
-import { SANDBOX_LOCALES, SANDBOX_USERS } from './users';
+import { SANDBOX_INTEGRATION, signOneTimeToken } from './one-time-token';
+import { SANDBOX_ACCOUNT, SANDBOX_LOCALES, SANDBOX_USERS, sandboxUsersMap } from './users';
 
 export interface SandboxTokens {
-  /** What the widget sends in its subscribe frame / Authorization header (the `token` setting). */
+  /** The legacy shared token (the widget's `token` setting), accepted unless `legacyToken` is false. */
   token: string;
   /** What the PBX uses to POST events to the relay. */
   pbxToken: string;
@@ -45,6 +53,10 @@ export interface SandboxOptions {
   relayPort?: number;
   crmSeed?: CrmSeed;
   tokens?: Partial<SandboxTokens>;
+  /** The relay also accepts the legacy shared `tokens.token` (version 1 widgets, naive clients); default true. */
+  legacyToken?: boolean;
+  /** false: a relay without per-user tickets (`POST /ticket` answers 404), as a version-1 relay; default true. */
+  tickets?: boolean;
   /** Where the built widget is; default dist/widget. */
   widgetDir?: string;
   /** How long a pop-up stays on screen in the page, ms (default 15000). */
@@ -61,6 +73,8 @@ export interface Sandbox {
   wsUrl: string;
   pollUrl: string;
   tokens: SandboxTokens;
+  /** The relay's Kommo settings: the sandbox integration's secret, the account, the page origins it allows. */
+  kommo: { secret: string; accountId: number; origins: readonly string[] };
   /** TLS certificate (PEM) when `https` is on, so clients can trust it. */
   certificate?: string;
   /** The current relay (a new object after restartRelay()). */
@@ -254,12 +268,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const hostPart = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
 
   const crm = createCrm(seed);
-  const relayOptions = {
-    token: tokens.token,
-    pbxToken: tokens.pbxToken,
-    ...(opts.verbose ? { log: (message: string, context?: Record<string, unknown>) => log(`${message} ${context ? JSON.stringify(context) : ''}`) } : {}),
-  };
-  let relay: Relay = createRelay(relayOptions);
+  const legacyToken = opts.legacyToken ?? true;
+  // Created once the page's origin is known (the relay's allow-list); kept across restarts, as
+  // a relay with --ticket-secret keeps its tickets valid.
+  let relayOptions: RelayOptions;
+  let relay!: Relay;
 
   const createServer = (handler: http.RequestListener): http.Server => {
     const server = tls ? (https.createServer({ key: tls.key, cert: tls.cert }, handler) as unknown as http.Server) : http.createServer(handler);
@@ -314,7 +327,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     pollUrl,
     scriptPollUrl: `${relayUrl}/calls.js`,
     relayUrl,
-    token: tokens.token,
+    token: legacyToken ? tokens.token : '',
     users: SANDBOX_USERS,
     locales: SANDBOX_LOCALES,
     widget: { path: '/widget', code: 'kommo_telephony', version: readManifestVersion(widgetDir) },
@@ -366,6 +379,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     if (p === '/sandbox/config') {
       sendJson(res, 200, config());
+      return;
+    }
+
+    // The Kommo double's `$authorizedAjax` (kommo/instance.ts): the one-time token Kommo would sign.
+    if (p === '/sandbox/one-time-token' && method === 'GET') {
+      const user = SANDBOX_USERS.find((u) => String(u.id) === url.searchParams.get('user_id'));
+      if (!user) throw new PbxInputError(`user_id must be a sandbox user (${SANDBOX_USERS.map((u) => u.id).join(', ')})`);
+      const token = await signOneTimeToken({ userId: user.id, accountId: SANDBOX_ACCOUNT.id, issuer: pageUrl.replace(/\/$/, ''), audience: relayUrl });
+      sendJson(res, 200, { token });
       return;
     }
 
@@ -451,11 +473,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   try {
     pagePort = await listen(pageServer, requestedPort, host);
   } catch (err) {
-    relay.close();
     await closeServer(relayServer, relaySockets);
     throw err;
   }
   pageUrl = `${scheme}://${hostPart}:${pagePort}/`;
+  // A browser may name loopback either way.
+  const origins = [...new Set([new URL(pageUrl).origin, ...(publicHost === '127.0.0.1' ? [`${scheme}://localhost:${pagePort}`] : [])])];
+  relayOptions = {
+    ...(legacyToken ? { token: tokens.token } : {}),
+    pbxToken: tokens.pbxToken,
+    ...(opts.tickets === false
+      ? {}
+      : { auth: { kommoSecret: SANDBOX_INTEGRATION.secret, accountId: SANDBOX_ACCOUNT.id, origins, users: sandboxUsersMap(), ticketSecret: randomBytes(32).toString('base64url') } }),
+    ...(opts.verbose ? { log: (message: string, context?: Record<string, unknown>) => log(`${message} ${context ? JSON.stringify(context) : ''}`) } : {}),
+  };
+  relay = createRelay(relayOptions);
 
   let restarting: Promise<void> | null = null;
   async function restartRelay(restart: { downMs?: number } = {}): Promise<void> {
@@ -483,6 +515,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     wsUrl,
     pollUrl,
     tokens,
+    kommo: { secret: SANDBOX_INTEGRATION.secret, accountId: SANDBOX_ACCOUNT.id, origins },
     ...(tls ? { certificate: tls.cert } : {}),
     get relay() {
       return relay;

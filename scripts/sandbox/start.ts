@@ -22,6 +22,10 @@ const START_COMMAND = defineCommand({
     host: { type: 'string', value: 'address', default: '127.0.0.1', env: 'HOST', description: 'address to listen on; another than loopback lets other machines in (no login)' },
     https: { type: 'boolean', description: 'serve https with a self-signed certificate' },
     verbose: { type: 'boolean', short: 'v', description: 'log the relay and PBX traffic and failed requests' },
+    'legacy-token': {
+      type: 'boolean',
+      description: 'the relay also accepts the shared widget token (version 1; every user\nreads every extension); without it only per-user tickets work',
+    },
   },
 });
 
@@ -29,7 +33,7 @@ async function main(): Promise<void> {
   const { values: args } = readCommandLine(START_COMMAND);
   const script = path.resolve(__dirname, '..', '..', 'dist', 'widget', 'script.js');
   if (!fs.existsSync(script)) console.warn(`warning: ${script} is missing; run \`npm run build\` (npm start does it for you).`);
-  const sandbox = await startSandbox({ port: args.port, host: args.host, https: args.https, verbose: args.verbose });
+  const sandbox = await startSandbox({ port: args.port, host: args.host, https: args.https, verbose: args.verbose, legacyToken: args['legacy-token'] === true });
   const cli = sandbox.url === 'http://127.0.0.1:8080/' ? 'npm run call --' : `npm run call -- --url ${sandbox.url}${args.https ? ' --insecure' : ''}`;
   const [first, second] = SANDBOX_USERS;
   console.log(`
@@ -37,7 +41,10 @@ Kommo telephony widget sandbox
 
   Page:   ${sandbox.url}
   Relay:  ${sandbox.wsUrl}  (poll: ${sandbox.pollUrl}, PBX: POST ${sandbox.relayUrl}/pbx/events)
-  Tokens: widget "${sandbox.tokens.token}", PBX "${sandbox.tokens.pbxToken}"
+  Auth:   per-user tickets: the page's $authorizedAjax signs Kommo-style one-time tokens with the
+          sandbox integration secret (account ${sandbox.kommo.accountId}), the relay's /ticket exchanges them;
+          each user hears their own extension${args['legacy-token'] ? `; legacy shared token "${sandbox.tokens.token}" accepted too` : ''}
+  PBX:    token "${sandbox.tokens.pbxToken}"
 ${args.host !== '127.0.0.1' && args.host !== 'localhost' ? `\n  Listening on ${args.host}: other machines can reach it. The sandbox has no login.\n` : ''}${args.https ? '\n  HTTPS with a self-signed certificate: accept it in the browser for the page AND the relay origin.\n' : ''}
 Try it:
   1. Open ${sandbox.url} (you are ${first?.name}, extension ${first?.extension}).

@@ -12,7 +12,7 @@ import { checkScript } from './script';
 import { readWidget } from './source';
 
 export type { Fault, WidgetFiles } from './types';
-export { formatFault } from './types';
+export { formatFault, CODE_FROM_RUNTIME_ORIGIN } from './types';
 export { readFolder, readZip, readWidget } from './source';
 export { LOGOS, MAX_IMAGE_BYTES } from './images';
 export { ALLOWED_EXTERNALS } from './script';

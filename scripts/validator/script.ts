@@ -8,6 +8,7 @@ import type { Fault, WidgetFiles } from './types';
 import { fault } from './types';
 import { modulesLoadedBy } from './layout';
 import { readText } from './text';
+import { checkCodeOrigin } from './code-origin';
 
 export const ALLOWED_EXTERNALS = ['jquery', 'underscore'];
 
@@ -38,15 +39,19 @@ export function checkScript(pkg: WidgetFiles): Fault[] {
     const bytes = pkg.files.get(file);
     if (!bytes) continue; // the layout check reports it
     const text = readText(file, bytes, faults);
-    if (text !== null) checkModule(pkg, file, text, faults);
+    if (text !== null) {
+      checkModule(pkg, file, text, faults);
+      faults.push(...checkCodeOrigin(file, text));
+    }
   }
   return faults;
 }
 
 function checkModule(pkg: WidgetFiles, file: string, text: string, faults: Fault[]): void {
   const head = skipPreamble(text);
-  // The build wraps script.js in the dev-loader switch (scripts/sandbox/dev-loader.ts), a
-  // function that receives `define` as its parameter and calls it once, unchanged without the switch.
+  // A development build wraps script.js in the dev-loader switch (scripts/sandbox/dev-loader.ts), a
+  // function that receives `define` as its parameter and calls it once, unchanged without the switch
+  // (checkCodeOrigin reports the switch itself).
   const depsList = file === 'script.js' ? '\\[([^\\]]*)\\]\\s*,' : '(?:\\[([^\\]]*)\\]\\s*,\\s*)?';
   const define = new RegExp(`^(?:[!(]\\s*function\\s*\\(\\s*define\\s*\\)\\s*\\{\\s*)?define\\s*\\(\\s*${depsList}\\s*(function\\b|\\(|[\\w$]+\\s*=>|async\\b)`).exec(head);
   if (!define) {

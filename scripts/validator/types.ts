@@ -4,7 +4,12 @@ export interface Fault {
   file: string;
   problem: string;
   fix: string;
+  /** Which rule, where a caller treats it apart (scripts/build.ts --dev: CODE_FROM_RUNTIME_ORIGIN is a warning). */
+  rule?: typeof CODE_FROM_RUNTIME_ORIGIN;
 }
+
+/** script.js (or a part) can load code from an address read at run time (scripts/validator/code-origin.ts). */
+export const CODE_FROM_RUNTIME_ORIGIN = 'code-from-runtime-origin';
 
 /** A widget package read into memory: a folder or a zip, the same for the checks. */
 export interface WidgetFiles {

@@ -9,6 +9,11 @@ import type { Logger } from '../core/logger';
 import type { PartLoader } from '../core/part';
 import { createCallFeed, pollShared } from '../feed';
 import type { FeedStatus, createPollTransportWith } from '../feed';
+import { sharedToken } from '../feed/credentials';
+import type { FeedCredentials } from '../feed/credentials';
+import { createRelayAccess } from '../feed/relay-access';
+import type { TicketPost } from '../feed/relay-access';
+import { ticketUrl } from '../protocol/url';
 import { createCallerLookup } from '../lookup';
 import { createCallNotifier, NOTIFY_TIMING } from '../notify';
 import type { CallPopup, NotificationSink, NotifyStrings } from '../notify';
@@ -16,7 +21,7 @@ import type { WidgetSettings } from '../settings/types';
 import type { LeadContext, LeadHandle } from '../tabs';
 import { createEventsPoster } from './events-poster';
 import type { PageEnv } from './page';
-import type { SharedTabState } from './tab-payloads';
+import type { RelayAccessKind, SharedTabState } from './tab-payloads';
 
 export interface LeaderDeps {
   settings: WidgetSettings;
@@ -35,10 +40,15 @@ export interface LeaderDeps {
   scriptCallbacks?: Record<string, unknown>;
   /** poll.js, the polling part, as loaded (src/platform/lifecycle.ts): it gets this part's shared code. */
   pollPart?: PartLoader<{ createPollTransportWith: typeof createPollTransportWith }>;
+  /** Kommo's `$authorizedAjax` as a POST (src/platform/host.ts); absent: the shared token only. */
+  ticketPost?: TicketPost;
   /** The leader serves other tabs: it keeps its pace while its own tab is hidden. */
   servingOthers(): boolean;
   /** Every feed status of this leader. */
   onFeedStatus(status: FeedStatus): void;
+  /** How this leader is known to the relay: its user's ticket, or the account's shared token (every user reads every extension). */
+  onAccess(access: 'ticket' | 'shared-token'): void;
+  random?: () => number;
 }
 
 export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>) => LeadHandle;
@@ -50,8 +60,49 @@ export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedT
  */
 const LOOKUP_TIMEOUT_MS = NOTIFY_TIMING.popupBudgetMs - 100;
 
+/**
+ * With a host that signs requests (`$authorizedAjax`), the relay is asked for a ticket first
+ * (relay-access.ts): its answer says which extensions this user hears (the relay's users file is
+ * the one authority), and the feed starts then. Otherwise, or when the relay issues no tickets,
+ * the shared token setting and the `phones` setting, as with a version-1 relay.
+ */
 export const startLeader: StartLeader = (deps, ctx) => {
-  const { settings, user, clock, logger, page, extensions } = deps;
+  const ticketAt = deps.ticketPost ? ticketUrl(deps.settings.transport.url) : null;
+  if (deps.ticketPost === undefined || ticketAt === null) {
+    deps.onAccess('shared-token');
+    return runCalls(deps, ctx, deps.extensions, sharedToken(deps.settings.token), 'shared-token');
+  }
+  const access = createRelayAccess({
+    ticketUrl: ticketAt,
+    post: deps.ticketPost,
+    token: deps.settings.token,
+    clock: deps.clock,
+    logger: deps.logger,
+    random: deps.random ?? Math.random,
+    hidden: () => !deps.page.isVisible() && !deps.servingOthers(),
+  });
+  let calls: LeadHandle | null = null;
+  deps.onFeedStatus({ status: 'connecting', attempt: 0 });
+  access.start((granted) => {
+    if (granted.mode === 'refused') return deps.onFeedStatus({ status: 'closed', reason: granted.reason });
+    const kind = granted.mode === 'ticket' ? 'ticket' : 'shared-token';
+    deps.onAccess(kind);
+    const extensions = granted.mode === 'ticket' ? granted.extensions : deps.extensions;
+    calls = runCalls(deps, ctx, extensions, access.credentials, kind);
+  });
+  return {
+    stop() {
+      access.stop();
+      calls?.stop();
+      calls = null;
+    },
+    notifiedIds: () => calls?.notifiedIds?.() ?? [],
+  };
+};
+
+/** The feed, the lookup and the notifier for these extensions, presenting these credentials. */
+function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>, extensions: string[], credentials: FeedCredentials, access: RelayAccessKind): LeadHandle {
+  const { settings, user, clock, logger, page } = deps;
   const lookup = createCallerLookup({
     fetch: deps.fetch,
     clock,
@@ -86,7 +137,7 @@ export const startLeader: StartLeader = (deps, ctx) => {
   const pollPart = deps.pollPart;
   const feed = createCallFeed({
     transport: settings.transport,
-    token: settings.token,
+    credentials,
     extensions,
     clock,
     logger,
@@ -101,7 +152,7 @@ export const startLeader: StartLeader = (deps, ctx) => {
   const publish = () => {
     // Calls filed without add_call (events mode) count as notified too, for the successor.
     for (const id of notifier.notifiedIds()) ctx.markNotified(id);
-    ctx.publish({ feed: feed.status.status });
+    ctx.publish({ feed: feed.status.status, access });
   };
   const offChange = feed.on('change', (change) => {
     notifier.handle(change);
@@ -122,4 +173,4 @@ export const startLeader: StartLeader = (deps, ctx) => {
     },
     notifiedIds: () => notifier.notifiedIds(),
   };
-};
+}

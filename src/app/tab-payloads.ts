@@ -7,9 +7,13 @@ import type { FeedStatus } from '../feed/types';
 import type { CallPopup } from '../notify/types';
 import { isRecord } from '../protocol/record';
 
-/** What a follower shows of the leader: its feed status, for the settings panel in any tab. */
+/** How the leader is known to the relay: its user's ticket, or the account's shared token. */
+export type RelayAccessKind = 'ticket' | 'shared-token';
+
+/** What a follower shows of the leader: its feed status and access, for the settings panel in any tab. */
 export interface SharedTabState {
   feed: FeedStatus['status'];
+  access?: RelayAccessKind;
 }
 
 const FEED_STATES = new Set<unknown>(['idle', 'connecting', 'open', 'backoff', 'closed'] satisfies Array<FeedStatus['status']>);
@@ -23,5 +27,7 @@ export function parseCallPopup(value: unknown): CallPopup | null {
 
 /** Extra fields (an older widget shared more) are dropped. */
 export function parseSharedTabState(value: unknown): SharedTabState | null {
-  return isRecord(value) && FEED_STATES.has(value.feed) ? { feed: value.feed as FeedStatus['status'] } : null;
+  if (!isRecord(value) || !FEED_STATES.has(value.feed)) return null;
+  const feed = value.feed as FeedStatus['status'];
+  return value.access === 'ticket' || value.access === 'shared-token' ? { feed, access: value.access } : { feed };
 }

@@ -16,6 +16,8 @@ import { createTabSession } from '../tabs';
 import type { TabEnvironment } from '../tabs';
 import { deferredLeader } from './deferred-leader';
 import type { StartLeader } from './leader';
+import type { TicketPost } from '../feed/relay-access';
+import type { RelayAccessKind } from './tab-payloads';
 import type { PageEnv } from './page';
 import { parseCallPopup, parseSharedTabState, type SharedTabState } from './tab-payloads';
 
@@ -37,6 +39,8 @@ export interface TelephonyDeps {
   scriptCallbacks?: Record<string, unknown>;
   /** The leading tab's code (leader.js: the feed, the lookup, the notifier), fetched when this tab leads. */
   leaderPart: PartLoader<StartLeader>;
+  /** Kommo's `$authorizedAjax` as a POST (src/platform/host.ts): the relay's tickets; absent: the shared token only. */
+  ticketPost?: TicketPost;
   /** Polling's code (poll.js, loaded by leader.js on first use: src/platform/lifecycle.ts). */
   pollPart?: PartLoader<{ createPollTransportWith: typeof createPollTransportWith }>;
   random?: () => number;
@@ -47,8 +51,8 @@ export interface TelephonyDeps {
 export type TelephonyStatus =
   | { status: 'no-extension' }
   /** Another tab leads; `feed` is what it last shared. */
-  | { status: 'follower'; feed: FeedStatus['status'] | null }
-  | { status: 'leader'; feed: FeedStatus };
+  | { status: 'follower'; feed: FeedStatus['status'] | null; access: RelayAccessKind | null }
+  | { status: 'leader'; feed: FeedStatus; access: RelayAccessKind | null };
 
 export interface Telephony {
   status(): TelephonyStatus;
@@ -58,13 +62,15 @@ export interface Telephony {
 export function startTelephony(deps: TelephonyDeps): Telephony {
   const { settings, user, clock, logger, page } = deps;
   const extensions = extensionsFor(settings, user.id);
-  if (extensions.length === 0) {
+  // With tickets the relay says which extensions this user has (leader.ts); without, `phones` does.
+  if (extensions.length === 0 && deps.ticketPost === undefined) {
     // Not an error: this user takes no calls. The settings panel shows the hint.
     logger.info('no extension for this user: the call feed stays off', { userId: user.id });
     return { status: () => ({ status: 'no-extension' }), stop() {} };
   }
 
   let feedStatus: FeedStatus | null = null;
+  let access: RelayAccessKind | null = null;
   let shared: SharedTabState | null = null;
   // A leader serves other tabs; a tab alone (no cross-tab APIs) slows its polling when hidden.
   let servesOthers = false;
@@ -91,6 +97,9 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
               // The leader serves every tab: it keeps its pace while its own tab is hidden.
               servingOthers: () => servesOthers,
               onFeedStatus,
+              onAccess: (kind) => {
+                access = kind;
+              },
             },
             ctx,
           ),
@@ -117,7 +126,12 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
   });
 
   return {
-    status: () => (feedStatus ? { status: 'leader', feed: feedStatus } : { status: 'follower', feed: shared?.feed ?? null }),
+    status: () =>
+      feedStatus?.status === 'closed' && feedStatus.reason === 'no-extension'
+        ? { status: 'no-extension' }
+        : feedStatus
+          ? { status: 'leader', feed: feedStatus, access }
+          : { status: 'follower', feed: shared?.feed ?? null, access: shared?.access ?? null },
     stop: () => session.stop(),
   };
 }

@@ -13,6 +13,8 @@ import { createDeferredTransport } from './deferred-transport';
 import type { TransportLoader } from './deferred-transport';
 import type { PollTransportDeps } from './poll-transport';
 import type { ScriptLoader } from './poll-script';
+import { sharedToken } from './credentials';
+import type { FeedCredentials } from './credentials';
 import { createCallTracker } from './tracker';
 import type { CallBatch, CallFeed, CallFeedEvents, CallTransport, FeedStatus } from './types';
 import { watchWake } from './wake';
@@ -26,7 +28,10 @@ export interface FeedPage extends WakePage {
 
 export interface CallFeedDeps {
   transport: TransportSettings;
-  token: string;
+  /** What the relay is shown: the leader's relay access (tickets), or a version-1 relay's shared `token`. */
+  credentials?: FeedCredentials;
+  /** The shared token setting, used when `credentials` is absent (version 1, tests). */
+  token?: string;
   /** The current user's extensions; empty: no connection at all, status closed `no-extension`. */
   extensions: string[];
   clock: Clock;
@@ -104,7 +109,7 @@ export function createCallFeed(deps: CallFeedDeps): CallFeed {
 
   function buildTransport(): CallTransport {
     const t = deps.transport;
-    const common = { token: deps.token, extensions: [...subscribed], clock: deps.clock, logger: deps.logger, random, onDrop };
+    const common = { credentials: deps.credentials ?? sharedToken(deps.token ?? ''), extensions: [...subscribed], clock: deps.clock, logger: deps.logger, random, onDrop };
     const onVisibilityChange = (h: () => void) => deps.page.onVisibilityChange(h);
     // The leader serves every tab: while it does, its own tab being hidden does not count.
     const hidden = () => !deps.page.isVisible() && !(deps.servingOthers?.() ?? false);

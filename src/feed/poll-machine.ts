@@ -2,7 +2,8 @@
  * The polling transport's decisions (protocol: "Polling"), pure: `stepPoll(config, state, input)`
  * answers the next state and the effects for the shell (poll-transport.ts) to perform. One timer
  * serves both waits: the next poll, or the stall timeout of the request in flight. Errors back
- * off (see backoff.ts), 401/403 or an `unauthorized` payload close for good, and a hidden tab
+ * off (see backoff.ts); a refused credential (401, an `unauthorized` or `ticket_expired` payload)
+ * is renewed once and asked again, refused again it closes for good, as 403 does; a hidden tab
  * polls `hiddenSlowdown` times less often unless it serves the other tabs.
  */
 import type { WidgetError } from '../core/errors';
@@ -17,6 +18,8 @@ export const POLL_TIMING = {
   requestTimeoutMs: 10_000,
   /** Hidden tabs poll this many times less often. */
   hiddenSlowdown: 4,
+  /** Refused credentials renewed before an answer with calls; one more refusal is final. */
+  renewalsPerAnswer: 1,
 } as const;
 
 export interface PollConfig {
@@ -30,13 +33,18 @@ export interface PollConfig {
 export type PollOutcome =
   | { kind: 'calls'; events: CallEvent[]; dropped: Dropped[]; etag: string | null; stream?: StreamState }
   | { kind: 'not-modified' }
+  /** 401, or a payload saying `unauthorized` / `ticket_expired`: renewed once, then final. */
   | { kind: 'unauthorized' }
+  /** 403, or `forbidden_extension`: final. */
+  | { kind: 'forbidden' }
   | { kind: 'failed'; error: WidgetError; dropped?: Dropped };
 
 /** What every poll carries to the next: the ETag to revalidate, the position (version 2) to ask from. */
 interface Kept {
   etag: string | null;
   cursor: StreamCursor | null;
+  /** Credential renewals since the last answer with calls (at most one: credentials.ts). */
+  renewals: number;
 }
 
 export type PollState =
@@ -63,6 +71,8 @@ export type PollInput =
 
 export type PollEffect =
   | { kind: 'request'; etag: string | null; since: StreamCursor | null }
+  /** The relay refused or found expired the credential: get another (the next request waits for it). */
+  | { kind: 'renew-credential' }
   | { kind: 'cancel-request' }
   | FeedEffect;
 
@@ -71,7 +81,7 @@ type Result = Transition<PollState, PollEffect>;
 /** The stall timeout first: a request that fails synchronously replaces it with its own wait. */
 function request(now: number, from: { errors: number; open: boolean } & Kept, effects: PollEffect[]): Result {
   effects.push({ kind: 'set-timer', ms: POLL_TIMING.requestTimeoutMs }, { kind: 'request', etag: from.etag, since: from.cursor });
-  return { state: { phase: 'polling', since: now, errors: from.errors, open: from.open, etag: from.etag, cursor: from.cursor }, effects };
+  return { state: { phase: 'polling', since: now, errors: from.errors, open: from.open, etag: from.etag, cursor: from.cursor, renewals: from.renewals }, effects };
 }
 
 function failed(config: PollConfig, state: Extract<PollState, { phase: 'polling' }>, error: WidgetError, slow: boolean, effects: PollEffect[]): Result {
@@ -79,7 +89,7 @@ function failed(config: PollConfig, state: Extract<PollState, { phase: 'polling'
   const retryInMs = pollRetryDelay(error, errors, config.intervalMs, slow);
   effects.push({ kind: 'emit-status', status: { status: 'backoff', attempt: errors, retryInMs, error } }, { kind: 'set-timer', ms: retryInMs });
   const hiddenWait = slow && error.transient && !isOverloadAnswer(error);
-  return { state: { phase: 'backoff', errors, hiddenWait, etag: state.etag, cursor: state.cursor }, effects };
+  return { state: { phase: 'backoff', errors, hiddenWait, etag: state.etag, cursor: state.cursor, renewals: state.renewals }, effects };
 }
 
 function answered(config: PollConfig, state: Extract<PollState, { phase: 'polling' }>, input: Extract<PollInput, { kind: 'outcome' }>): Result {
@@ -87,9 +97,20 @@ function answered(config: PollConfig, state: Extract<PollState, { phase: 'pollin
   const { outcome } = input;
   switch (outcome.kind) {
     case 'unauthorized':
+      if (state.renewals < POLL_TIMING.renewalsPerAnswer) {
+        // Renew, then ask again at once (the shell sends the request once the new credential is there).
+        effects.push({ kind: 'renew-credential' });
+        return request(input.now, { ...state, renewals: state.renewals + 1 }, effects);
+      }
       effects.push(
-        { kind: 'warn', message: 'feed: the poll URL refused the token; no more polling until the settings change' },
+        { kind: 'warn', message: 'feed: the poll URL refused the credential; no more polling until the settings change' },
         { kind: 'emit-status', status: { status: 'closed', reason: 'unauthorized' } },
+      );
+      return { state: { phase: 'closed' }, effects };
+    case 'forbidden':
+      effects.push(
+        { kind: 'warn', message: "feed: the relay refused this user's extensions (forbidden_extension); no more polling until the settings change" },
+        { kind: 'emit-status', status: { status: 'closed', reason: 'forbidden' } },
       );
       return { state: { phase: 'closed' }, effects };
     case 'failed':
@@ -99,13 +120,13 @@ function answered(config: PollConfig, state: Extract<PollState, { phase: 'pollin
     case 'not-modified': {
       if (!state.open) effects.push({ kind: 'emit-status', status: { status: 'open' } });
       // 304 keeps the ETag and the position it confirmed; a fresh answer brings its own (or none).
-      let kept: Kept = { etag: state.etag, cursor: state.cursor };
+      let kept: Kept = { etag: state.etag, cursor: state.cursor, renewals: 0 };
       if (outcome.kind === 'calls') {
         for (const dropped of outcome.dropped) effects.push({ kind: 'drop', dropped });
         const recovery = recoverFrom(outcome, state.cursor);
         if (recovery.warn !== null) effects.push({ kind: 'warn', message: recovery.warn });
         effects.push({ kind: 'emit-calls', ...recovery.batch });
-        kept = { etag: outcome.etag, cursor: recovery.cursor };
+        kept = { etag: outcome.etag, cursor: recovery.cursor, renewals: 0 };
       }
       const ms = input.slow ? config.intervalMs * POLL_TIMING.hiddenSlowdown : config.intervalMs;
       effects.push({ kind: 'set-timer', ms });
@@ -120,7 +141,7 @@ export function stepPoll(config: PollConfig, state: PollState, input: PollInput)
   switch (input.kind) {
     case 'start':
       if (state.phase !== 'idle') return same;
-      return request(input.now, { errors: 0, open: false, etag: null, cursor: null }, [{ kind: 'emit-status', status: { status: 'connecting', attempt: 0 } }]);
+      return request(input.now, { errors: 0, open: false, etag: null, cursor: null, renewals: 0 }, [{ kind: 'emit-status', status: { status: 'connecting', attempt: 0 } }]);
     case 'stop': {
       const effects: PollEffect[] = [{ kind: 'clear-timer' }];
       if (state.phase === 'polling') effects.push({ kind: 'cancel-request' });

@@ -3,7 +3,7 @@
  * uniquely named callback; the script and the callback go after the answer. A request given up
  * on (stalled, cancelled) leaves a no-op under its name so a late script cannot throw in the page.
  */
-import { classifyFetchFailure, parsePollPayload } from './poll-shared';
+import { classifyFetchFailure, parsePollPayload, pollCredential } from './poll-shared';
 import type { PollOutcome } from './poll-machine';
 import { answerOutcome, pollRequestUrl, streamParams } from './poll-wire';
 import type { PollRequests } from './poll-wire';
@@ -13,7 +13,6 @@ export type ScriptLoader = (url: string, onError: () => void) => { remove(): voi
 
 export interface ScriptPollDeps {
   url: string;
-  token: string;
   extensions: string[];
   loadScript: ScriptLoader;
   /** Where NAME({...}) callbacks are installed (window in the browser). */
@@ -31,7 +30,7 @@ export function createScriptPolls(deps: ScriptPollDeps): PollRequests {
   const stale: string[] = [];
 
   return {
-    send({ since }, done) {
+    send({ since, credential }, done) {
       callbackSeq += 1;
       const name = `kommoCallFeed_${Math.floor(deps.random() * 1e9).toString(36)}_${callbackSeq}`;
       let settled = false;
@@ -55,7 +54,7 @@ export function createScriptPolls(deps: ScriptPollDeps): PollRequests {
       };
       const failed = (cause?: unknown): PollOutcome => ({ kind: 'failed', error: classifyFetchFailure(request, { kind: 'rejected', cause }) });
       callbacks[name] = (payload: unknown) => finish(answerOutcome(parsePollPayload(payload, deps.now()), null, deps.url), false);
-      const url = pollRequestUrl(deps.url, { extensions: deps.extensions.join(','), token: deps.token, callback: name, ...streamParams(since) });
+      const url = pollRequestUrl(deps.url, { extensions: deps.extensions.join(','), ...pollCredential(credential).param, callback: name, ...streamParams(since) });
       try {
         script = deps.loadScript(url, () => finish(failed(), true));
       } catch (cause) {

@@ -19,7 +19,8 @@ export let isOverloadAnswer: PollShared['isOverloadAnswer'];
 export let pollRetryDelay: PollShared['pollRetryDelay'];
 export let runMachine: PollShared['runMachine'];
 export let recoverFrom: PollShared['recoverFrom'];
+export let pollCredential: PollShared['pollCredential'];
 
 export function installPollShared(shared: PollShared): void {
-  ({ classifyFetchFailure, createEmitter, createSingleTimer, ProtocolError, parsePollBody, parsePollPayload, formatCursorParam, PROTOCOL_VERSION, isOverloadAnswer, pollRetryDelay, runMachine, recoverFrom } = shared);
+  ({ classifyFetchFailure, createEmitter, createSingleTimer, ProtocolError, parsePollBody, parsePollPayload, formatCursorParam, PROTOCOL_VERSION, isOverloadAnswer, pollRetryDelay, runMachine, recoverFrom, pollCredential } = shared);
 }

@@ -11,6 +11,7 @@ export { createSingleTimer } from '../core/timer';
 export { ProtocolError } from '../core/errors';
 export { parsePollBody, parsePollPayload } from '../protocol/frames';
 export { formatCursorParam, PROTOCOL_VERSION } from '../protocol/stream';
+export { pollCredential } from '../protocol/subscribe';
 export { isOverloadAnswer, pollRetryDelay } from './backoff';
 export { runMachine } from './machine';
 export { recoverFrom } from './recovery';

@@ -14,12 +14,13 @@ import { createScriptPolls } from './poll-script';
 import type { ScriptLoader } from './poll-script';
 import type { PollRequests } from './poll-wire';
 import type { CallTransport, FeedStatus, TransportEvents } from './types';
+import type { FeedCredentials } from './credentials';
 
 export interface PollTransportDeps {
   url: string;
   mode: 'json' | 'script';
   intervalMs: number;
-  token: string;
+  credentials: FeedCredentials;
   extensions: string[];
   clock: Clock;
   logger: Logger;
@@ -38,7 +39,7 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
   const emitter = createEmitter<TransportEvents>();
   const timer = createSingleTimer(deps.clock);
   const now = () => deps.clock.now();
-  const common = { url: deps.url, token: deps.token, extensions: deps.extensions, now };
+  const common = { url: deps.url, extensions: deps.extensions, now };
   const requests: PollRequests =
     deps.mode === 'script'
       ? createScriptPolls({ ...common, loadScript: deps.loadScript as ScriptLoader, callbacks: deps.callbacks as Record<string, unknown>, random: deps.random })
@@ -65,10 +66,17 @@ export function createPollTransport(deps: PollTransportDeps): CallTransport {
       case 'request': {
         requestSeq += 1;
         const seq = requestSeq;
-        const handle = requests.send({ etag: effect.etag, since: effect.since }, (outcome) => onOutcome(seq, outcome));
-        if (seq === requestSeq) inFlight = handle; // not when it already answered synchronously
+        // After a refusal the request waits for the renewed credential.
+        deps.credentials.whenReady(() => {
+          if (seq !== requestSeq) return;
+          const handle = requests.send({ etag: effect.etag, since: effect.since, credential: deps.credentials.current() }, (outcome) => onOutcome(seq, outcome));
+          if (seq === requestSeq) inFlight = handle; // not when it already answered synchronously
+        });
         return;
       }
+      case 'renew-credential':
+        deps.credentials.renew();
+        return;
       case 'cancel-request':
         requestSeq += 1;
         inFlight?.cancel();

@@ -2,11 +2,12 @@
 import { formatCursorParam, PROTOCOL_VERSION, ProtocolError } from './poll-shared';
 import type { PollAnswer } from '../protocol/frames';
 import type { StreamCursor } from '../protocol/stream';
+import type { FeedCredential } from '../protocol/subscribe';
 import type { PollOutcome } from './poll-machine';
 
 /** One poll request: sends, and calls `done` once with the outcome unless cancelled first. */
 export interface PollRequests {
-  send(request: { etag: string | null; since: StreamCursor | null }, done: (outcome: PollOutcome) => void): { cancel(): void };
+  send(request: { etag: string | null; since: StreamCursor | null; credential: FeedCredential }, done: (outcome: PollOutcome) => void): { cancel(): void };
   /** Removes what outlived its request (script mode's no-op callbacks). */
   dispose(): void;
 }
@@ -24,7 +25,8 @@ export function pollRequestUrl(base: string, params: Record<string, string>): st
 /** A body outside the protocol is a ProtocolError (not transient) and a drop of its kind. */
 export function answerOutcome(answer: PollAnswer, etag: string | null, url: string): PollOutcome {
   if (answer.ok) return { kind: 'calls', events: answer.events, dropped: answer.dropped, etag, ...(answer.stream ? { stream: answer.stream } : {}) };
-  if (answer.unauthorized) return { kind: 'unauthorized' };
+  if (answer.refused === 'forbidden') return { kind: 'forbidden' };
+  if (answer.refused === 'unauthorized') return { kind: 'unauthorized' };
   return { kind: 'failed', error: new ProtocolError(`feed: bad poll answer (${answer.kind})`, { url }), dropped: { kind: answer.kind } };
 }
 

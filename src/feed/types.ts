@@ -25,7 +25,7 @@ export type FeedStatus =
   | { status: 'backoff'; attempt: number; retryInMs: number; error: WidgetError | null }
   /** The transport's own code (poll.js) did not load; tried again in `retryInMs`. */
   | { status: 'unavailable'; attempt: number; retryInMs: number }
-  | { status: 'closed'; reason: 'stopped' | 'unauthorized' | 'no-extension' | 'config' };
+  | { status: 'closed'; reason: 'stopped' | 'unauthorized' | 'forbidden' | 'no-extension' | 'config' | 'signin-refused' | 'no-tickets' };
 
 /**
  * What a transport reports. `complete: true` means the batch is the whole current state

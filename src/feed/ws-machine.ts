@@ -3,9 +3,10 @@
  * answers the next state and the effects for the shell (ws-transport.ts). One timer at a time:
  * the connect timeout, the heartbeat or the reconnect. A visible tab reconnects after a short
  * random delay whatever failed; exponential backoff only when the relay says it is overloaded
- * or the tab is hidden (backoff.ts). A failure retrying cannot fix waits long; close code 4401
- * or an `unauthorized` error frame ends it for good. The position (version 2) survives every
- * reconnect and goes out as `since`.
+ * or the tab is hidden (backoff.ts). A failure retrying cannot fix waits long. A refused
+ * credential (4401, 4419 or their error frames) is renewed once and retried (credentials.ts); a
+ * second refusal before a snapshot ends it for good, as does 4403 (`forbidden_extension`). The
+ * position (version 2) survives every reconnect and goes out as `since`.
  *
  * After a few failed sockets in a row a visible tab stops opening sockets and probes the relay
  * with a plain HTTP request instead (the shell: `fetch` of the ws URL as http(s), no-cors), and
@@ -22,7 +23,7 @@ import { BACKOFF_TIMING, reconnectDelay } from './backoff';
 import type { RetryPressure } from './backoff';
 import type { FeedEffect, Transition } from './machine';
 import { advance, recoverFrom } from './recovery';
-import { CLOSE_OVERLOADED, CLOSE_UNAUTHORIZED, closeError } from './ws-close';
+import { CLOSE_FORBIDDEN, CLOSE_OVERLOADED, CLOSE_REFUSED, closeError } from './ws-close';
 
 export const WS_TIMING = {
   /** Version 2: a ping once the widget has sent nothing this long (the relay closes a socket silent for 12 s). */
@@ -37,12 +38,16 @@ export const WS_TIMING = {
   probeAfterFailures: 4,
   /** A probe not answered in this time counts as failed. */
   probeTimeoutMs: 3_000,
+  /** Refused credentials renewed before a snapshot; one more refusal is final. */
+  renewalsPerConnection: 1,
 } as const;
 
 interface Kept {
   attempt: number;
   /** Sockets that failed since the last snapshot (probes do not count). */
   failed: number;
+  /** Credential renewals since the last snapshot (at most one). */
+  renewals: number;
   /** The last position processed (version 2); null: subscribe fresh. */
   cursor: StreamCursor | null;
 }
@@ -74,6 +79,8 @@ export type WsInput =
   | { kind: 'nudge' }
   /** The tab became visible. */
   | { kind: 'visible' }
+  /** The credential was renewed ahead of its expiry: an open socket presents the new one. */
+  | { kind: 'renewed' }
   | { kind: 'stop' };
 
 export type WsEffect =
@@ -81,7 +88,9 @@ export type WsEffect =
   /** An HTTP request to the relay's ws URL as http(s); its outcome comes back as `probe-*`. */
   | { kind: 'probe' }
   | { kind: 'send'; type: 'subscribe'; since: StreamCursor | null }
-  | { kind: 'send'; type: 'ping' | 'pong' }
+  | { kind: 'send'; type: 'ping' | 'pong' | 'auth' }
+  /** The relay refused or found expired the credential: get another (the next socket waits for it). */
+  | { kind: 'renew-credential' }
   /** Detach from the current socket (or probe) and close it. */
   | { kind: 'discard-socket' }
   | FeedEffect;
@@ -90,7 +99,7 @@ type Result = Transition<WsState, WsEffect>;
 type Live = Extract<WsState, { phase: 'connecting' | 'open' }>;
 type Waiting = Extract<WsState, { phase: 'waiting' | 'probing' }>;
 
-const kept = (state: Kept): Kept => ({ attempt: state.attempt, failed: state.failed, cursor: state.cursor });
+const kept = (state: Kept): Kept => ({ attempt: state.attempt, failed: state.failed, renewals: state.renewals, cursor: state.cursor });
 
 /** Status first, then the socket: a constructor that throws replaces the connect timeout with its wait. */
 function connect(from: Kept, effects: WsEffect[] = []): Result {
@@ -122,23 +131,32 @@ function retry(state: Live | Waiting, error: WidgetError, failure: Failure): Res
   effects.push({ kind: 'emit-status', status: { status: 'backoff', attempt, retryInMs, error } }, { kind: 'set-timer', ms: retryInMs });
   const quick = error.transient && pressure === 'none';
   return {
-    state: { phase: 'waiting', attempt: attempt + 1, failed, cursor: state.cursor, hiddenWait: error.transient && pressure === 'hidden', probe: quick && failed >= WS_TIMING.probeAfterFailures },
+    state: { phase: 'waiting', attempt: attempt + 1, failed, renewals: state.renewals, cursor: state.cursor, hiddenWait: error.transient && pressure === 'hidden', probe: quick && failed >= WS_TIMING.probeAfterFailures },
     effects,
   };
 }
 
-/** Stopped, or the token refused (close 4401 or an `unauthorized` frame): no more retries. */
-function end(live: boolean, reason: 'stopped' | 'unauthorized'): Result {
+/** Stopped, the credential refused again, or the extensions refused (4403): no more retries. */
+function end(live: boolean, reason: 'stopped' | 'unauthorized' | 'forbidden'): Result {
   const effects: WsEffect[] = [{ kind: 'clear-timer' }];
   if (live) effects.push({ kind: 'discard-socket' });
-  if (reason === 'unauthorized') effects.push({ kind: 'warn', message: 'feed: token refused; no retries until the settings change' });
+  if (reason === 'unauthorized') effects.push({ kind: 'warn', message: 'feed: the relay refused the credential; no retries until the settings change' });
+  if (reason === 'forbidden') effects.push({ kind: 'warn', message: "feed: the relay refused this user's extensions (forbidden_extension); no retries until the settings change" });
   effects.push({ kind: 'emit-status', status: { status: 'closed', reason } });
   return { state: { phase: 'closed' }, effects };
 }
 
+/** The credential refused or expired: renewed and retried once, quickly; refused again: the end. */
+function refused(state: Live, failure: Failure): Result {
+  if (state.renewals >= WS_TIMING.renewalsPerConnection) return end(true, 'unauthorized');
+  const renewing = { ...state, renewals: state.renewals + 1 };
+  const result = retry(renewing, new NetworkError('WS', 'credential', { cause: 'the relay refused the credential; renewing it' }), { ...failure, hidden: false, code: 0 });
+  return { state: result.state, effects: [{ kind: 'renew-credential' }, ...result.effects] };
+}
+
 /** The socket works: open (opened at `now` unless it already was), the ping unanswered forgotten. */
 function opened(state: Live, now: number, v2: boolean, cursor: StreamCursor | null): Live {
-  return { ...state, phase: 'open', openedAt: state.phase === 'open' ? state.openedAt : now, pinged: false, v2, cursor, failed: 0 };
+  return { ...state, phase: 'open', openedAt: state.phase === 'open' ? state.openedAt : now, pinged: false, v2, cursor, failed: 0, renewals: 0 };
 }
 
 const OPEN: WsEffect = { kind: 'emit-status', status: { status: 'open' } };
@@ -177,7 +195,8 @@ function onMessage(state: Live, input: Extract<WsInput, { kind: 'message' }>): R
       next = { ...next, cursor: advance(next.cursor, frame.offset) };
       break;
     case 'error':
-      if (frame.code === 'unauthorized') return end(true, 'unauthorized');
+      if (frame.code === 'unauthorized' || frame.code === 'ticket_expired') return refused(next, { now: input.now, random: 0.5 });
+      if (frame.code === 'forbidden_extension') return end(true, 'forbidden');
       // `overloaded`: the close (4503) follows; the wait it asks for is taken then.
       if (frame.code === 'overloaded') next = { ...next, askedMs: (frame.retryAfterS ?? 0) * 1000 };
       effects.push({ kind: 'drop', dropped: { kind: `relay_error:${frame.code}` } });
@@ -191,7 +210,7 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
   const live = state.phase === 'connecting' || state.phase === 'open' ? state : null;
   switch (input.kind) {
     case 'start':
-      return state.phase === 'idle' ? connect({ attempt: 0, failed: 0, cursor: null }) : same;
+      return state.phase === 'idle' ? connect({ attempt: 0, failed: 0, renewals: 0, cursor: null }) : same;
     case 'stop':
       return end(live !== null || state.phase === 'probing', 'stopped');
     case 'unopenable':
@@ -207,7 +226,9 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
       return live ? onMessage(live, input) : same;
     case 'socket-closed':
       if (!live) return same;
-      return input.code === CLOSE_UNAUTHORIZED ? end(true, 'unauthorized') : retry(live, closeError(url, input.code, input.reason), input);
+      if (CLOSE_REFUSED.has(input.code)) return refused(live, input);
+      if (input.code === CLOSE_FORBIDDEN) return end(true, 'forbidden');
+      return retry(live, closeError(url, input.code, input.reason), input);
     case 'timer':
       if (state.phase === 'waiting') return state.probe ? probe(state) : connect(state);
       if (state.phase === 'probing') return retry(state, new TimeoutError('PROBE', url, WS_TIMING.probeTimeoutMs), input);
@@ -222,6 +243,8 @@ export function stepWebSocket(url: string, state: WsState, input: WsInput): Resu
       // Online again or awake after sleep: the old socket is probably dead without knowing it.
       // Reconnecting is cheap (the position recovers what happened), waiting is not.
       if (state.phase !== 'waiting' && state.phase !== 'open' && state.phase !== 'probing') return same;
-      return connect({ attempt: 0, failed: 0, cursor: state.cursor }, state.phase === 'waiting' ? [] : [{ kind: 'discard-socket' }]);
+      return connect({ attempt: 0, failed: 0, renewals: state.renewals, cursor: state.cursor }, state.phase === 'waiting' ? [] : [{ kind: 'discard-socket' }]);
+    case 'renewed':
+      return state.phase === 'open' ? { state, effects: [{ kind: 'send', type: 'auth' }] } : same;
   }
 }

@@ -8,7 +8,8 @@ import { createEmitter } from '../core/emitter';
 import type { Logger } from '../core/logger';
 import { createSingleTimer } from '../core/timer';
 import type { Dropped } from '../protocol/frames';
-import { composeSubscribe } from '../protocol/subscribe';
+import { composeAuth, composeSubscribe } from '../protocol/subscribe';
+import type { FeedCredentials } from './credentials';
 import { probeUrl } from '../protocol/url';
 import { runMachine } from './machine';
 import type { CallTransport, FeedStatus, TransportEvents } from './types';
@@ -17,7 +18,7 @@ import type { WsEffect, WsInput, WsState } from './ws-machine';
 
 export interface WebSocketTransportDeps {
   url: string;
-  token: string;
+  credentials: FeedCredentials;
   extensions: string[];
   clock: Clock;
   logger: Logger;
@@ -57,9 +58,18 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
   /** What a failure's step needs to know: when, one random draw, whether anyone looks. */
   const moment = () => ({ now: now(), random: deps.random(), hidden: deps.hidden() });
   let offVisibility: (() => void) | null = null;
+  let offRenewed: (() => void) | null = null;
+
+  function frameFor(effect: Extract<WsEffect, { kind: 'send' }>): object | null {
+    if (effect.type === 'subscribe') return composeSubscribe(deps.credentials.current(), deps.extensions, effect.since);
+    if (effect.type !== 'auth') return { type: effect.type };
+    const credential = deps.credentials.current();
+    return credential.kind === 'ticket' ? composeAuth(credential.ticket) : null;
+  }
 
   function send(effect: Extract<WsEffect, { kind: 'send' }>): void {
-    const frame = effect.type === 'subscribe' ? composeSubscribe(deps.token, deps.extensions, effect.since) : { type: effect.type };
+    const frame = frameFor(effect);
+    if (frame === null) return;
     try {
       socket?.send(JSON.stringify(frame));
     } catch (cause) {
@@ -67,7 +77,17 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
     }
   }
 
+  /** Which open may still happen: a socket waits for a renewal in flight, and a discard cancels it. */
+  let openSeq = 0;
+
   function open(): void {
+    const seq = ++openSeq;
+    deps.credentials.whenReady(() => {
+      if (seq === openSeq) openNow();
+    });
+  }
+
+  function openNow(): void {
     let current: WebSocket;
     try {
       current = new deps.WebSocket(deps.url);
@@ -112,7 +132,10 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
         return probe();
       case 'send':
         return send(effect);
+      case 'renew-credential':
+        return deps.credentials.renew();
       case 'discard-socket':
+        openSeq += 1;
         if (socket !== null) discard(socket);
         socket = null;
         probing?.abort();
@@ -142,11 +165,14 @@ export function createWebSocketTransport(deps: WebSocketTransportDeps): CallTran
       offVisibility = deps.onVisibilityChange(() => {
         if (!deps.hidden()) machine.dispatch({ kind: 'visible' });
       });
+      offRenewed = deps.credentials.onRenewed(() => machine.dispatch({ kind: 'renewed' }));
       machine.dispatch({ kind: 'start' });
     },
     stop() {
       offVisibility?.();
       offVisibility = null;
+      offRenewed?.();
+      offRenewed = null;
       machine.dispatch({ kind: 'stop' });
       timer.clear();
       emitter.clear();

@@ -6,7 +6,9 @@
  *
  * Every failure is classified here and thrown as one of the core errors; the caller turns them
  * into `failed` results. The timeout (an AbortController fired by the injected clock) covers the
- * whole exchange, headers and body.
+ * whole exchange, headers and body. A body over `maxBodyBytes` (caller-lookup.ts: 256 KB) is a
+ * ProtocolError: a Content-Length over it is refused unread, and the body stream is read only up
+ * to it, so a runaway or hostile answer costs the page neither memory nor a long JSON.parse.
  */
 import type { Clock } from '../core/clock';
 import { ProtocolError } from '../core/errors';
@@ -24,6 +26,7 @@ export interface ByPhoneRequestDeps {
   /** '' for same-origin relative URLs. */
   origin: string;
   timeoutMs: number;
+  maxBodyBytes: number;
 }
 
 export function byPhoneUrl(origin: string, digits: string): string {
@@ -75,12 +78,16 @@ export async function requestByPhone(
       throw classifyFetchFailure(request, { kind: 'status', status: response.status, retryAfter: { header: response.headers.get('retry-after'), now: deps.clock.now() } });
     }
 
-    let text: string;
+    let body: BoundedBody;
     try {
-      text = await response.text();
+      body = await readBounded(response, deps.maxBodyBytes);
     } catch (cause) {
       throw classify(cause);
     }
+    if (body.kind === 'too_large') {
+      throw new ProtocolError(`by_phone answered ${body.bytes} bytes or more, over the ${deps.maxBodyBytes}-byte limit`, { url, status: response.status, bytes: body.bytes, limit: deps.maxBodyBytes });
+    }
+    const { text } = body;
     if (text.trim() === '') return { kind: 'empty' };
     try {
       return { kind: 'body', body: JSON.parse(text) as unknown };
@@ -89,6 +96,36 @@ export async function requestByPhone(
     }
   } finally {
     deps.clock.clearTimeout(timer);
+  }
+}
+
+type BoundedBody = { kind: 'text'; text: string } | { kind: 'too_large'; bytes: number };
+
+/** The body as text, or `too_large` as soon as it is known to exceed `maxBytes` (nothing more is read). */
+async function readBounded(response: Response, maxBytes: number): Promise<BoundedBody> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await discard(response);
+    return { kind: 'too_large', bytes: declared };
+  }
+  const reader = response.body?.getReader();
+  if (!reader) {
+    // No stream to stop early (old engines): the text's length, UTF-16 units, stands in for bytes.
+    const text = await response.text();
+    return text.length > maxBytes ? { kind: 'too_large', bytes: text.length } : { kind: 'text', text };
+  }
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = '';
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.done) return { kind: 'text', text: text + decoder.decode() };
+    bytes += chunk.value.byteLength;
+    if (bytes > maxBytes) {
+      reader.cancel().catch(() => {});
+      return { kind: 'too_large', bytes };
+    }
+    text += decoder.decode(chunk.value, { stream: true });
   }
 }
 

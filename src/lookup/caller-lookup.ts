@@ -15,6 +15,11 @@
  *   caller rings several extensions and tabs at once. Failures are not cached by default
  *   (`failedTtlMs` 0): concurrent lookups already share the one request, a 429 is held off by the
  *   limiter, and a cached timeout would deny the pop-up to a caller who redials a second later.
+ * - An answer over `maxBodyBytes` (256 KB) is a failed lookup (a ProtocolError, logged), read no
+ *   further than that. Kommo's answer is one item, well under 2 KB; 256 KB is over a hundred times
+ *   that, yet parses in milliseconds on a slow laptop, inside the ringing phone's budget.
+ * - Names are shown at most `NAME_MAX_CHARS` (120) characters long, ending in "…", with no
+ *   bidirectional control characters (display-name.ts, applied by parse-response.ts).
  */
 import type { Clock } from '../core/clock';
 import { HttpError, NetworkError, ProtocolError, TimeoutError, WidgetError } from '../core/errors';
@@ -46,6 +51,8 @@ export interface CallerLookupDeps {
   maxQueueMs?: number;
   /** How long a failure is cached (0: not at all). */
   failedTtlMs?: number;
+  /** Longest by_phone body accepted (256 KB); a longer one is a failed lookup. */
+  maxBodyBytes?: number;
   /** "Lead #ID" / "Customer #ID" in the user's language. */
   unnamed(type: 'lead' | 'customer', id: number): string;
 }
@@ -56,6 +63,7 @@ const LOOKUP_DEFAULTS = {
   maxPerSecond: 7,
   maxQueueMs: 5000,
   failedTtlMs: 0,
+  maxBodyBytes: 256 * 1024,
   /** Without Retry-After a 429 holds the limiter for one window (the header itself is capped at 5 min). */
   retryAfterDefaultMs: 1000,
 } as const;
@@ -73,6 +81,7 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
   const maxQueueMs = deps.maxQueueMs ?? LOOKUP_DEFAULTS.maxQueueMs;
   const cacheTtlMs = deps.cacheTtlMs ?? LOOKUP_DEFAULTS.cacheTtlMs;
   const failedTtlMs = deps.failedTtlMs ?? LOOKUP_DEFAULTS.failedTtlMs;
+  const maxBodyBytes = deps.maxBodyBytes ?? LOOKUP_DEFAULTS.maxBodyBytes;
   const limiter = createRateLimiter({ clock, maxPerWindow: deps.maxPerSecond ?? LOOKUP_DEFAULTS.maxPerSecond });
   const cache = createResultCache<Outcome>({ clock, ttlFor: (o) => (o.kind === 'failed' ? failedTtlMs : cacheTtlMs) });
   const warnOnce = createOnceLogger(logger);
@@ -122,7 +131,7 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
     const controller = new AbortController();
     inFlight.add(controller);
     try {
-      const answer = await requestByPhone({ fetch: deps.fetch, clock, origin, timeoutMs }, number.digits, controller);
+      const answer = await requestByPhone({ fetch: deps.fetch, clock, origin, timeoutMs, maxBodyBytes }, number.digits, controller);
       if (answer.kind === 'empty') return { kind: 'not_found' };
       const parsed = parseByPhoneBody(answer.body, { unnamed, fallback: number.international });
       outcome = parsed.kind === 'error' ? { kind: 'failed', error: parsed.error } : parsed;

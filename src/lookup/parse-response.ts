@@ -7,6 +7,7 @@
  */
 import { ProtocolError } from '../core/errors';
 import { cardUrl } from './card-url';
+import { displayName } from './display-name';
 import type { CrmEntity, EntityType } from './types';
 import { isRecord } from '../protocol/record';
 
@@ -64,7 +65,8 @@ function parseEntity(item: unknown, names: ByPhoneNames): CrmEntity | string {
   const type = typeof item.type === 'number' || typeof item.type === 'string' ? ENTITY_TYPES[String(item.type)] : undefined;
   if (type === undefined) return `unknown type ${short(item.type)}`;
 
-  const rawName = typeof item.name === 'string' ? item.name.trim() : '';
+  // Display-ready here, once, for the pop-up and the call notification alike (display-name.ts).
+  const rawName = typeof item.name === 'string' ? displayName(item.name) : '';
   const name = rawName !== '' ? rawName : type === 'lead' || type === 'customer' ? names.unnamed(type, id) : names.fallback;
   const entity: CrmEntity = { id, type, name, url: cardUrl(type, id) };
   const responsible = positiveInt(item.responsible_user_id);

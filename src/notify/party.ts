@@ -1,6 +1,7 @@
 /** How the outside party of a call is named in the texts: by the matched card, else by number. */
 import type { CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
+import { displayName } from '../lookup/display-name';
 import type { NotifyStrings } from './strings';
 
 /** Longest raw PBX value shown; anything longer is not a phone number anyone reads. */
@@ -22,15 +23,10 @@ export function partyName(call: CallEvent, lookup: LookupResult | null, strings:
   return partyNumber(call, lookup, strings);
 }
 
-/** Cuts over-long untrusted text (a PBX may send anything as a "number") before display. */
-function clip(s: string, max: number): string {
-  const chars = Array.from(s);
-  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
-}
-
+/** A PBX may send anything as a "number": shown like a CRM name (no bidi controls), shorter. */
 function rawNumber(raw: string, strings: NotifyStrings): string {
-  const trimmed = typeof raw === 'string' ? raw.trim() : '';
-  return trimmed === '' ? strings.hidden_number : clip(trimmed, RAW_MAX);
+  const shown = typeof raw === 'string' ? displayName(raw, RAW_MAX) : '';
+  return shown === '' ? strings.hidden_number : shown;
 }
 
 /** `at` is ms since the epoch; Kommo's `date` is unix seconds. */

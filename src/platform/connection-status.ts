@@ -24,11 +24,29 @@ export function connectionStatusText(lifecycle: Lifecycle, text: (key: string) =
           // A failure retrying soon cannot fix (404, a body outside the protocol) is retried rarely: say so.
           return text(feed.error !== null && !feed.error.transient ? 'failing' : 'retrying');
         case 'unavailable':
-          // poll.js (the polling code) did not load: a missing file or the network; retried with backoff.
+          // leader.js or poll.js did not load: a missing file or the network; retried with backoff.
           return text('transport_unavailable');
         case 'closed':
-          return text(feed.reason === 'unauthorized' ? 'unauthorized' : feed.reason === 'config' ? 'misconfigured' : 'off');
+          return text(CLOSED_TEXT[feed.reason]);
       }
     }
   }
+}
+
+const CLOSED_TEXT = {
+  stopped: 'off',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  'no-extension': 'no_extension',
+  config: 'misconfigured',
+  'signin-refused': 'signin_refused',
+  'no-tickets': 'no_tickets',
+} as const;
+
+/** The shared token warning: with it every user of the account can read every extension (issue 13). */
+export function connectionWarningText(lifecycle: Lifecycle, text: (key: string) => string): string | null {
+  const state = lifecycle.state;
+  if (state.status !== 'running') return null;
+  const telephony = state.telephony.status();
+  return telephony.status !== 'no-extension' && telephony.access === 'shared-token' ? text('shared_token') : null;
 }

@@ -3,6 +3,7 @@
  * and turns them into plain values and the `NotificationSink`. Nothing else reads `APP`.
  */
 import type { NotificationSink } from '../notify/types';
+import type { TicketAnswer, TicketPost } from '../feed/relay-access';
 import type { KommoApp, KommoWidgetInstance, RawSettings } from './kommo';
 
 export interface Host {
@@ -20,6 +21,8 @@ export interface Host {
   showError(header: string, text: string): void;
   /** `this.params.path`: the widget's folder, where its parts (poll.js, settings.js) are served. */
   widgetPath?(): string | undefined;
+  /** `POST url` as the signed-in user (Kommo's one-time token); absent where the host has no `$authorizedAjax`. */
+  ticketPost?: TicketPost;
 }
 
 export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefined): Host {
@@ -33,6 +36,7 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
   return {
     rawSettings: () => widget.get_settings() || {},
     widgetPath: () => widget.params?.path,
+    ticketPost: widget.$authorizedAjax ? (url) => authorizedPost(widget, url) : undefined,
     user() {
       const user = app?.constant('user');
       const id = currentUserId(user, system().amouser_id);
@@ -76,4 +80,26 @@ export function currentUserId(constantUser: unknown, amouserId: unknown): string
     if ((typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.trim() !== '')) return String(id).trim();
   }
   return null;
+}
+
+/** Bounded: a ticket that takes longer than this is as good as none (the feed retries). */
+const TICKET_TIMEOUT_MS = 5_000;
+
+/**
+ * `this.$authorizedAjax` is `$.ajax` with Kommo's one-time token in `X-Auth-Token`
+ * (../shared/spec/kommo-platform.md, "Talking to your own server as the signed-in user"):
+ * its promise resolves with the decoded body and rejects with the jqXHR (status 0: no answer).
+ */
+function authorizedPost(widget: KommoWidgetInstance, url: string): Promise<TicketAnswer> {
+  return new Promise<TicketAnswer>((resolve) => {
+    const failed = (xhr: unknown) => {
+      const status = typeof (xhr as { status?: unknown })?.status === 'number' ? (xhr as { status: number }).status : 0;
+      resolve({ status, body: (xhr as { responseJSON?: unknown })?.responseJSON ?? null });
+    };
+    try {
+      widget.$authorizedAjax!({ url, method: 'POST', dataType: 'json', timeout: TICKET_TIMEOUT_MS }).then((body) => resolve({ status: 200, body }), failed);
+    } catch (error) {
+      failed(error);
+    }
+  });
 }

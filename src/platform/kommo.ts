@@ -43,6 +43,13 @@ export interface KommoWidgetInstance {
   params?: { path?: string; widget_code?: string; images_path?: string; version?: string; status?: string };
   /** https://developers.kommo.com/docs/click-to-call */
   add_action?(type: 'phone' | 'email', handler: (data: { value: string }) => void): void;
+  /**
+   * `$.ajax` plus an `X-Auth-Token` header: Kommo's one-time JWT for the signed-in user (HS256,
+   * the integration's secret key; claims iss, aud, jti, iat, nbf, exp, account_id, user_id,
+   * client_uuid). A jqXHR: await it; a failure rejects with the jqXHR (its `status`).
+   * https://developers.kommo.com/docs/script-js#methods
+   */
+  $authorizedAjax?(options: JQuery.AjaxSettings): PromiseLike<unknown>;
 }
 
 /** `APP.notifications` https://developers.kommo.com/docs/add-notifications */

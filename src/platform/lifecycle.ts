@@ -73,6 +73,7 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       WebSocket: win.WebSocket,
       loadScript: scriptLoader(win.document),
       leaderPart: (loaded, failed) => loadWidgetPart<{ startLeader: StartLeader }>('leader', host.widgetPath?.(), (part) => loaded(part.startLeader), failed),
+      ticketPost: host.ticketPost,
       pollPart: (loaded, failed) => loadWidgetPart('poll', host.widgetPath?.(), loaded, failed),
       scriptCallbacks: win as unknown as Record<string, unknown>,
       tabs: { tabId, ...browserTabEnvironment(win), leaseElection: leaseElectionFrom(host.widgetPath?.()) },

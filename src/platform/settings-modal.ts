@@ -7,7 +7,7 @@
 import type { SettingsRules } from '../settings/rules';
 import type { Host } from './host';
 import type { Lifecycle } from './lifecycle';
-import { connectionStatusText } from './connection-status';
+import { connectionStatusText, connectionWarningText } from './connection-status';
 import { renderSettingsPanel } from './settings-panel';
 
 export function openSettings($: JQueryStatic, $body: JQuery, host: Host, lifecycle: Lifecycle, rules: SettingsRules): () => void {
@@ -21,11 +21,16 @@ export function openSettings($: JQueryStatic, $body: JQuery, host: Host, lifecyc
     initial: host.rawSettings(),
   });
   const statusStrings = host.strings('status');
+  const statusText = (key: string) => (typeof statusStrings[key] === 'string' ? (statusStrings[key] as string) : key);
   const $status = $('<div class="telephony-connection-status" data-testid="telephony-status"></div>');
-  $status.text(connectionStatusText(lifecycle, (key) => (typeof statusStrings[key] === 'string' ? (statusStrings[key] as string) : key)));
+  $status.text(connectionStatusText(lifecycle, statusText));
   $body.append($status);
+  const warning = connectionWarningText(lifecycle, statusText);
+  const $warning = warning === null ? null : $('<div class="telephony-access-warning" data-testid="telephony-access-warning"></div>').text(warning);
+  if ($warning) $body.append($warning);
   return () => {
     panel.dispose();
     $status.remove();
+    $warning?.remove();
   };
 }

@@ -147,26 +147,28 @@ export const MAX_RETRY_AFTER_S = 300;
 
 export type PollAnswer =
   | { ok: true; events: CallEvent[]; dropped: Dropped[]; stream?: StreamState }
-  | { ok: false; unauthorized: boolean; kind: string };
+  /** `refused`: the relay's payload refused the credential (`unauthorized`, `ticket_expired`) or the extensions (`forbidden_extension`). */
+  | { ok: false; refused?: 'unauthorized' | 'forbidden'; kind: string };
 
 /** A poll answer's payload, already JSON-decoded (`{"calls": [...]}`), or the script-mode callback argument. */
 export function parsePollPayload(raw: unknown, receivedAt: number): PollAnswer {
-  if (!isRecord(raw)) return { ok: false, unauthorized: false, kind: 'poll:not_an_object' };
+  if (!isRecord(raw)) return { ok: false, kind: 'poll:not_an_object' };
   // The reference relay's script mode cannot send a 401 a <script> tag could see, so it says so in the payload.
-  if (raw.error === 'unauthorized') return { ok: false, unauthorized: true, kind: 'poll:unauthorized' };
-  if (!Array.isArray(raw.calls)) return { ok: false, unauthorized: false, kind: 'poll:calls_not_a_list' };
+  if (raw.error === 'unauthorized' || raw.error === 'ticket_expired') return { ok: false, refused: 'unauthorized', kind: `poll:${raw.error}` };
+  if (raw.error === 'forbidden_extension') return { ok: false, refused: 'forbidden', kind: 'poll:forbidden_extension' };
+  if (!Array.isArray(raw.calls)) return { ok: false, kind: 'poll:calls_not_a_list' };
   const list = parseEventList(raw.calls, receivedAt);
   return withStream({ ok: true as const, ...list }, parseStream(raw, receivedAt, list.dropped));
 }
 
 /** A JSON-mode poll body (text). */
 export function parsePollBody(text: string, receivedAt: number): PollAnswer {
-  if (text.length > MAX_POLL_BODY_CHARS) return { ok: false, unauthorized: false, kind: 'poll:too_large' };
+  if (text.length > MAX_POLL_BODY_CHARS) return { ok: false, kind: 'poll:too_large' };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return { ok: false, unauthorized: false, kind: 'poll:not_json' };
+    return { ok: false, kind: 'poll:not_json' };
   }
   return parsePollPayload(raw, receivedAt);
 }

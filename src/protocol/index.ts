@@ -10,8 +10,8 @@ export { parseServerFrame, parsePollPayload, parsePollBody, parseEventList, MAX_
 export type { ServerFrame, PollAnswer, Dropped, StreamState } from './frames';
 export { PROTOCOL_VERSION, STREAM_LIMITS, parseCursor, parseCursorParam, formatCursorParam, negotiateVersion, isEpoch, isOffset } from './stream';
 export type { StreamCursor } from './stream';
-export { composeSubscribe, parseSubscribe, isSubscribeFrame } from './subscribe';
-export type { SubscribeFrame, SubscribeRequest, SubscribeParse } from './subscribe';
+export { composeAuth, composeSubscribe, parseSubscribe, isSubscribeFrame, pollCredential } from './subscribe';
+export type { FeedCredential, SubscribeFrame, SubscribeRequest, SubscribeParse } from './subscribe';
 export { composeSnapshotV1, composeSnapshotV2, composeCallFrame, composePollV1, composePollV2, composeError } from './compose';
 export type { SequencedEvent, WireSequencedEvent, StreamAnswer } from './compose';
 export { isRecord } from './record';

@@ -7,19 +7,37 @@ import { isRecord } from './record';
 import { negotiateVersion, parseCursor, PROTOCOL_VERSION } from './stream';
 import type { StreamCursor } from './stream';
 
-export interface SubscribeFrame {
+/**
+ * What the widget presents ("Authentication (version 2)"): the relay's short-lived ticket for the
+ * signed-in Kommo user, or, with a version-1 relay, the account's shared token setting.
+ */
+export type FeedCredential = { kind: 'ticket'; ticket: string } | { kind: 'token'; token: string };
+
+export type SubscribeFrame = {
   type: 'subscribe';
-  token: string;
   extensions: string[];
   v?: number;
   since?: StreamCursor;
-}
+} & ({ ticket: string } | { token: string });
 
 /** A version-2 subscribe; `since` is the last position the widget processed, if it has one. */
-export function composeSubscribe(token: string, extensions: readonly string[], since: StreamCursor | null = null): SubscribeFrame {
-  const frame: SubscribeFrame = { type: 'subscribe', v: PROTOCOL_VERSION, token, extensions: [...extensions] };
+export function composeSubscribe(credential: FeedCredential, extensions: readonly string[], since: StreamCursor | null = null): SubscribeFrame {
+  const presented = credential.kind === 'ticket' ? { ticket: credential.ticket } : { token: credential.token };
+  const frame: SubscribeFrame = { type: 'subscribe', v: PROTOCOL_VERSION, ...presented, extensions: [...extensions] };
   if (since !== null) frame.since = { epoch: since.epoch, offset: since.offset };
   return frame;
+}
+
+/** A renewed ticket on an open socket; the relay answers `auth_ok`. */
+export function composeAuth(ticket: string): { type: 'auth'; ticket: string } {
+  return { type: 'auth', ticket };
+}
+
+/** How a credential travels in a poll: the Bearer header value, and the script-mode query parameter. */
+export function pollCredential(credential: FeedCredential): { bearer: string; param: Record<string, string> } {
+  return credential.kind === 'ticket'
+    ? { bearer: credential.ticket, param: { ticket: credential.ticket } }
+    : { bearer: credential.token, param: { token: credential.token } };
 }
 
 export interface SubscribeRequest {

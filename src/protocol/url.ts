@@ -30,3 +30,17 @@ export const HTTP_SCHEMES = ['http:', 'https:'] as const;
 export function probeUrl(wsUrl: string): string {
   return wsUrl.replace(/^ws(s?):/i, 'http$1:');
 }
+
+/**
+ * Where a widget gets its ticket ("Authentication (version 2)"): the feed URL as http(s), its
+ * last path segment replaced by `ticket`, without query or fragment.
+ * `wss://relay.example.com/ws` -> `https://relay.example.com/ticket`.
+ */
+export function ticketUrl(feedUrl: string): string | null {
+  const url = parseUrl(probeUrl(feedUrl), { schemes: HTTP_SCHEMES });
+  if (url === null) return null;
+  url.pathname = url.pathname.replace(/[^/]*$/, 'ticket');
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}

@@ -10,7 +10,7 @@ import { SEED_NUMBERS } from '../../scripts/crm';
 import { DEV_LOADER_KEY, withDevLoader } from '../../scripts/sandbox/dev-loader';
 import { startSandbox } from '../../scripts/sandbox/server';
 import type { Sandbox } from '../../scripts/sandbox/server';
-import { nthPopup, startHarness, widgetDir } from '../support/browser';
+import { nthPopup, startHarness } from '../support/browser';
 import type { Harness } from '../support/browser';
 
 jest.setTimeout(60_000);
@@ -52,8 +52,8 @@ test('without the switch the uploaded widget runs', async () => {
 });
 
 test("with the switch the widget's code comes from the developer's sandbox", async () => {
-  const built = fs.readFileSync(path.join(widgetDir(), 'script.js'), 'utf8');
-  dev = await startSandbox({ port: 0, widgetDir: widgetCopy(withDevLoader(built)) });
+  // The developer's sandbox serves the whole built widget: the code it hands over fetches its parts (leader.js) from there.
+  dev = await startSandbox({ port: 0 });
   h = await startHarness({ widgetDir: widgetCopy(withDevLoader(UPLOADED)) });
   const devOrigin = new URL(dev.url).origin;
   const loaded: string[] = [];

@@ -35,8 +35,8 @@ test('switching the language to Russian gives the pop-up in Russian', async () =
   expect(prefix).not.toBe(notifyStrings('en').incoming_header!.split('{{')[0]!.trim());
   expect(popup.header).toContain(prefix);
   expect(popup.text).toContain('Adam Noah');
-  // A WebSocket install never fetches polling's code (poll.js).
-  expect(await partsFetched(page)).toEqual([]);
+  // A WebSocket install never fetches polling's code (poll.js); the one tab leads, so it fetches the call code.
+  expect(await partsFetched(page)).toEqual(['/widget/leader.js']);
 });
 
 test('with a poll URL instead of the WebSocket the call still pops up', async () => {
@@ -44,7 +44,7 @@ test('with a poll URL instead of the WebSocket the call still pops up', async ()
   await h.ring(SEED_NUMBERS.kommoCompany, '101');
   expect((await nthPopup(page, 1)).text).toContain('Kommo');
   expect(h.sandbox.relay.subscriberCount()).toBe(0);
-  // Polling's code is poll.js, fetched once for this install (Chromium has Web Locks: no lease.js).
-  expect(await partsFetched(page)).toEqual(['/widget/poll.js']);
+  // The leader's call code, then polling's (poll.js), each once (Chromium has Web Locks: no lease.js).
+  expect(await partsFetched(page)).toEqual(['/widget/leader.js', '/widget/poll.js']);
   expect(h.pageErrors).toEqual([]);
 });

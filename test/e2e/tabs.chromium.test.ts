@@ -98,8 +98,9 @@ test('three tabs: one connection, one lookup, one pop-up where the user looks, o
   expect(lookups()).toBe(2);
   expect(h.sandbox.relay.subscriberCount()).toBe(1);
   expect(rest.filter((p) => (sockets.get(p) ?? 0) > 0)).toHaveLength(1);
-  // Web Locks and a WebSocket: neither the lease election (lease.js) nor polling (poll.js) is fetched.
-  for (const page of rest) expect(await partsFetched(page)).toEqual([]);
+  // Web Locks and a WebSocket: neither the lease election (lease.js) nor polling (poll.js) is
+  // fetched; the call code (leader.js) only by a tab that led (after the takeover, the one connected).
+  for (const page of rest) expect(await partsFetched(page)).toEqual((sockets.get(page) ?? 0) > 0 ? ['/widget/leader.js'] : []);
   expect(h.pageErrors).toEqual([]);
   untrack();
 }, 60_000);
@@ -128,7 +129,7 @@ test('without Web Locks (the lease): each tab fetches lease.js, one leads with o
   // the lease's documented overlap): what must hold is one connection once it has settled, and
   // one pop-up whatever the overlap.
   await waitUntil('one relay connection again', () => h.sandbox.relay.subscriberCount() === 1 && leading().length === 1, { everyMs: 50 });
-  for (const page of pages) expect(await partsFetched(page)).toEqual(['/widget/lease.js']);
+  for (const page of pages) expect(await partsFetched(page)).toEqual((sockets.get(page) ?? 0) > 0 ? ['/widget/lease.js', '/widget/leader.js'] : ['/widget/lease.js']);
   expect(sum((await counts(pages)).popups)).toBe(1);
   expect(h.pageErrors).toEqual([]);
   untrack();

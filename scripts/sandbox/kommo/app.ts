@@ -4,6 +4,7 @@
  * https://developers.kommo.com/docs/js-sdk  https://developers.kommo.com/docs/add-notifications
  */
 import type { KommoApp, KommoNotifications } from '../../../src/platform/kommo';
+import { SANDBOX_ACCOUNT } from '../users';
 import type { Recorder } from './recorder';
 
 export type PopupData = Parameters<KommoNotifications['show_notification']>[0];
@@ -36,7 +37,8 @@ export interface AppDeps {
   display: NotificationDisplay | null;
 }
 
-const ACCOUNT = { id: 31000001, subdomain: 'sandbox', name: 'Sandbox account', currency: 'USD' };
+// The one the sandbox's one-time tokens name, so its relay accepts them (scripts/sandbox/one-time-token.ts).
+const ACCOUNT = SANDBOX_ACCOUNT;
 
 function createNotifications({ recorder, display }: AppDeps): HostNotifications {
   return {

@@ -30,21 +30,36 @@ export interface InstanceDeps {
   actions: ActionHandlers;
   /** The host's jQuery, once RequireJS has loaded it. */
   jquery(): JQueryStatic | null;
+  /** Where `$authorizedAjax` gets the user's one-time token (default the sandbox's /sandbox/one-time-token). */
+  oneTimeTokenUrl?: string;
 }
 
 type Helpers = Required<Omit<KommoWidgetInstance, 'callbacks'>> & {
   system(): ReturnType<KommoWidgetInstance['system']> & { amohash: string; server: string; displayed_count: number };
   crm_post(url: string, data: unknown, success?: (answer: unknown) => void, type?: string, error?: (xhr: unknown) => void): unknown;
-  $authorizedAjax(options: JQuery.AjaxSettings): unknown;
 };
+
+/**
+ * Kommo's `$authorizedAjax`: `$.ajax` with `X-Auth-Token`, a short-lived JWT for the signed-in
+ * user. Kommo signs it with the integration's secret; the sandbox's server signs it with the
+ * sandbox integration's (scripts/sandbox/one-time-token.ts). A jQuery promise: a failed token
+ * fetch or request rejects with its jqXHR, as `$.ajax` does.
+ */
+function authorizedAjax($: JQueryStatic, tokenUrl: string, user: HostUser | null, options: JQuery.AjaxSettings): JQuery.Promise<unknown> {
+  const query = `user_id=${encodeURIComponent(String(user?.id ?? ''))}`;
+  return $.ajax({ url: `${tokenUrl}?${query}`, method: 'GET', dataType: 'json', cache: false }).then((answer: { token: string }) =>
+    $.ajax({ ...options, headers: { ...(options.headers ?? {}), 'X-Auth-Token': answer.token } }),
+  );
+}
 
 function helpers(deps: InstanceDeps): Helpers {
   const { widget, settings, user, recorder } = deps;
-  const ajax = (options: JQuery.AjaxSettings) => {
+  const jquery = () => {
     const $ = deps.jquery();
     if (!$) throw new Error('the host has not loaded jQuery yet');
-    return $.ajax(options);
+    return $;
   };
+  const ajax = (options: JQuery.AjaxSettings) => jquery().ajax(options);
   return {
     get_settings: (): RawSettings => ({
       ...settings.read(),
@@ -74,7 +89,7 @@ function helpers(deps: InstanceDeps): Helpers {
     },
     crm_post: (url, data, success, type, error) =>
       ajax({ url, method: 'POST', data: data as JQuery.PlainObject, dataType: type ?? 'json', ...(success ? { success } : {}), ...(error ? { error } : {}) }),
-    $authorizedAjax: (options) => ajax(options),
+    $authorizedAjax: (options) => authorizedAjax(jquery(), deps.oneTimeTokenUrl ?? '/sandbox/one-time-token', user, options),
   };
 }
 

@@ -120,9 +120,9 @@ describe('dist/widget.zip', () => {
     zipPath = path.join(out, 'widget.zip');
   }, 180_000);
 
-  it('holds manifest.json, script.js, the parts it loads where they are used (settings.js, poll.js, lease.js), i18n/ and images/ at the root and nothing else', async () => {
+  it('holds manifest.json, script.js, the parts it loads where they are used (settings.js, poll.js, lease.js, leader.js), i18n/ and images/ at the root and nothing else', async () => {
     const names = await zipEntries(zipPath);
-    expect(names.sort()).toEqual(expectedEntries(['lease.js', 'poll.js', 'settings.js']));
+    expect(names.sort()).toEqual(expectedEntries(['leader.js', 'lease.js', 'poll.js', 'settings.js']));
     expect(names.filter((name) => name.endsWith('.map'))).toEqual([]);
   });
 

@@ -1,10 +1,14 @@
-/** The sandbox server itself, over real loopback HTTP (no browser): routes, bad input, restarts, close. */
+/** The sandbox server itself, over real loopback HTTP (no browser): routes, bad input, the auth flow, restarts, close. */
+import { createSecretKey } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
+import { jwtVerify } from 'jose';
 import { WebSocket } from 'ws';
 import { parseCommandLine } from '../../../scripts/sandbox/call-cli';
 import { startSandbox } from '../../../scripts/sandbox/server';
 import type { Sandbox } from '../../../scripts/sandbox/server';
+import { SANDBOX_INTEGRATION } from '../../../scripts/sandbox/one-time-token';
+import { SANDBOX_ACCOUNT, SANDBOX_USERS } from '../../../scripts/sandbox/users';
 
 let sandbox: Sandbox;
 beforeEach(async () => {
@@ -29,13 +33,22 @@ function request(url: string, method = 'GET', body?: string): Promise<{ status: 
 
 const page = (p: string) => new URL(p, sandbox.url).href;
 
-function subscribe(url: string, token: string): Promise<{ ws: WebSocket; first: Record<string, unknown> }> {
+function subscribe(url: string, token: string, frame: Record<string, unknown> = { type: 'subscribe', token, extensions: ['101'] }): Promise<{ ws: WebSocket; first: Record<string, unknown>; closed: Promise<number> }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', token, extensions: ['101'] })));
-    ws.once('message', (data) => resolve({ ws, first: JSON.parse(String(data)) as Record<string, unknown> }));
+    const closed = new Promise<number>((done) => ws.once('close', (code) => done(code)));
+    ws.once('open', () => ws.send(JSON.stringify(frame)));
+    ws.once('message', (data) => resolve({ ws, first: JSON.parse(String(data)) as Record<string, unknown>, closed }));
     ws.once('error', reject);
   });
+}
+
+/** What the Kommo double's `$authorizedAjax` does, from Node: a one-time token, then the relay's /ticket. */
+async function ticketOf(userId: number): Promise<Record<string, unknown>> {
+  const { token } = JSON.parse((await request(page(`/sandbox/one-time-token?user_id=${userId}`))).text) as { token: string };
+  const answer = await fetch(`${sandbox.relayUrl}/ticket`, { method: 'POST', headers: { 'X-Auth-Token': token, Origin: new URL(sandbox.url).origin } });
+  expect(answer.headers.get('access-control-allow-origin')).toBe(new URL(sandbox.url).origin);
+  return (await answer.json()) as Record<string, unknown>;
 }
 
 test('serves the host page at Kommo card paths, the vendor libraries and the seeded entities', async () => {
@@ -96,6 +109,57 @@ test('a PBX call reaches a WebSocket subscriber of that extension through the re
   const call = await sandbox.pbx.apply({ action: 'ring', phone: '+1 830 580 3077', extension: '101' });
   expect(await next).toMatchObject({ type: 'call', call: { call_id: call.callId, state: 'ringing', extension: '101' } });
   ws.close();
+});
+
+test('the one-time token is Kommo\'s shape, signed with the sandbox integration secret, 10 minutes, for a sandbox user only', async () => {
+  const [alice] = SANDBOX_USERS;
+  const answer = await request(page(`/sandbox/one-time-token?user_id=${alice!.id}`));
+  const { token } = JSON.parse(answer.text) as { token: string };
+  const { payload, protectedHeader } = await jwtVerify(token, createSecretKey(Buffer.from(SANDBOX_INTEGRATION.secret)));
+  expect(protectedHeader.alg).toBe('HS256');
+  expect(payload).toEqual({
+    iss: new URL(sandbox.url).origin,
+    aud: sandbox.relayUrl,
+    jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    iat: expect.any(Number),
+    nbf: payload.iat,
+    exp: (payload.iat as number) + 600,
+    account_id: SANDBOX_ACCOUNT.id,
+    user_id: alice!.id,
+    client_uuid: SANDBOX_INTEGRATION.clientUuid,
+  });
+  for (const userId of ['', '42', 'x']) {
+    const refused = await request(page(`/sandbox/one-time-token?user_id=${userId}`));
+    expect([userId, refused.status]).toEqual([userId, 400]);
+    expect(refused.text).toMatch(/sandbox user/);
+  }
+});
+
+test('the relay runs the real flow: a ticket for each user\'s own extension, others refused, tickets kept across restartRelay', async () => {
+  const [alice, bruno] = SANDBOX_USERS;
+  const ticket = await ticketOf(bruno!.id);
+  expect(ticket).toEqual({ v: 2, ticket: expect.any(String), expires_in: 600, user_id: String(bruno!.id), extensions: [bruno!.extension] });
+  const own = await subscribe(sandbox.wsUrl, '', { type: 'subscribe', v: 2, ticket: ticket.ticket, extensions: [bruno!.extension] });
+  expect(own.first).toMatchObject({ type: 'snapshot', v: 2 });
+  const closed = own.closed;
+  const other = await subscribe(sandbox.wsUrl, '', { type: 'subscribe', v: 2, ticket: ticket.ticket, extensions: [alice!.extension] });
+  expect(other.first).toEqual({ type: 'error', code: 'forbidden_extension', extensions: [alice!.extension] });
+  expect(await other.closed).toBe(4403);
+  await sandbox.restartRelay();
+  await closed;
+  const again = await subscribe(sandbox.wsUrl, '', { type: 'subscribe', v: 2, ticket: ticket.ticket, extensions: [bruno!.extension] });
+  expect(again.first).toMatchObject({ type: 'snapshot' });
+  again.ws.close();
+});
+
+test('with legacyToken: false (npm start) the shared token is refused and the page gets no token setting', async () => {
+  await sandbox.close();
+  sandbox = await startSandbox({ port: 0, legacyToken: false });
+  const { first, closed } = await subscribe(sandbox.wsUrl, sandbox.tokens.token);
+  expect(first).toEqual({ type: 'error', code: 'unauthorized' });
+  expect(await closed).toBe(4401);
+  expect(JSON.parse((await request(page('/sandbox/config'))).text)).toMatchObject({ token: '' });
+  expect((await ticketOf(SANDBOX_USERS[0]!.id)).extensions).toEqual([SANDBOX_USERS[0]!.extension]);
 });
 
 test('restartRelay closes every WebSocket and listens again on the same port', async () => {

@@ -260,7 +260,7 @@ test('an unreachable poll URL backs off with a NetworkError; online again polls 
   expect(h.requests).toBe(2);
 });
 
-test('401 closes the feed as unauthorized: no more requests', async () => {
+test('401 twice (the credential renewed in between) closes the feed as unauthorized: no more requests', async () => {
   const server = await pollServer((_req, res) => {
     res.writeHead(401, { 'Content-Type': 'application/json' });
     res.end('{"error":"unauthorized"}');
@@ -271,6 +271,18 @@ test('401 closes the feed as unauthorized: no more requests', async () => {
   expect(h.feed.status).toEqual({ status: 'closed', reason: 'unauthorized' });
   h.page.goOnline();
   h.clock.advance(10 * 60_000);
+  expect(server.seen).toHaveLength(2);
+});
+
+test('403 closes the feed as forbidden at once', async () => {
+  const server = await pollServer((_req, res) => {
+    res.writeHead(403, { 'Content-Type': 'application/json' });
+    res.end('{"error":"forbidden_extension","extensions":["101"]}');
+  });
+  const h = makeFeed(server.url);
+  h.feed.start();
+  await waitUntil('closed', () => h.feed.status.status === 'closed');
+  expect(h.feed.status).toEqual({ status: 'closed', reason: 'forbidden' });
   expect(server.seen).toHaveLength(1);
 });
 

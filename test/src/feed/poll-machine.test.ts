@@ -49,7 +49,7 @@ test('the first answer opens, emits the calls, drops first, and waits one interv
   const first = run([answer({ kind: 'calls', events: [], dropped: [dropped], etag: '"v1"' })], started);
   expect(first.effects.map((e) => e.kind)).toEqual(['clear-timer', 'emit-status', 'drop', 'emit-calls', 'set-timer']);
   expect(statuses(first.effects)).toEqual([{ status: 'open' }]);
-  expect(first.state).toEqual({ phase: 'waiting', dueAt: T0 + INTERVAL, etag: '"v1"', cursor: null });
+  expect(first.state).toEqual({ phase: 'waiting', dueAt: T0 + INTERVAL, etag: '"v1"', cursor: null, renewals: 0 });
   const later = run([{ kind: 'timer', now: T0 + INTERVAL }, answer({ kind: 'not-modified' }, T0 + INTERVAL)], first.state);
   expect(statuses(later.effects)).toEqual([]);
   expect(of(later.effects, 'emit-calls')).toEqual([]);
@@ -101,7 +101,7 @@ test('the stall timeout: the timer while a request is in flight cancels it and r
   expect(statuses(run([{ kind: 'timer', now: T0 + POLL_TIMING.requestTimeoutMs, slow: true }], started).effects)).toMatchObject([{ retryInMs: 2 * INTERVAL }]);
   expect((status as unknown as { error: unknown }).error).toBeInstanceOf(TimeoutError);
   expect((status as unknown as { error: TimeoutError }).error).toMatchObject({ method: 'GET', ms: 10_000 });
-  expect(state).toEqual({ phase: 'backoff', errors: 1, hiddenWait: false, etag: null, cursor: null });
+  expect(state).toEqual({ phase: 'backoff', errors: 1, hiddenWait: false, etag: null, cursor: null, renewals: 0 });
 });
 
 test('429/503 double the interval up to the cap; Retry-After is obeyed within the cap; recovery resets', () => {
@@ -177,12 +177,26 @@ test('a bad body is dropped (logged) before the backoff status', () => {
   expect(run([answer(outcome)], started).effects.map((e) => e.kind)).toEqual(['clear-timer', 'drop', 'emit-status', 'set-timer']);
 });
 
-test('unauthorized closes for good: warns once, and nothing after (timer, nudge, stop) does anything', () => {
-  const { state, effects } = run([answer({ kind: 'unauthorized' })], started);
+test('unauthorized: renewed and asked again at once; unauthorized again closes for good: warns once, and nothing after does anything', () => {
+  expect(POLL_TIMING.renewalsPerAnswer).toBe(1);
+  const renewing = run([answer({ kind: 'unauthorized' })], started);
+  expect(renewing.effects.map((e) => e.kind)).toEqual(['clear-timer', 'renew-credential', 'set-timer', 'request']);
+  expect(renewing.state).toMatchObject({ phase: 'polling', renewals: 1 });
+  const { state, effects } = run([answer({ kind: 'unauthorized' })], renewing.state);
   expect(state).toEqual({ phase: 'closed' });
   expect(statuses(effects)).toEqual([{ status: 'closed', reason: 'unauthorized' }]);
   expect(of(effects, 'warn')).toHaveLength(1);
   expect(run([{ kind: 'timer', now: T0 }, { kind: 'nudge', now: T0 }, { kind: 'stop' }, { kind: 'start', now: T0 }], state).effects).toEqual([]);
+  // An answer with calls in between resets the renewals.
+  const healed = run([answer({ kind: 'not-modified' }), { kind: 'timer', now: T0 + INTERVAL }, answer({ kind: 'unauthorized' })], renewing.state);
+  expect(healed.state).toMatchObject({ phase: 'polling', renewals: 1 });
+});
+
+test('forbidden (403, forbidden_extension): closed forbidden at once, no renewal', () => {
+  const { state, effects } = run([answer({ kind: 'forbidden' })], started);
+  expect(state).toEqual({ phase: 'closed' });
+  expect(statuses(effects)).toEqual([{ status: 'closed', reason: 'forbidden' }]);
+  expect(of(effects, 'renew-credential')).toEqual([]);
 });
 
 test('nudge: polls at once while waiting or backing off; a request older than one interval is replaced, a younger one kept', () => {

@@ -224,28 +224,33 @@ test('heartbeat with a version-1 relay: ping after 6 s of silence; no answer in 
   await waitUntil('open again', () => h.feed.status.status === 'open');
 });
 
-test('a wrong token: error frame + 4401, status closed unauthorized, no retries (not even when online again)', async () => {
+test('a wrong token: error frame + 4401, renewed and tried once more, then closed unauthorized, no retries (not even when online again)', async () => {
   const r = await relay();
   const h = makeFeed(r.wsUrl, { token: 'wrong' });
   h.feed.start();
+  await waitUntil('the renewal wait', () => h.feed.status.status === 'backoff');
+  h.clock.advance((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).retryInMs);
   await waitUntil('unauthorized', () => h.feed.status.status === 'closed');
   expect(h.feed.status).toEqual({ status: 'closed', reason: 'unauthorized' });
   h.page.goOnline();
   h.clock.advance(60 * 60_000);
   await new Promise((resolve) => setImmediate(resolve));
-  expect(h.sockets).toBe(1);
+  expect(h.sockets).toBe(2);
   expect(h.clock.pending()).toBe(0);
   expect(h.logger.lines.filter((l) => l.level === 'error')).toEqual([]);
 });
 
-test('a bare 4401 close (no error frame) also stops the retries', async () => {
+test('a bare 4401 close (no error frame) also stops the retries, after the one renewal', async () => {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   cleanups.push(() => new Promise((resolve) => wss.close(resolve)));
   await new Promise((resolve) => wss.once('listening', resolve));
   wss.on('connection', (socket) => socket.close(4401, 'unauthorized'));
   const h = makeFeed(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   h.feed.start();
+  await waitUntil('the renewal wait', () => h.feed.status.status === 'backoff');
+  h.clock.advance((h.feed.status as Extract<FeedStatus, { status: 'backoff' }>).retryInMs);
   await waitUntil('closed', () => h.feed.status.status === 'closed');
+  expect(h.sockets).toBe(2);
   expect(h.feed.status).toEqual({ status: 'closed', reason: 'unauthorized' });
 });
 

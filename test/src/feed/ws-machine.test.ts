@@ -53,7 +53,7 @@ test('the connect timeout (10 s): the timer while connecting gives the socket up
   const [status] = statuses(effects);
   expect(status).toMatchObject({ status: 'backoff', attempt: 0 });
   expect((status as unknown as { error: TimeoutError }).error).toMatchObject({ method: 'WS', ms: 10_000 });
-  expect(state).toEqual({ phase: 'waiting', attempt: 1, failed: 1, cursor: null, hiddenWait: false, probe: false });
+  expect(state).toEqual({ phase: 'waiting', attempt: 1, failed: 1, renewals: 0, cursor: null, hiddenWait: false, probe: false });
 });
 
 test('heartbeat, version-1 relay: ping after 6 s of silence, dead 5 s later (11 s at most); any frame re-arms the idle wait', () => {
@@ -178,7 +178,7 @@ test('version 2: the position is kept from the snapshot, call frames and pongs, 
 
 test('a connection healthy for 60 s resets the attempts; 1 ms less does not', () => {
   expect(BACKOFF_TIMING.healthyConnectionMs).toBe(60_000);
-  const struggling: WsState = { phase: 'open', attempt: 4, failed: 0, cursor: null, openedAt: T0, pinged: false, v2: false, askedMs: null };
+  const struggling: WsState = { phase: 'open', attempt: 4, failed: 0, renewals: 0, cursor: null, openedAt: T0, pinged: false, v2: false, askedMs: null };
   expect(statuses(run([dropped(1006, T0 + 59_999)], struggling).effects)).toMatchObject([{ status: 'backoff', attempt: 4 }]);
   expect(statuses(run([dropped(1006, T0 + 60_000)], struggling).effects)).toMatchObject([{ status: 'backoff', attempt: 0 }]);
 });
@@ -200,23 +200,52 @@ test.each([1000, 1001, 1006, 1009, 1011, 4408])('close %d is transient: a Networ
 test('a URL the browser refuses (the constructor threw): the long retry with a ProtocolError', () => {
   const { state, effects } = run([{ kind: 'unopenable', cause: new SyntaxError('bad url'), random: TOP }], connecting);
   expect(effects).toEqual([{ kind: 'emit-status', status: { status: 'backoff', attempt: 0, retryInMs: 300_000, error: expect.any(ProtocolError) } }, { kind: 'set-timer', ms: 300_000 }]);
-  expect(state).toEqual({ phase: 'waiting', attempt: 1, failed: 1, cursor: null, hiddenWait: false, probe: false });
+  expect(state).toEqual({ phase: 'waiting', attempt: 1, failed: 1, renewals: 0, cursor: null, hiddenWait: false, probe: false });
 });
 
-test('4401 or an unauthorized frame closes for good; nothing after does anything', () => {
-  for (const input of [dropped(4401), { kind: 'message', data: '{"type":"error","code":"unauthorized"}', now: T0 } as WsInput]) {
-    const { state, effects } = run([input], open);
-    expect(state).toEqual({ phase: 'closed' });
-    expect(statuses(effects)).toEqual([{ status: 'closed', reason: 'unauthorized' }]);
-    expect(effects.slice(0, 2)).toEqual([{ kind: 'clear-timer' }, { kind: 'discard-socket' }]);
-    expect(run([{ kind: 'nudge' }, { kind: 'timer', now: T0, random: TOP }, { kind: 'stop' }, { kind: 'start' }], state).effects).toEqual([]);
+test('a refused credential (4401, 4419 or their frames) is renewed and retried quickly once; refused again before a snapshot it closes for good', () => {
+  expect(WS_TIMING.renewalsPerConnection).toBe(1);
+  const refusals: WsInput[] = [
+    dropped(4401),
+    dropped(4419),
+    { kind: 'message', data: '{"type":"error","code":"unauthorized"}', now: T0 },
+    { kind: 'message', data: '{"type":"error","code":"ticket_expired"}', now: T0 },
+  ];
+  for (const input of refusals) {
+    const first = run([input], open);
+    expect(first.effects[0]).toEqual({ kind: 'renew-credential' });
+    expect(first.effects).toContainEqual({ kind: 'discard-socket' });
+    expect(timers(first.effects)[0]).toBeLessThan(BACKOFF_TIMING.quickMaxMs);
+    expect(first.state).toMatchObject({ phase: 'waiting', renewals: 1 });
+    // The next socket is refused too: the end, whatever the refusal was.
+    const again = run([{ kind: 'timer', now: T0, random: TOP }, input], first.state);
+    expect(again.state).toEqual({ phase: 'closed' });
+    expect(statuses(again.effects).at(-1)).toEqual({ status: 'closed', reason: 'unauthorized' });
+    expect(run([{ kind: 'nudge' }, { kind: 'timer', now: T0, random: TOP }, { kind: 'stop' }, { kind: 'start' }], again.state).effects).toEqual([]);
   }
+  // A snapshot in between proves the renewed credential: the next refusal is renewed again.
+  const healed = run([dropped(4419), { kind: 'timer', now: T0, random: TOP }, { kind: 'socket-open' }, snapshot(), dropped(4419)], open);
+  expect(healed.state).toMatchObject({ phase: 'waiting', renewals: 1 });
   // Any other error frame is logged and the socket kept.
   expect(run([{ kind: 'message', data: '{"type":"error","code":"busy"}', now: T0 }], open).effects).toContainEqual({ kind: 'drop', dropped: { kind: 'relay_error:busy' } });
 });
 
+test('4403 or forbidden_extension: closed forbidden at once, no renewal, no retry', () => {
+  for (const input of [dropped(4403), { kind: 'message', data: '{"type":"error","code":"forbidden_extension","extensions":["102"]}', now: T0 } as WsInput]) {
+    const { state, effects } = run([input], open);
+    expect(state).toEqual({ phase: 'closed' });
+    expect(statuses(effects)).toEqual([{ status: 'closed', reason: 'forbidden' }]);
+    expect(of(effects, 'renew-credential')).toEqual([]);
+  }
+});
+
+test('a renewed ticket on an open socket is presented with auth; elsewhere it waits for the next subscribe', () => {
+  expect(run([{ kind: 'renewed' }], open).effects).toEqual([{ kind: 'send', type: 'auth' }]);
+  expect(run([{ kind: 'renewed' }], connecting).effects).toEqual([]);
+});
+
 test('nudge reconnects at once from waiting or open (attempt 0), not while connecting', () => {
-  const waiting: WsState = { phase: 'waiting', attempt: 5, failed: 5, cursor: null, hiddenWait: false, probe: true };
+  const waiting: WsState = { phase: 'waiting', attempt: 5, failed: 5, renewals: 0, cursor: null, hiddenWait: false, probe: true };
   expect(run([{ kind: 'nudge' }], waiting).effects.slice(0, 1)).toEqual([{ kind: 'emit-status', status: { status: 'connecting', attempt: 0 } }]);
   expect(run([{ kind: 'nudge' }], open).effects[0]).toEqual({ kind: 'discard-socket' });
   expect(run([{ kind: 'nudge' }], connecting).effects).toEqual([]);
@@ -224,7 +253,7 @@ test('nudge reconnects at once from waiting or open (attempt 0), not while conne
 
 test('stop: clears the timer, drops the socket, says closed stopped', () => {
   expect(run([{ kind: 'stop' }], open).effects).toEqual([{ kind: 'clear-timer' }, { kind: 'discard-socket' }, { kind: 'emit-status', status: { status: 'closed', reason: 'stopped' } }]);
-  expect(run([{ kind: 'stop' }], { phase: 'waiting', attempt: 1, failed: 1, cursor: null, hiddenWait: false, probe: false }).effects.map((e) => e.kind)).toEqual(['clear-timer', 'emit-status']);
+  expect(run([{ kind: 'stop' }], { phase: 'waiting', attempt: 1, failed: 1, renewals: 0, cursor: null, hiddenWait: false, probe: false }).effects.map((e) => e.kind)).toEqual(['clear-timer', 'emit-status']);
 });
 
 describe('after 4 failed sockets in a row a visible tab probes over HTTP (Chromium throttles failing WebSockets)', () => {

@@ -120,3 +120,32 @@ describe('card URLs', () => {
     expect(newContactUrl(n.number)).toBe('/contacts/add/?phone=%2B18305803077');
   });
 });
+
+describe('parseByPhoneBody: names are display-ready (src/lookup/display-name.ts)', () => {
+  const named = (name: unknown) => parseByPhoneBody(body({ id: 5, type: 1, name }), names);
+
+  test('every bidirectional control character is removed: U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C', () => {
+    const controls = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
+    expect(named(`Ad${controls.join('')}am Noah`)).toMatchObject({ entity: { name: 'Adam Noah' } });
+  });
+
+  test('right-to-left letters are kept as they are', () => {
+    expect(named('محمد عبد الله')).toMatchObject({ entity: { name: 'محمد عبد الله' } });
+    expect(named('דוד כהן')).toMatchObject({ entity: { name: 'דוד כהן' } });
+  });
+
+  test('a name of controls only is an unnamed contact: the number stands in', () => {
+    expect(named('\u202E\u2066 \u200F')).toMatchObject({ entity: { name: '+1 830 580 3077' } });
+  });
+
+  test('120 characters pass whole; 121 become 119 and "…"; a surrogate pair is never cut in half', () => {
+    expect(named('a'.repeat(120))).toMatchObject({ entity: { name: 'a'.repeat(120) } });
+    expect(named('a'.repeat(121))).toMatchObject({ entity: { name: `${'a'.repeat(119)}…` } });
+    expect(named('😀'.repeat(120))).toMatchObject({ entity: { name: '😀'.repeat(120) } });
+    expect(named('😀'.repeat(300))).toMatchObject({ entity: { name: `${'😀'.repeat(119)}…` } });
+  });
+
+  test('the cut does not leave a space before the ellipsis', () => {
+    expect(named(`${'a'.repeat(118)} bcd`)).toMatchObject({ entity: { name: `${'a'.repeat(118)}…` } });
+  });
+});

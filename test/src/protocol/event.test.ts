@@ -93,8 +93,10 @@ describe('frames', () => {
 
   test('poll bodies: a list of calls, an unauthorized answer, or an error kind', () => {
     expect(parsePollBody(JSON.stringify({ calls: [base] }), RECEIVED)).toMatchObject({ ok: true, events: [{ callId: 'c1' }] });
-    expect(parsePollBody('{"error":"unauthorized"}', RECEIVED)).toEqual({ ok: false, unauthorized: true, kind: 'poll:unauthorized' });
-    expect(parsePollBody('{"calls":3}', RECEIVED)).toEqual({ ok: false, unauthorized: false, kind: 'poll:calls_not_a_list' });
-    expect(parsePollBody('<html>', RECEIVED)).toEqual({ ok: false, unauthorized: false, kind: 'poll:not_json' });
+    expect(parsePollBody('{"error":"unauthorized"}', RECEIVED)).toEqual({ ok: false, refused: 'unauthorized', kind: 'poll:unauthorized' });
+    expect(parsePollBody('{"error":"ticket_expired"}', RECEIVED)).toEqual({ ok: false, refused: 'unauthorized', kind: 'poll:ticket_expired' });
+    expect(parsePollBody('{"error":"forbidden_extension","extensions":["102"]}', RECEIVED)).toEqual({ ok: false, refused: 'forbidden', kind: 'poll:forbidden_extension' });
+    expect(parsePollBody('{"calls":3}', RECEIVED)).toEqual({ ok: false, kind: 'poll:calls_not_a_list' });
+    expect(parsePollBody('<html>', RECEIVED)).toEqual({ ok: false, kind: 'poll:not_json' });
   });
 });

@@ -10,6 +10,7 @@ import {
   composePollV2,
   composeSnapshotV1,
   composeSnapshotV2,
+  composeAuth,
   composeSubscribe,
   formatCursorParam,
   negotiateVersion,
@@ -19,6 +20,7 @@ import {
   parsePollPayload,
   parseServerFrame,
   parseSubscribe,
+  pollCredential,
 } from '../../../src/protocol';
 import type { CallEvent } from '../../../src/protocol';
 
@@ -53,8 +55,13 @@ describe('positions', () => {
 
 describe('the subscribe frame', () => {
   test('the widget writes v2 with an optional since; the relay reads it back', () => {
-    expect(composeSubscribe('t', ['101'])).toEqual({ type: 'subscribe', v: 2, token: 't', extensions: ['101'] });
-    const frame = composeSubscribe('t', ['101'], { epoch: 'e1', offset: 4 });
+    expect(composeSubscribe({ kind: 'token', token: 't' }, ['101'])).toEqual({ type: 'subscribe', v: 2, token: 't', extensions: ['101'] });
+    // With a ticket the frame carries the ticket instead, never both.
+    expect(composeSubscribe({ kind: 'ticket', ticket: 'tk' }, ['101'])).toEqual({ type: 'subscribe', v: 2, ticket: 'tk', extensions: ['101'] });
+    expect(composeAuth('tk2')).toEqual({ type: 'auth', ticket: 'tk2' });
+    expect(pollCredential({ kind: 'ticket', ticket: 'tk' })).toEqual({ bearer: 'tk', param: { ticket: 'tk' } });
+    expect(pollCredential({ kind: 'token', token: 't' })).toEqual({ bearer: 't', param: { token: 't' } });
+    const frame = composeSubscribe({ kind: 'token', token: 't' }, ['101'], { epoch: 'e1', offset: 4 });
     expect(parseSubscribe(JSON.parse(JSON.stringify(frame)))).toEqual({ ok: true, request: { token: 't', extensions: ['101'], version: 2, since: { epoch: 'e1', offset: 4 } } });
   });
 
