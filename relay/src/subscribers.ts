@@ -18,27 +18,21 @@ import type { Duplex } from 'node:stream';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { composeCallFrame, composeError, isRecord, parseSubscribe } from '../../src/protocol';
+import { composeCallFrame } from '../../src/protocol';
 import type { SequencedEvent } from '../../src/protocol';
 import type { Access } from './auth/access';
 import { createExpiryTimer } from './auth/expiry-timer';
-import type { ExpiryTimer } from './auth/expiry-timer';
 import { socketRefusal } from './auth/refusals';
-import type { SocketRefusal } from './auth/refusals';
-import { renew, secondsLeft, subscribeCredential } from './auth/socket-auth';
 import { CLOSE, closeSocket } from './close-codes';
-import { RequestRefused } from './errors';
 import { ExtensionIndex } from './extension-index';
 import type { SocketGuard } from './guard/socket-guard';
-import { parseExtensions } from './extensions';
 import { startPingSweep } from './ping-sweep';
 export { CLOSE } from './close-codes';
 import type { CallStore } from './store';
-import { snapshotFrame, vanishesForV1 } from './versions';
-import type { ProtocolVersion } from './versions';
-
-/** A widget that does not read its socket must not make the relay buffer without end. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
+import { clearSubscriber, refuseAccess, sendFrame, sendRaw } from './subscriber';
+import type { Subscriber } from './subscriber';
+import { createFrameHandler } from './subscriber-frames';
+import { vanishesForV1 } from './versions';
 
 export interface SubscriberHubOptions {
   store: CallStore;
@@ -71,94 +65,13 @@ export interface SubscriberHub {
   close(): void;
 }
 
-interface Subscriber {
-  socket: WebSocket;
-  extensions: Set<string> | null; // null until `subscribe`
-  version: ProtocolVersion;
-  alive: boolean;
-  silence: NodeJS.Timeout | null;
-  /** The Kommo user of the socket's ticket; null on the legacy token, or before `subscribe`. */
-  userId: string | null;
-  /** The ticket's deadline: closed 4419 then, unless an `auth` frame renewed it. */
-  ticket: ExpiryTimer;
-  /** Frames are handled one after the other (a ticket is checked asynchronously), in arrival order. */
-  inbox: Promise<void>;
-}
-
 export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
   const subscribers = new Set<Subscriber>();
   const byExtension = new ExtensionIndex<Subscriber>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes });
   const index = (sub: Subscriber) => byExtension.add(sub, sub.extensions ?? []);
   const unindex = (sub: Subscriber) => byExtension.remove(sub, sub.extensions ?? []);
-
-  function sendRaw(sub: Subscriber, frame: string): void {
-    if (sub.socket.readyState !== sub.socket.OPEN) return;
-    if (sub.socket.bufferedAmount > MAX_BUFFERED_BYTES) return closeSocket(sub.socket, CLOSE.tooSlow, 'too slow');
-    sub.socket.send(frame);
-  }
-
-  const sendFrame = (sub: Subscriber, frame: object) => sendRaw(sub, JSON.stringify(frame));
-
-  const snapshot = (sub: Subscriber, extensions: Set<string>, since: Parameters<CallStore['missedSince']>[1] | null) =>
-    snapshotFrame(o.store, sub.version, extensions, since, { now: o.now(), recentEndedMs: o.recentEndedMs });
-
-  function refuse(sub: Subscriber, code: 'bad_request', reason: string): void {
-    sendFrame(sub, composeError(code, { reason }));
-    closeSocket(sub.socket, CLOSE.badRequest, 'bad subscribe');
-  }
-
-  /** unauthorized 4401, ticket_expired 4419, forbidden_extension 4403 (auth/refusals.ts). */
-  function refuseAccess(sub: Subscriber, refusal: SocketRefusal): void {
-    sub.ticket.clear();
-    sendFrame(sub, refusal.frame);
-    closeSocket(sub.socket, refusal.closeCode, refusal.closeReason);
-  }
-
-  const isOpen = (sub: Subscriber) => sub.socket.readyState === sub.socket.OPEN;
-
-  function watchSilence(sub: Subscriber): void {
-    if (sub.version !== 2) {
-      if (sub.silence !== null) clearTimeout(sub.silence);
-      sub.silence = null;
-      return;
-    }
-    if (sub.silence !== null) return void sub.silence.refresh();
-    sub.silence = setTimeout(() => closeSocket(sub.socket, CLOSE.silent, 'silent'), o.silentCloseMs);
-    sub.silence.unref();
-  }
-
-  async function onSubscribe(sub: Subscriber, frame: Record<string, unknown>): Promise<void> {
-    const parsed = parseSubscribe(frame);
-    if (!parsed.ok) return refuse(sub, 'bad_request', parsed.reason);
-    const { token, extensions: rawExtensions, version, since } = parsed.request;
-    const credential = subscribeCredential(frame, token);
-    const checked = await o.access.authenticate(credential);
-    if (!checked.ok) return refuseAccess(sub, socketRefusal(checked.code));
-    let extensions: Set<string>;
-    try {
-      if (!Array.isArray(rawExtensions)) throw new RequestRefused(400, 'bad_request', 'extensions must be a list of strings');
-      extensions = parseExtensions(rawExtensions, o.maxExtensions);
-    } catch (error) {
-      return refuse(sub, 'bad_request', error instanceof RequestRefused ? error.reason : 'bad subscribe');
-    }
-    const forbidden = o.access.forbidden(checked.grant, extensions);
-    if (forbidden.length > 0) return refuseAccess(sub, socketRefusal('forbidden_extension', forbidden));
-    // Closed while its ticket was checked: its close handler has run, nothing may index it again.
-    if (!isOpen(sub)) return;
-    // Authenticated now: it takes a subscriber slot, unless a cap says come back later.
-    if (!o.guard.authenticate(sub.socket, checked.grant.userId)) return;
-    o.beforeRead();
-    // Snapshot and registration happen in the same turn: no event can fall between them.
-    unindex(sub);
-    sub.extensions = extensions;
-    sub.version = version;
-    sub.userId = checked.grant.userId;
-    sub.ticket.set(checked.grant.expiresAtMs);
-    sendFrame(sub, snapshot(sub, extensions, since));
-    index(sub);
-    watchSilence(sub);
-  }
+  const { handleFrame, snapshot } = createFrameHandler({ ...o, index, unindex });
 
   function onFrame(sub: Subscriber, data: unknown, isBinary: boolean): void {
     sub.alive = true;
@@ -166,39 +79,6 @@ export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
     sub.inbox = sub.inbox
       .then(() => handleFrame(sub, data, isBinary))
       .catch((error: unknown) => o.log('relay: frame handling failed', { error: String(error) }));
-  }
-
-  /** `{"type": "auth", "ticket": ...}`: the socket stays, with its extensions, until the new ticket's `exp`. */
-  async function onAuth(sub: Subscriber, frame: Record<string, unknown>): Promise<void> {
-    if (sub.extensions === null) return refuse(sub, 'bad_request', 'subscribe first, then renew with auth');
-    const decision = await renew(o.access, { userId: sub.userId, extensions: sub.extensions }, frame);
-    if (!decision.ok) return refuseAccess(sub, decision.refusal);
-    if (!isOpen(sub)) return;
-    sub.userId = decision.grant.userId;
-    sub.ticket.set(decision.grant.expiresAtMs);
-    sendFrame(sub, { type: 'auth_ok', expires_in: secondsLeft(decision.grant, o.now()) });
-  }
-
-  async function handleFrame(sub: Subscriber, data: unknown, isBinary: boolean): Promise<void> {
-    if (!isOpen(sub)) return;
-    // Its timer may not have fired yet: nothing is handled on an expired ticket.
-    if (sub.ticket.passed()) return refuseAccess(sub, socketRefusal('ticket_expired'));
-    if (isBinary) return sendFrame(sub, composeError('bad_frame', { reason: 'text frames only' }));
-    let frame: unknown;
-    try {
-      frame = JSON.parse(String(data));
-    } catch {
-      return sendFrame(sub, composeError('bad_frame', { reason: 'not JSON' }));
-    }
-    if (!isRecord(frame)) return sendFrame(sub, composeError('bad_frame', { reason: 'not an object' }));
-    // Version 2's pong carries the current offset: a quiet widget's position stays fresh, so a
-    // blip after a long quiet spell is still covered by the history.
-    if (frame.type === 'ping') return sendFrame(sub, sub.version === 2 ? { type: 'pong', offset: o.store.position().offset } : { type: 'pong' });
-    // A subscribe costs a snapshot, an auth a signature check: they count heavier against the frame rate.
-    if ((frame.type === 'subscribe' || frame.type === 'auth') && !o.guard.allowFrame(sub.socket, 'heavy')) return;
-    if (frame.type === 'subscribe') return onSubscribe(sub, frame);
-    if (frame.type === 'auth') return onAuth(sub, frame);
-    // Unknown frame types are ignored, as the widget does (room for later versions).
   }
 
   function accept(ws: WebSocket, address: string, raw: Duplex): void {
@@ -225,8 +105,7 @@ export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
     ws.on('close', () => {
       o.guard.release(ws);
       clearTimeout(deadline);
-      if (sub.silence !== null) clearTimeout(sub.silence);
-      sub.ticket.clear();
+      clearSubscriber(sub);
       unindex(sub);
       subscribers.delete(sub);
     });
@@ -278,8 +157,7 @@ export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
       stopSweep();
       o.guard.close();
       for (const sub of subscribers) {
-        if (sub.silence !== null) clearTimeout(sub.silence);
-        sub.ticket.clear();
+        clearSubscriber(sub);
         sub.socket.terminate();
       }
       subscribers.clear();

@@ -21,6 +21,7 @@ import { ManualClock } from '../../test/support/manual-clock';
 import { systemClock } from '../../src/platform/system-clock';
 import { silentLogger } from '../../src/core/logger';
 import { createCallFeed } from '../../src/feed';
+import { createPollTransport } from '../../src/feed/poll-transport';
 import type { CallFeed } from '../../src/feed';
 import type { TransportSettings } from '../../src/settings/types';
 import { createRelay } from '../../relay/src';
@@ -44,8 +45,9 @@ interface MeteredRelay {
 }
 
 /** The reference relay in a server whose sockets are metered (closed sockets keep counting). */
-async function meteredRelay(): Promise<MeteredRelay> {
-  const relay = createRelay({ token: TOKEN, pbxToken: PBX });
+/** `now`: the relay's clock; a simulated hour must move the relay's frame-rate budget too (20 frames/s of its time). */
+async function meteredRelay(now?: () => number): Promise<MeteredRelay> {
+  const relay = createRelay({ token: TOKEN, pbxToken: PBX, ...(now ? { now } : {}) });
   const sockets = new Set<Socket>();
   let closedBytes = 0;
   const server: Server = createServer((req, res) => {
@@ -131,6 +133,8 @@ function feedFor(transport: TransportSettings, clock: Clock, m: ReturnType<typeo
     fetch: m.fetch,
     loadScript: m.loadScript,
     callbacks: m.io.scripts,
+    // The polling code at once (in the widget it is poll.js, fetched by leader.js).
+    pollTransport: (loaded) => loaded(createPollTransport),
     page,
   });
 }
@@ -144,8 +148,8 @@ export interface IdleCost {
 
 /** One simulated idle hour (no calls) through a transport. */
 async function idleHour(name: string, transport: (base: string) => TransportSettings): Promise<IdleCost> {
-  const relay = await meteredRelay();
   const clock = new ManualClock(Date.now()); // one simulated hour in a few seconds of real I/O
+  const relay = await meteredRelay(() => clock.now());
   const m = meteredIo();
   const feed = feedFor(transport(relay.url), clock, m);
   feed.start();

@@ -65,6 +65,9 @@ export async function runOutageBench(options: OutageOptions, log: (line: string)
     const page = await h.openWidget({ popupMs: 1500 });
     const naivePage = naiveBrowser ? await naiveBrowser.newPage() : null;
     if (naivePage) {
+      // A page of the sandbox's origin (a static file of the widget's folder, no widget running):
+      // the relay allows WebSocket upgrades only from the account's origins, and about:blank sends `null`.
+      await naivePage.goto(`${h.sandbox.url}widget/manifest.json`);
       await recordSnapshotsNow(naivePage);
       await startNaiveClient(naivePage, h.sandbox.wsUrl, h.sandbox.tokens.token, NAIVE_EXTENSION);
     }

@@ -23,10 +23,10 @@ import { createEventsPoster } from './events-poster';
 import type { PageEnv } from './page';
 import type { RelayAccessKind, SharedTabState } from './tab-payloads';
 
-export interface LeaderDeps {
+/** What the page gives the call machinery (telephony.ts passes its own deps on): plain values and injected edges. */
+export interface CallEnvironment {
   settings: WidgetSettings;
   user: { id: string; name?: string };
-  extensions: string[];
   locale: string;
   strings: { notify: NotifyStrings; unnamed(type: 'lead' | 'customer', id: number): string };
   sink: NotificationSink;
@@ -38,17 +38,22 @@ export interface LeaderDeps {
   /** Script-mode polling: adds a `<script>` tag; callbacks land on `scriptCallbacks` (window). */
   loadScript?: (url: string, onError?: () => void) => { remove(): void };
   scriptCallbacks?: Record<string, unknown>;
-  /** poll.js, the polling part, as loaded (src/platform/lifecycle.ts): it gets this part's shared code. */
+  /** poll.js, the polling part, as loaded (src/platform/lifecycle.ts): it gets leader.js's shared code. */
   pollPart?: PartLoader<{ createPollTransportWith: typeof createPollTransportWith }>;
-  /** Kommo's `$authorizedAjax` as a POST (src/platform/host.ts); absent: the shared token only. */
+  /** Kommo's `$authorizedAjax` as a POST (src/platform/host.ts): the relay's tickets; absent: the shared token only. */
   ticketPost?: TicketPost;
+  random?: () => number;
+}
+
+export interface LeaderDeps extends CallEnvironment {
+  /** The `phones` setting's extensions of this user (used without tickets). */
+  extensions: string[];
   /** The leader serves other tabs: it keeps its pace while its own tab is hidden. */
   servingOthers(): boolean;
   /** Every feed status of this leader. */
   onFeedStatus(status: FeedStatus): void;
   /** How this leader is known to the relay: its user's ticket, or the account's shared token (every user reads every extension). */
   onAccess(access: 'ticket' | 'shared-token'): void;
-  random?: () => number;
 }
 
 export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>) => LeadHandle;

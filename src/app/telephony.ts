@@ -4,46 +4,21 @@
  * code fetched as leader.js when the tab leads); every tab can
  * display a pop-up the leader routes to it. `stop()` tears everything down.
  */
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
 import type { PartLoader } from '../core/part';
 import type { FeedStatus } from '../feed/types';
-import type { createPollTransportWith } from '../feed';
-import type { NotificationSink, NotifyStrings } from '../notify';
 import { extensionsFor } from '../settings';
-import type { WidgetSettings } from '../settings/types';
 import { createTabSession } from '../tabs';
 import type { TabEnvironment } from '../tabs';
 import { deferredLeader } from './deferred-leader';
-import type { StartLeader } from './leader';
-import type { TicketPost } from '../feed/relay-access';
-import type { RelayAccessKind } from './tab-payloads';
-import type { PageEnv } from './page';
-import { parseCallPopup, parseSharedTabState, type SharedTabState } from './tab-payloads';
+import type { CallEnvironment, StartLeader } from './leader';
+import { parseCallPopup, parseSharedTabState } from './tab-payloads';
+import type { RelayAccessKind, SharedTabState } from './tab-payloads';
 
-export interface TelephonyDeps {
-  settings: WidgetSettings;
-  user: { id: string; name?: string };
+export interface TelephonyDeps extends CallEnvironment {
   /** Kommo account id or subdomain: tabs of different accounts never share a leader. */
   account: string;
-  locale: string;
-  strings: { notify: NotifyStrings; unnamed(type: 'lead' | 'customer', id: number): string };
-  sink: NotificationSink;
-  page: PageEnv;
-  clock: Clock;
-  logger: Logger;
-  fetch: typeof fetch;
-  WebSocket: typeof WebSocket;
-  /** Script-mode polling: adds a `<script>` tag; callbacks land on `scriptCallbacks` (window). */
-  loadScript?: (url: string, onError?: () => void) => { remove(): void };
-  scriptCallbacks?: Record<string, unknown>;
   /** The leading tab's code (leader.js: the feed, the lookup, the notifier), fetched when this tab leads. */
   leaderPart: PartLoader<StartLeader>;
-  /** Kommo's `$authorizedAjax` as a POST (src/platform/host.ts): the relay's tickets; absent: the shared token only. */
-  ticketPost?: TicketPost;
-  /** Polling's code (poll.js, loaded by leader.js on first use: src/platform/lifecycle.ts). */
-  pollPart?: PartLoader<{ createPollTransportWith: typeof createPollTransportWith }>;
-  random?: () => number;
   /** The browser's cross-tab APIs, each absent where the browser lacks it (src/platform/tab-environment.ts). */
   tabs: TabEnvironment & { tabId: string };
 }

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import type { CallChange, CallEvent } from '../feed/types';
+import type { CallChange } from '../feed/types';
 import type { CallerLookup, LookupResult } from '../lookup/types';
 import type { NotificationSink } from './types';
 import type { NotifyStrings } from './strings';

@@ -121,7 +121,9 @@ export function parseSettings(raw: Record<string, unknown> | null | undefined, c
 
   const transport = parseTransport(values, ctx, problems);
   const token = text(values.token);
-  if (token === '') problems.push({ field: 'token', severity: 'error', key: 'problem_token_missing' });
+  // Empty is right with a relay that issues per-user tickets (the widget signs in as the Kommo
+  // user); only a version-1 relay needs the shared token. Said, not refused.
+  if (token === '') problems.push({ field: 'token', severity: 'warning', key: 'problem_token_missing' });
   const phones = parsePhones(values.phones, ctx.userId, problems);
   const country = parseCountry(values.country, problems);
   const notifyMode = parseNotifyMode(values.notify_mode, problems);

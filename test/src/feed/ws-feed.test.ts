@@ -15,7 +15,6 @@ import { waitUntil } from '../../support/wait';
 
 const TOKEN = 'widget-token';
 const PBX = 'pbx-token';
-const WS = WsWebSocket as unknown as typeof WebSocket;
 
 function event(callId: string, state: string, extension = '101') {
   return { call_id: callId, state, direction: 'inbound', phone: '+14155550100', extension };

@@ -90,11 +90,13 @@ describe('parseSettings: transport', () => {
 describe('parseSettings: token, country, notify_mode', () => {
   const ws = { ...base, ws_url: 'wss://pbx.example.com' };
 
-  it('needs a token for both transports', () => {
-    expect(errorKeys(parseSettings({ ...ws, token: '   ' }, https).problems)).toEqual(['problem_token_missing']);
-    expect(errorKeys(parseSettings({ ...base, token: undefined, poll_url: 'https://p.example.com/c' }, https).problems)).toEqual([
-      'problem_token_missing',
-    ]);
+  it('an empty token is usable (per-user tickets) and said as a warning, for both transports', () => {
+    for (const raw of [{ ...ws, token: '   ' }, { ...base, token: undefined, poll_url: 'https://p.example.com/c' }]) {
+      const { settings, problems } = parseSettings(raw, https);
+      expect(settings).toMatchObject({ token: '' });
+      expect(errorKeys(problems)).toEqual([]);
+      expect(problems).toContainEqual({ field: 'token', severity: 'warning', key: 'problem_token_missing' });
+    }
   });
 
   it('takes a country libphonenumber-js knows, in any case, and refuses others', () => {
@@ -118,7 +120,7 @@ describe('parseSettings: token, country, notify_mode', () => {
   it('reports every error at once, and survives null or odd raw values', () => {
     const { settings, problems } = parseSettings({ ws_url: 'ws://x.example.com', token: '', country: 'ZZ', notify_mode: 'x' }, https);
     expect(settings).toBeNull();
-    expect(errorKeys(problems).sort()).toEqual(['problem_country_unknown', 'problem_notify_mode', 'problem_token_missing', 'problem_ws_insecure']);
+    expect(errorKeys(problems).sort()).toEqual(['problem_country_unknown', 'problem_notify_mode', 'problem_ws_insecure']);
     expect(() => parseSettings(null, https)).not.toThrow();
     expect(() => parseSettings({ ws_url: { a: 1 }, token: ['x'], phones: 42 }, https)).not.toThrow();
   });
