@@ -1,6 +1,5 @@
 /**
- * The leader's access to the relay: which answer of `POST /ticket` means what (`accessFrom`),
- * and the ticket flow end to end against the real relay on loopback: the first ticket, the
+ * The leader's access to the relay (which answer means what: access-from.test.ts): the ticket flow end to end against the real relay on loopback: the first ticket, the
  * feed subscribing with it, the renewal at 80 % on the open socket, a ticket that outlived an
  * outage, a relay restarted with another ticket key. One manual clock drives the widget and the
  * relay; the HTTP and the sockets are real.
@@ -8,7 +7,7 @@
 import { WebSocket as WsWebSocket } from 'ws';
 import { createCallFeed } from '../../../src/feed';
 import type { CallChange, FeedStatus } from '../../../src/feed';
-import { accessFrom, createRelayAccess } from '../../../src/feed/relay-access';
+import { createRelayAccess } from '../../../src/feed/relay-access';
 import type { TicketPost } from '../../../src/feed/relay-access';
 import { KOMMO, PBX, event, kommoAuth, kommoJwt, relay, stopAll } from '../../relay/harness';
 import type { TestRelay } from '../../relay/harness';
@@ -16,26 +15,6 @@ import { eventually, waitUntil } from '../../support/wait';
 import { FakePage, ManualClock, recordingLogger } from './support';
 
 afterEach(stopAll);
-
-describe('accessFrom: one answer of POST /ticket', () => {
-  const ticket = { v: 2, ticket: 'tk', expires_in: 600, user_id: '1001', extensions: ['101'] };
-  test.each([
-    ['200 with a ticket', 200, ticket, false, { mode: 'ticket', ticket: 'tk', expiresInMs: 600_000, extensions: ['101'] }],
-    ['200 with a ticket, token set too: the ticket wins', 200, ticket, true, { mode: 'ticket' }],
-    ['404 tickets_disabled, token set: the shared token', 404, { error: 'tickets_disabled' }, true, { mode: 'token' }],
-    ['404, no token: refused no-tickets', 404, null, false, { mode: 'refused', reason: 'no-tickets' }],
-    ['405 (a relay without the route), token set', 405, null, true, { mode: 'token' }],
-    ['401 (the relay refused Kommo\'s token), no token', 401, { error: 'unauthorized', reason: 'bad_signature' }, false, { mode: 'refused', reason: 'signin-refused' }],
-    ['0 (down, or no CORS on an old relay), no token: ask again', 0, null, false, { mode: 'retry' }],
-    ['0, token set: the shared token (a ticket relay refuses it and the renewal asks again)', 0, null, true, { mode: 'token' }],
-    ['503, no token: ask again', 503, null, false, { mode: 'retry' }],
-    ['200 without a ticket, no token: ask again', 200, { v: 2 }, false, { mode: 'retry' }],
-    ['200 with a bad expires_in', 200, { ...ticket, expires_in: -1 }, false, { mode: 'retry' }],
-    ['200 with non-string extensions', 200, { ...ticket, extensions: [101] }, false, { mode: 'retry' }],
-  ])('%s', (_name, status, body, hasToken, expected) => {
-    expect(accessFrom({ status: status as number, body }, hasToken as boolean)).toMatchObject(expected as object);
-  });
-});
 
 interface Flow {
   t: TestRelay;
