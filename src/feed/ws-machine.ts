@@ -6,7 +6,8 @@
  * or the tab is hidden (backoff.ts). A failure retrying cannot fix waits long. A refused
  * credential (4401, 4419 or their error frames) is renewed once and retried (credentials.ts); a
  * second refusal before a snapshot ends it for good, as does 4403 (`forbidden_extension`). The
- * position (version 2) survives every reconnect and goes out as `since`.
+ * position (version 2) survives every reconnect and goes out as `since`. The moves (connect,
+ * back off, probe, renew, end) are ws-transitions.ts; the constants ws-timing.ts.
  *
  * After a few failed sockets in a row a visible tab stops opening sockets and probes the relay
  * with a plain HTTP request instead (the shell: `fetch` of the ws URL as http(s), no-cors), and
@@ -16,33 +17,18 @@
  * without probing, a 60 s outage left the widget 2.6-4.4 s late once the relay was back.
  */
 import { NetworkError, ProtocolError, TimeoutError } from '../core/errors';
-import type { WidgetError } from '../core/errors';
 import { parseServerFrame } from '../protocol/frames';
 import type { StreamCursor } from '../protocol/stream';
-import { BACKOFF_TIMING, reconnectDelay } from './backoff';
-import type { RetryPressure } from './backoff';
-import type { FeedEffect, Transition } from './machine';
+import type { FeedEffect } from './machine';
 import { advance, recoverFrom } from './recovery';
-import { CLOSE_FORBIDDEN, CLOSE_OVERLOADED, CLOSE_REFUSED, closeError } from './ws-close';
+import { CLOSE_FORBIDDEN, CLOSE_REFUSED, closeError } from './ws-close';
+import { WS_TIMING } from './ws-timing';
+import { connect, end, kept, OPEN, opened, probe, refused, retry } from './ws-transitions';
+import type { Live, Result } from './ws-transitions';
 
-export const WS_TIMING = {
-  /** Version 2: a ping once the widget has sent nothing this long (the relay closes a socket silent for 12 s). */
-  pingEveryMs: 5_000,
-  /** Version 1: a ping after this long without a frame from the relay. */
-  v1IdlePingMs: 6_000,
-  /** No frame this long after a ping: the socket is dead (at most pingEveryMs: the same timer sends the next ping). */
-  pongTimeoutMs: 5_000,
-  /** A socket that does not open (and get its snapshot) in this time is given up. */
-  connectTimeoutMs: 10_000,
-  /** Sockets failed in a row before a visible tab probes over HTTP instead (the throttle above stays under 1 ms). */
-  probeAfterFailures: 4,
-  /** A probe not answered in this time counts as failed. */
-  probeTimeoutMs: 3_000,
-  /** Refused credentials renewed before a snapshot; one more refusal is final. */
-  renewalsPerConnection: 1,
-} as const;
+export { WS_TIMING } from './ws-timing';
 
-interface Kept {
+export interface Kept {
   attempt: number;
   /** Sockets that failed since the last snapshot (probes do not count). */
   failed: number;
@@ -94,72 +80,6 @@ export type WsEffect =
   /** Detach from the current socket (or probe) and close it. */
   | { kind: 'discard-socket' }
   | FeedEffect;
-
-type Result = Transition<WsState, WsEffect>;
-type Live = Extract<WsState, { phase: 'connecting' | 'open' }>;
-type Waiting = Extract<WsState, { phase: 'waiting' | 'probing' }>;
-
-const kept = (state: Kept): Kept => ({ attempt: state.attempt, failed: state.failed, renewals: state.renewals, cursor: state.cursor });
-
-/** Status first, then the socket: a constructor that throws replaces the connect timeout with its wait. */
-function connect(from: Kept, effects: WsEffect[] = []): Result {
-  effects.push({ kind: 'emit-status', status: { status: 'connecting', attempt: from.attempt } }, { kind: 'set-timer', ms: WS_TIMING.connectTimeoutMs }, { kind: 'open-socket' });
-  return { state: { phase: 'connecting', ...kept(from), askedMs: null }, effects };
-}
-
-const probe = (from: Kept): Result => ({ state: { phase: 'probing', ...kept(from) }, effects: [{ kind: 'set-timer', ms: WS_TIMING.probeTimeoutMs }, { kind: 'probe' }] });
-
-/** What a failure's input tells: when (`now`: a healthy connection resets the attempts), one random draw, the tab hidden, the close code. */
-interface Failure {
-  now?: number;
-  random: number;
-  hidden?: boolean;
-  code?: number;
-}
-
-/**
- * Backs off: quick, exponential when the relay is overloaded (asked on this socket or by close code) or the tab hidden.
- * A quick wait after enough failed sockets ends in a probe rather than a socket.
- */
-function retry(state: Live | Waiting, error: WidgetError, failure: Failure): Result {
-  const asked = state.phase === 'connecting' || state.phase === 'open' ? state.askedMs : null;
-  const pressure: RetryPressure = asked !== null || CLOSE_OVERLOADED.has(failure.code ?? 0) ? 'overloaded' : failure.hidden ? 'hidden' : 'none';
-  const attempt = state.phase === 'open' && failure.now! - state.openedAt >= BACKOFF_TIMING.healthyConnectionMs ? 0 : state.attempt;
-  const retryInMs = error.transient ? reconnectDelay(pressure, attempt, () => failure.random, asked ?? 0) : BACKOFF_TIMING.nonTransientMs;
-  const failed = state.phase === 'probing' ? state.failed : state.failed + 1;
-  const effects: WsEffect[] = state.phase === 'waiting' ? [] : [{ kind: 'discard-socket' }];
-  effects.push({ kind: 'emit-status', status: { status: 'backoff', attempt, retryInMs, error } }, { kind: 'set-timer', ms: retryInMs });
-  const quick = error.transient && pressure === 'none';
-  return {
-    state: { phase: 'waiting', attempt: attempt + 1, failed, renewals: state.renewals, cursor: state.cursor, hiddenWait: error.transient && pressure === 'hidden', probe: quick && failed >= WS_TIMING.probeAfterFailures },
-    effects,
-  };
-}
-
-/** Stopped, the credential refused again, or the extensions refused (4403): no more retries. */
-function end(live: boolean, reason: 'stopped' | 'unauthorized' | 'forbidden'): Result {
-  const effects: WsEffect[] = [{ kind: 'clear-timer' }];
-  if (live) effects.push({ kind: 'discard-socket' });
-  if (reason === 'unauthorized') effects.push({ kind: 'warn', message: 'feed: the relay refused the credential; no retries until the settings change' });
-  if (reason === 'forbidden') effects.push({ kind: 'warn', message: "feed: the relay refused this user's extensions (forbidden_extension); no retries until the settings change" });
-  effects.push({ kind: 'emit-status', status: { status: 'closed', reason } });
-  return { state: { phase: 'closed' }, effects };
-}
-
-/** The credential refused or expired: renewed and retried once, quickly; refused again: the end. */
-function refused(state: Live, failure: Failure): Result {
-  if (state.renewals >= WS_TIMING.renewalsPerConnection) return end(true, 'unauthorized');
-  const renewing = { ...state, renewals: state.renewals + 1 };
-  const result = retry(renewing, new NetworkError('WS', 'credential', { cause: 'the relay refused the credential; renewing it' }), { ...failure, hidden: false, code: 0 });
-  return { state: result.state, effects: [{ kind: 'renew-credential' }, ...result.effects] };
-}
-
-/** The socket works: open (opened at `now` unless it already was), the ping unanswered forgotten. */
-function opened(state: Live, now: number, v2: boolean, cursor: StreamCursor | null): Live {
-  return { ...state, phase: 'open', openedAt: state.phase === 'open' ? state.openedAt : now, pinged: false, v2, cursor, failed: 0, renewals: 0 };
-}
-
-const OPEN: WsEffect = { kind: 'emit-status', status: { status: 'open' } };
 
 function onMessage(state: Live, input: Extract<WsInput, { kind: 'message' }>): Result {
   const frame = parseServerFrame(input.data, input.now);
