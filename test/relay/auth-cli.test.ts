@@ -104,6 +104,8 @@ describe('a running relay', () => {
 
   test('--dev starts without secrets, says loudly that it is insecure, and takes the development values', async () => {
     const { started, url } = await start(['--dev']);
+    // stderr and stdout are separate pipes: the warnings may arrive after the address lines.
+    await waitUntil('both warnings on stderr', () => /WARNING: the legacy shared --token/.test(started.stderr()), { everyMs: 10 });
     const lines = started.stderr().trimEnd().split('\n');
     expect(lines[0]).toMatch(/^\S+Z relay: INSECURE: --dev is on; .*Never use --dev on a relay other people can reach \{"dev_values_for":\["--pbx-token","--token"\]\}$/);
     expect(lines[1]).toMatch(/relay: WARNING: the legacy shared --token is on/);

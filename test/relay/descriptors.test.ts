@@ -44,6 +44,8 @@ test(`under ulimit -n ${LIMIT}, ${IDLE} idle TCP connections: the relay stays up
   await waitUntil('the relay prints its addresses', () => /data directory: .*\n/.test(started.stdout()) || exited, { everyMs: 10 });
   const url = /relay listening on (\S+)/.exec(started.stdout())?.[1];
   if (url === undefined) throw new Error(`the relay did not start: ${started.stderr()}`);
+  // stderr is its own pipe: the cap's line may come after the addresses on stdout.
+  await waitUntil('the cap logged', () => started.stderr().includes('open connections capped'), { everyMs: 10 });
   expect(started.stderr()).toContain(`relay: open connections capped by the open-files limit {"openFilesLimit":${LIMIT},"maxConnections":${LIMIT - 64},"maxSubscribers":${LIMIT - 64 - 16}}`);
   const port = Number(new URL(url).port);
 
