@@ -1,15 +1,15 @@
 /**
- * A transport whose code is not in script.js (the polling transport: poll.js) and arrives when
+ * A transport whose code is not in leader.js (the polling transport: poll.js) and arrives when
  * `load` answers. Until then it reports `connecting`; when the code cannot load it reports
- * `unavailable` (the settings panel says so) and tries again with the reconnect backoff, so a
- * deploy that lost poll.js, or a network blip, heals by itself. Nothing it does throws.
+ * `unavailable` (the settings panel says so) and tries again with the reconnect backoff
+ * (part-retry.ts), so a deploy that lost poll.js, or a network blip, heals by itself.
  */
 import type { Clock } from '../core/clock';
 import { createEmitter } from '../core/emitter';
 import type { Logger } from '../core/logger';
 import type { PartLoader } from '../core/part';
-import { createSingleTimer } from '../core/timer';
-import { backoffDelay } from './backoff';
+import { loadPartWithRetry } from './part-retry';
+import type { PartRetry } from './part-retry';
 import type { CallTransport, FeedStatus, TransportEvents } from './types';
 
 /** Fetches the transport's code: `loaded` with its constructor, or `failed`; once per call. */
@@ -25,10 +25,9 @@ export interface DeferredTransportDeps<D> {
 
 export function createDeferredTransport<D>(options: DeferredTransportDeps<D>): CallTransport {
   const emitter = createEmitter<TransportEvents>();
-  const timer = createSingleTimer(options.clock);
-  let phase: 'idle' | 'loading' | 'waiting' | 'ready' | 'stopped' = 'idle';
-  let attempt = 0;
+  let loading: PartRetry | null = null;
   let inner: CallTransport | null = null;
+  let stopped = false;
   let status: FeedStatus = { status: 'idle' };
 
   const setStatus = (next: FeedStatus) => {
@@ -36,59 +35,37 @@ export function createDeferredTransport<D>(options: DeferredTransportDeps<D>): C
     emitter.emit('status', next);
   };
 
-  function load(): void {
-    phase = 'loading';
-    attempt += 1;
-    setStatus({ status: 'connecting', attempt });
-    // A loader answers once; an answer after stop() (or a second one) changes nothing.
-    let answered = false;
-    const settle = () => !answered && phase === 'loading' && (answered = true);
-    const failed = (error: unknown) => {
-      if (!settle()) return;
-      const retryInMs = backoffDelay(attempt, options.random);
-      options.logger.warn('feed: transport code did not load; retrying', { error: String(error), retryInMs });
-      phase = 'waiting';
-      setStatus({ status: 'unavailable', attempt, retryInMs });
-      timer.set(retryInMs, load);
-    };
-    try {
-      options.load((create) => {
-        if (!settle()) return;
-        try {
-          inner = create(options.deps);
-        } catch (error) {
-          answered = false;
-          failed(error);
-          return;
-        }
-        phase = 'ready';
-        inner.on('calls', (batch) => emitter.emit('calls', batch));
-        inner.on('status', setStatus);
-        inner.start();
-      }, failed);
-    } catch (error) {
-      failed(error);
-    }
-  }
-
   return {
     start() {
-      if (phase === 'idle') load();
+      if (loading !== null || stopped) return;
+      loading = loadPartWithRetry({
+        load: options.load,
+        use: (create) => {
+          const transport = create(options.deps);
+          inner = transport;
+          transport.on('calls', (batch) => emitter.emit('calls', batch));
+          transport.on('status', setStatus);
+          transport.start();
+        },
+        onStatus: setStatus,
+        what: 'feed: transport code',
+        clock: options.clock,
+        random: options.random,
+        logger: options.logger,
+      });
     },
     stop() {
-      if (phase === 'stopped') return;
-      phase = 'stopped';
-      timer.clear();
+      if (stopped) return;
+      stopped = true;
+      loading?.stop();
       inner?.stop();
       inner = null;
       emitter.clear();
     },
     nudge() {
       // The page woke up: try the code again now rather than at the end of a long backoff.
-      if (phase === 'waiting') {
-        timer.clear();
-        load();
-      } else inner?.nudge();
+      if (inner) inner.nudge();
+      else loading?.retryNow();
     },
     get status() {
       return status;

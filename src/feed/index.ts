@@ -10,5 +10,5 @@ export type { TransportLoader } from './deferred-transport';
 export type { PollTransportDeps } from './poll-transport';
 export type { PollShared } from './poll-shared-slot';
 export type { createPollTransportWith } from './poll-part';
-/** What script.js hands poll.js (poll-shared.ts): the shared code, so it is bundled once. */
+/** What leader.js hands poll.js (poll-shared.ts): the shared code, so it is bundled once. */
 export * as pollShared from './poll-shared';
