@@ -7,3 +7,6 @@ export type { CallStore, Leg, StoreLimits, BatchOutcome, Recovery } from './stor
 export { RequestRefused, StoreOpenFailed, StoreWriteFailed } from './errors';
 export { startRelay } from './server';
 export type { RunningRelay } from './server';
+export { createHttpAdapter } from './originate/http-adapter';
+export type { HttpAdapterOptions } from './originate/http-adapter';
+export type { OriginateOutcome, OriginateRefusal, OriginateRequest, PbxAdapter } from './originate/pbx-adapter';

@@ -13,6 +13,7 @@ import { defineCommand, formatUsageError, readCommandLine, UsageError } from './
 import type { FlagValues } from './command-line';
 import { GUARD_FLAGS, guardFlagsProblem, guardOptions } from './guard/command-flags';
 import { withSandboxOrigins } from './guard/origin';
+import { ORIGINATE_FLAGS, originateFlagsProblem, originateOptions } from './originate/command-flags';
 import { RELAY_DEFAULTS } from './relay';
 import { startRelay } from './server';
 
@@ -118,12 +119,13 @@ const RELAY_COMMAND = defineCommand({
       description: '`Retry-After` of a 503 `full` or `store_unavailable` answer to\nthe PBX',
     },
     ...GUARD_FLAGS,
+    ...ORIGINATE_FLAGS,
   },
 });
 
 /** Flags that are each in range but wrong together: the same one-line refusal, exit 2. */
 function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): void {
-  const guardProblem = guardFlagsProblem(values);
+  const guardProblem = guardFlagsProblem(values) ?? originateFlagsProblem(values);
   if (guardProblem !== null) {
     process.stderr.write(formatUsageError(RELAY_COMMAND, guardProblem));
     process.exit(2);
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
   checkTogether(values);
   const { secrets, users } = readSecrets(values);
   const dataDir = path.resolve(values['data-dir']);
+  const originate = originateOptions(values);
   const running = await startRelay({
     port: values.port,
     host: values.host,
@@ -193,6 +196,8 @@ async function main(): Promise<void> {
     overloadRetryAfterS: values['overload-retry-after-s'],
     fullRetryAfterS: values['full-retry-after-s'],
     ...guardOptions(values),
+    ...(originate !== undefined ? { originate } : {}),
+    maxOriginatesInFlight: values['max-originates-in-flight'],
     log: logLine,
   });
   console.log(`relay listening on ${running.url}`);
@@ -200,6 +205,7 @@ async function main(): Promise<void> {
   console.log(`  widget poll_url: ${running.pollUrl}   (script mode: ${running.url}/calls.js)`);
   console.log(`  PBX events:      POST ${running.url}/pbx/events  (Authorization: Bearer <pbx token>)`);
   if (secrets.auth !== undefined) console.log(`  widget tickets:  POST ${running.url}/ticket  (Kommo account ${secrets.auth.accountId}, ${users?.current().size ?? 0} users in ${values.users})`);
+  if (originate !== undefined) console.log(`  click-to-call:   POST ${running.url}/originate  (PBX ${new URL(values['originate-url'] as string).origin})`);
   console.log(`  data directory:  ${dataDir}`);
   // After the addresses, so a supervisor that waits for them sees the start first, then why it is unsafe.
   for (const [message, context] of startWarnings(secrets, values.dev)) logLine(message, context);

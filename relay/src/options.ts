@@ -3,6 +3,7 @@
  * them in `--help`; `withDefaults` fills them in for createRelay).
  */
 import type { AuthOptions } from './auth/settings';
+import type { PbxAdapter } from './originate/pbx-adapter';
 import type { CallStore } from './store';
 
 const MINUTE = 60_000;
@@ -76,6 +77,12 @@ export const RELAY_DEFAULTS = {
   overloadRetryAfterS: 10,
   /** `Retry-After` of a 503 `full` or `store_unavailable` answer to the PBX (seconds). */
   fullRetryAfterS: 5,
+  /** Click-to-call: one originate per user (shared token: per extension) per 3 s; a double click dials once. */
+  originateIntervalMs: 3_000,
+  /** The generic HTTP adapter cuts a PBX that has not answered an originate by then (504). */
+  originateTimeoutMs: 5_000,
+  /** Originates waiting on the PBX at once, relay-wide: a stuck PBX cannot pile up requests (503). */
+  maxOriginatesInFlight: 50,
   /** The command line's data directory (main.ts); createRelay without `dataDir` keeps everything in memory. */
   dataDir: 'relay-data',
 } as const;
@@ -142,6 +149,13 @@ export interface RelayOptions {
   silentCloseMs?: number;
   overloadRetryAfterS?: number;
   fullRetryAfterS?: number;
+  /**
+   * Click-to-call (`POST /originate`, docs/originate.md): the PBX adapter, and the per-user rate
+   * limit (default RELAY_DEFAULTS.originateIntervalMs). Absent: 404 `originate_disabled`.
+   */
+  originate?: { adapter: PbxAdapter; intervalMs?: number };
+  /** Originates waiting on the PBX at once, relay-wide (default 50). */
+  maxOriginatesInFlight?: number;
   /** Path prefix when mounted inside another server (default ''). */
   basePath?: string;
   now?: () => number;

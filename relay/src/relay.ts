@@ -135,6 +135,7 @@ export function createRelay(given: RelayOptions): Relay {
     maxExtensions: options.maxExtensionsPerSubscriber,
     recentEndedMs,
     retryAfterS: options.fullRetryAfterS,
+    originate: { adapter: options.originate?.adapter ?? null, intervalMs: options.originate?.intervalMs ?? options.originateIntervalMs, maxInFlight: options.maxOriginatesInFlight },
     now,
     log,
     ingest,
@@ -146,6 +147,16 @@ export function createRelay(given: RelayOptions): Relay {
       return { ok: true, calls: legs, subscribers, pending, store: store.kind, history, epoch, offset };
     },
   });
+
+  /** The adapter's sockets and timers go with the relay; whatever its close does, nothing escapes. */
+  function closeAdapter(): void {
+    const failed = (error: unknown) => log('relay: the PBX adapter failed to close', { error: String(error) });
+    try {
+      Promise.resolve(options.originate?.adapter.close?.()).catch(failed);
+    } catch (error) {
+      failed(error);
+    }
+  }
 
   const expiry = setInterval(maintain, options.expireEveryMs);
   expiry.unref();
@@ -165,7 +176,7 @@ export function createRelay(given: RelayOptions): Relay {
       return true;
     }
     route(req, res, url, path).catch((error: unknown) => {
-      const cors = path === '/calls' || path === '/ticket' ? corsHeaders(req, access.origins) : {};
+      const cors = path === '/calls' || path === '/ticket' || path === '/originate' ? corsHeaders(req, access.origins) : {};
       if (error instanceof RequestRefused) {
         sendJson(res, error.status, { error: error.code, reason: error.reason, ...error.detail }, { ...cors, ...error.headers });
       } else {
@@ -210,6 +221,7 @@ export function createRelay(given: RelayOptions): Relay {
       clearInterval(expiry);
       hub.close();
       store.close();
+      closeAdapter();
     },
   };
 }

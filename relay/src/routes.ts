@@ -1,6 +1,7 @@
 /**
  * The relay's HTTP routes: `POST /pbx/events` (the PBX), `GET /calls` and `GET /calls.js` (polling
- * widgets, version 1 or 2), `POST /ticket` (auth/ticket-route.ts), `GET /health`. Every bad input is answered with a 4xx JSON body
+ * widgets, version 1 or 2), `POST /ticket` (auth/ticket-route.ts), `POST /originate`
+ * (originate/originate-route.ts), `GET /health`. Every bad input is answered with a 4xx JSON body
  * naming what to fix (RequestRefused); nothing here throws into Node's event loop.
  */
 import { createHash } from 'node:crypto';
@@ -17,6 +18,8 @@ import { healthAnswer } from './guard/health-view';
 import { refuseRecordingCredentials } from './guard/recording-url';
 import { corsHeaders, isCallbackName, sendJson, sendPreflight, sendScript } from './http-answers';
 import { admitTime } from './leg-rules';
+import { createOriginateRoute } from './originate/originate-route';
+import type { OriginateRouteOptions } from './originate/originate-route';
 import { bearerToken, sameSecret } from './secrets';
 import type { BatchOutcome, CallStore } from './store';
 import { callsForV1, callsForV2 } from './versions';
@@ -39,12 +42,15 @@ export interface RouteOptions {
   /** The relay's expiry, run before anything is read or stored. */
   beforeRead: () => void;
   health: () => Record<string, unknown>;
+  /** Click-to-call: the adapter (null: disabled), the rate limit, the in-flight cap. */
+  originate: Pick<OriginateRouteOptions, 'adapter' | 'intervalMs' | 'maxInFlight'>;
 }
 
-export const ROUTES = new Set(['/pbx/events', '/calls', '/calls.js', '/ticket', '/health']);
+export const ROUTES = new Set(['/pbx/events', '/calls', '/calls.js', '/ticket', '/originate', '/health']);
 
 export function createRoutes(o: RouteOptions) {
   const ticketRoute = createTicketRoute(o.access);
+  const originateRoute = createOriginateRoute({ ...o.originate, access: o.access, now: o.now, log: o.log });
   async function readLimitedBody(req: IncomingMessage): Promise<string> {
     try {
       return await readBody(req, o.maxBodyBytes);
@@ -205,6 +211,7 @@ export function createRoutes(o: RouteOptions) {
       return getCallsScript(res, url);
     }
     if (path === '/ticket') return ticketRoute(req, res);
+    if (path === '/originate') return originateRoute(req, res);
     if (path === '/health') return sendJson(res, 200, healthAnswer(req, o.pbxToken, o.health));
   };
 }

@@ -3,8 +3,8 @@
  * report.json and latency.png (+ latency.svg). Sections: bundle (bundle.ts), Chromium in the
  * sandbox (page.ts), tabs (tabs.ts), call feed (feed.ts), caller-ID lookup (lookup.ts), and issue 12's
  * recovery figures: outages (outage.ts), calls after a gap (gap-calls.ts), the reconnect storm
- * (reconnect-storm.ts), relay store POST latency (relay-store.ts); then the issues' targets, each
- * with the measured figure and pass/fail.
+ * (reconnect-storm.ts), relay store POST latency (relay-store.ts); issue 14's click-to-call
+ * latency (click-to-call.ts); then the issues' targets, each with the measured figure and pass/fail.
  *
  * Flags: `npm run bench -- --help` (BENCH_COMMAND below); defaults are the issue's sample sizes.
  */
@@ -36,6 +36,7 @@ import { allEqual, atMost, figuresMatching, notMeasured } from './report/targets
 import type { BenchReport, Section, Target } from './report/types';
 import { writeReport } from './report/write';
 import { runTabsBench } from './tabs';
+import { CLICKS, runClickToCallBench } from './click-to-call';
 
 type Mode = 'locks' | 'lease' | 'lease-storage';
 
@@ -66,9 +67,10 @@ const SIZES = {
   'storm-clients': { ...size('widget feeds reconnecting at once after kill -9 of the built relay (reconnect-storm.ts)', 1000, 100), min: 1, max: 10_000 },
   'storm-timeout-s': { ...size('each phase of the reconnect storm fails after this long, s', 60), min: 5, max: 600 },
   'store-posts': size('POSTs per relay store latency figure (relay-store.ts)', STORE_POSTS, 50),
+  'click-to-call-clicks': size('click-to-call clicks in Chromium, and POSTs from Node, to the PBX (click-to-call.ts)', CLICKS, 5),
 };
 const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
-const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack'] as const;
+const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call'] as const;
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
@@ -123,6 +125,7 @@ const gapCalls = sample('gap-calls');
 const stormClients = sample('storm-clients');
 const stormTimeoutS = sample('storm-timeout-s');
 const storePosts = sample('store-posts');
+const clickToCallClicks = sample('click-to-call-clicks');
 
 /** Issue 12's raw results the targets are judged on. */
 interface RecoveryResults {
@@ -309,12 +312,16 @@ async function main(): Promise<void> {
     const s = await timed('relay store benchmark', () => runRelayStoreBench(storePosts), notes);
     if (s) sections.push(s);
   }
+  if (!skip.has('click-to-call')) {
+    const s = await timed('click-to-call benchmark', () => runClickToCallBench(clickToCallClicks, log), notes);
+    if (s) sections.push(s);
+  }
 
   notes.push(
     `Sample sizes: ${pageOptions.calls} calls per WebSocket latency variant, ${pageOptions.pollCalls1s} (1 s) and ${pageOptions.pollCalls3s} (3 s) polling calls, ` +
       `${pageOptions.hangCalls} calls with a CRM that never answers, ${pageOptions.restarts} relay restarts, ${pageOptions.deadSocketRuns} dead-socket run(s), ` +
       `${takeoverCloses} leader closes and ${takeoverCloses} crashes per tab count and mode (${tabModes.join(', ')}), ${pageOptions.memoryCalls} calls for memory (run to twice that to show the growth stops); ` +
-      `${outageRuns} outage(s) of each length, ${gapCalls} calls per gap and transport, ${stormClients} feeds in the reconnect storm, ${storePosts} POSTs per store latency figure. Change them with the flags in scripts/bench/run.ts.`,
+      `${outageRuns} outage(s) of each length, ${gapCalls} calls per gap and transport, ${stormClients} feeds in the reconnect storm, ${storePosts} POSTs per store latency figure, ${clickToCallClicks} click-to-call clicks. Change them with the flags in scripts/bench/run.ts.`,
     'Connections: relay sockets per browser are in "Tabs: one leader per browser" (the relay\'s subscriber count); idle bytes and requests per hour are in "Call feed" (one simulated hour through the real relay on loopback, in Node).',
     'Latency clock: the relay runs inside the benchmark\'s Node process (the sandbox); its send time is Date.now() there as it hands the ringing WebSocket frame or the first poll answer listing the call to the socket (scripts/bench/relay-probe.ts), the pop-up time is Date.now() in the page when the host\'s APP.notifications.show_notification runs (window.__sandbox.timeline); same machine, same wall clock, 1 ms resolution.',
     'Numbers: the sandbox CRM gets generated contacts "Bench Caller N" with distinct numbers (+1 646 3xx xxxx), so every "new number" call asks the CRM and finds a contact; the WebSocket variants run after 5 warm-up calls, each polling variant after 2 on its freshly loaded page.',

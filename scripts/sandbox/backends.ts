@@ -7,7 +7,7 @@ import type { CrmAccount } from '../crm';
 
 export { createCrm } from '../crm';
 export type { Crm, CrmFaults } from '../crm';
-export { createRelay } from '../../relay/src';
+export { createHttpAdapter, createRelay } from '../../relay/src';
 export type { Relay, RelayOptions } from '../../relay/src';
 export type CrmSeed = CrmAccount;
 

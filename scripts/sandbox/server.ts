@@ -9,7 +9,8 @@
  *                   /vendor/*         RequireJS, jQuery, underscore from node_modules
  *                   /api/*            the simulated CRM (by_phone, events)
  *                   /recordings/*.wav the simulated PBX's recordings
- *   relay origin    /ws, /calls, /calls.js, /ticket, /pbx/events   (relay/)
+ *                   /sandbox/pbx/originate  the simulated PBX's click-to-call endpoint (pbx-originate.ts)
+ *   relay origin    /ws, /calls, /calls.js, /ticket, /originate, /pbx/events   (relay/)
  *
  * The relay runs the real authentication: the Kommo double's `$authorizedAjax` fetches a one-time
  * token from /sandbox/one-time-token (signed with the sandbox integration's secret,
@@ -25,12 +26,13 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { createCrm, createRelay, defaultSeed } from './backends';
+import { createCrm, createHttpAdapter, createRelay, defaultSeed } from './backends';
 import type { Crm, CrmFaults, CrmSeed, Relay, RelayOptions } from './backends';
 import { findEntity, listEntities } from './entities';
 import { kommoDoubleScript } from './kommo/build';
 import type { CardType } from './entities';
 import { createPbx, PbxInputError, recordingWav } from './pbx';
+import { createOriginateEndpoint, listenOnLoopback } from './pbx-originate';
 import type { Pbx, PbxAction, WireCallEvent } from './pbx';
 import { SANDBOX_INTEGRATION, signOneTimeToken } from './one-time-token';
 import { SANDBOX_ACCOUNT, SANDBOX_LOCALES, SANDBOX_USERS, sandboxUsersMap } from './users';
@@ -40,6 +42,8 @@ export interface SandboxTokens {
   token: string;
   /** What the PBX uses to POST events to the relay. */
   pbxToken: string;
+  /** What the relay presents to the simulated PBX's originate endpoint (click-to-call); random per sandbox. */
+  originateToken: string;
 }
 
 export interface SandboxOptions {
@@ -63,6 +67,8 @@ export interface SandboxOptions {
   popupMs?: number;
   /** Log relay/PBX traffic to stdout. */
   verbose?: boolean;
+  /** The relay's click-to-call rate limit per user (ms; default the relay's, 3 s): the benchmark dials back to back. */
+  originateIntervalMs?: number;
 }
 
 export interface Sandbox {
@@ -257,6 +263,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const tokens: SandboxTokens = {
     token: opts.tokens?.token ?? 'sandbox-token',
     pbxToken: opts.tokens?.pbxToken ?? 'sandbox-pbx-token',
+    originateToken: opts.tokens?.originateToken ?? randomBytes(24).toString('base64url'),
   };
   const widgetDir = path.resolve(opts.widgetDir ?? path.join(ROOT, 'dist', 'widget'));
   const seed = opts.crmSeed ?? defaultSeed;
@@ -321,6 +328,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     recordingBase: () => pageUrl.replace(/\/$/, ''),
   });
+  const originateEndpoint = createOriginateEndpoint({ pbx, token: tokens.originateToken, users: SANDBOX_USERS, log });
 
   const config = () => ({
     wsUrl,
@@ -401,6 +409,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const listMatch = /^\/sandbox\/entity\/(contacts|companies|leads|customers)$/.exec(p);
     if (listMatch) {
       sendJson(res, 200, listEntities(seed, listMatch[1] as CardType));
+      return;
+    }
+
+    // What the relay's HTTP adapter calls (click-to-call): the simulated PBX rings the extension.
+    if (p === '/sandbox/pbx/originate') {
+      await originateEndpoint(req, res);
       return;
     }
 
@@ -487,7 +501,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       : { auth: { kommoSecret: SANDBOX_INTEGRATION.secret, accountId: SANDBOX_ACCOUNT.id, origins, users: sandboxUsersMap(), ticketSecret: randomBytes(32).toString('base64url') } }),
     ...(opts.verbose ? { log: (message: string, context?: Record<string, unknown>) => log(`${message} ${context ? JSON.stringify(context) : ''}`) } : {}),
   };
-  relay = createRelay(relayOptions);
+  // With https the relay's adapter (Node's fetch) would refuse the self-signed certificate: it
+  // reaches the PBX's originate endpoint on a loopback plain-HTTP listener instead.
+  const originateListener = tls ? await listenOnLoopback(originateEndpoint, log) : null;
+  const originateUrl = originateListener?.url ?? new URL('/sandbox/pbx/originate', pageUrl).href;
+  // Click-to-call through the generic HTTP adapter to the simulated PBX's endpoint. A fresh
+  // adapter for each relay, as a restarted relay process makes its own (a relay closes its adapter).
+  const newRelay = (): Relay =>
+    createRelay({
+      ...relayOptions,
+      originate: {
+        adapter: createHttpAdapter({ url: originateUrl, token: tokens.originateToken, timeoutMs: 5000 }),
+        ...(opts.originateIntervalMs === undefined ? {} : { intervalMs: opts.originateIntervalMs }),
+      },
+    });
+  relay = newRelay();
+  log(`relay originates calls (click-to-call) through ${originateUrl}`);
 
   let restarting: Promise<void> | null = null;
   async function restartRelay(restart: { downMs?: number } = {}): Promise<void> {
@@ -496,7 +525,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       relay.close();
       await closeServer(relayServer, relaySockets);
       if (restart.downMs) await new Promise((resolve) => setTimeout(resolve, restart.downMs));
-      relay = createRelay(relayOptions);
+      relay = newRelay();
       relayServer = createServer(relayHandler);
       relayServer.on('upgrade', onRelayUpgrade);
       relaySockets = trackSockets(relayServer);
@@ -528,7 +557,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       closed = true;
       if (restarting) await restarting.catch(() => {});
       relay.close();
-      await Promise.all([closeServer(relayServer, relaySockets), closeServer(pageServer, pageSockets)]);
+      await Promise.all([closeServer(relayServer, relaySockets), closeServer(pageServer, pageSockets), originateListener?.close()]);
     },
   };
 }

@@ -54,7 +54,9 @@ Try it:
      the call lands under the bell with its duration and recording.
   4. An unknown number offers a new contact:  ${cli} ring --from +1 202 555 0199 --ext ${first?.extension}
   5. Outbound:  ${cli} dial --to +1 830 570 3077 --ext ${first?.extension}
-  6. Switch user (${second?.name} has extension ${second?.extension}) or language at the top;
+  6. On a contact card press Call (or the Dialer button): your extension rings, then the
+     customer; Answer/Hang up in the PBX panel.
+  7. Switch user (${second?.name} has extension ${second?.extension}) or language at the top;
      "Widget" opens the settings modal; the PBX panel can slow down or break the CRM API
      and restart the relay.
 

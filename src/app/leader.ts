@@ -53,7 +53,7 @@ export interface LeaderDeps extends CallEnvironment {
   /** Every feed status of this leader. */
   onFeedStatus(status: FeedStatus): void;
   /** How this leader is known to the relay: its user's ticket, or the account's shared token (every user reads every extension). */
-  onAccess(access: 'ticket' | 'shared-token'): void;
+  onAccess(access: 'ticket' | 'shared-token', extensions: readonly string[]): void;
 }
 
 export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>) => LeadHandle;
@@ -74,7 +74,7 @@ const LOOKUP_TIMEOUT_MS = NOTIFY_TIMING.popupBudgetMs - 100;
 export const startLeader: StartLeader = (deps, ctx) => {
   const ticketAt = deps.ticketPost ? ticketUrl(deps.settings.transport.url) : null;
   if (deps.ticketPost === undefined || ticketAt === null) {
-    deps.onAccess('shared-token');
+    deps.onAccess('shared-token', deps.extensions);
     return runCalls(deps, ctx, deps.extensions, sharedToken(deps.settings.token), 'shared-token');
   }
   const access = createRelayAccess({
@@ -91,8 +91,8 @@ export const startLeader: StartLeader = (deps, ctx) => {
   access.start((granted) => {
     if (granted.mode === 'refused') return deps.onFeedStatus({ status: 'closed', reason: granted.reason });
     const kind = granted.mode === 'ticket' ? 'ticket' : 'shared-token';
-    deps.onAccess(kind);
     const extensions = granted.mode === 'ticket' ? granted.extensions : deps.extensions;
+    deps.onAccess(kind, extensions);
     calls = runCalls(deps, ctx, extensions, access.credentials, kind);
   });
   return {
@@ -157,7 +157,7 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
   const publish = () => {
     // Calls filed without add_call (events mode) count as notified too, for the successor.
     for (const id of notifier.notifiedIds()) ctx.markNotified(id);
-    ctx.publish({ feed: feed.status.status, access });
+    ctx.publish({ feed: feed.status.status, access, extensions });
   };
   const offChange = feed.on('change', (change) => {
     notifier.handle(change);

@@ -14,6 +14,16 @@ export type RelayAccessKind = 'ticket' | 'shared-token';
 export interface SharedTabState {
   feed: FeedStatus['status'];
   access?: RelayAccessKind;
+  /** The extensions the leader hears (its user's): which phone a click-to-call in any tab rings. */
+  extensions?: string[];
+}
+
+/** As the relay bounds a subscriber's list (and src/feed/relay-access.ts a ticket's). */
+const MAX_SHARED_EXTENSIONS = 50;
+
+function extensionList(value: unknown): string[] | null {
+  if (!Array.isArray(value) || value.length > MAX_SHARED_EXTENSIONS) return null;
+  return value.every((e) => typeof e === 'string' && e !== '' && e.length <= 64) ? (value as string[]) : null;
 }
 
 const FEED_STATES = new Set<unknown>(['idle', 'connecting', 'open', 'backoff', 'closed'] satisfies Array<FeedStatus['status']>);
@@ -28,6 +38,9 @@ export function parseCallPopup(value: unknown): CallPopup | null {
 /** Extra fields (an older widget shared more) are dropped. */
 export function parseSharedTabState(value: unknown): SharedTabState | null {
   if (!isRecord(value) || !FEED_STATES.has(value.feed)) return null;
-  const feed = value.feed as FeedStatus['status'];
-  return value.access === 'ticket' || value.access === 'shared-token' ? { feed, access: value.access } : { feed };
+  const state: SharedTabState = { feed: value.feed as FeedStatus['status'] };
+  if (value.access === 'ticket' || value.access === 'shared-token') state.access = value.access;
+  const extensions = extensionList(value.extensions);
+  if (extensions !== null) state.extensions = extensions;
+  return state;
 }

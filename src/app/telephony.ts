@@ -31,6 +31,8 @@ export type TelephonyStatus =
 
 export interface Telephony {
   status(): TelephonyStatus;
+  /** This user's extensions as this tab knows them (its own lead, else the leader's share, else the `phones` setting). */
+  extensions(): readonly string[];
   stop(): void;
 }
 
@@ -41,11 +43,12 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
   if (extensions.length === 0 && deps.ticketPost === undefined) {
     // Not an error: this user takes no calls. The settings panel shows the hint.
     logger.info('no extension for this user: the call feed stays off', { userId: user.id });
-    return { status: () => ({ status: 'no-extension' }), stop() {} };
+    return { status: () => ({ status: 'no-extension' }), extensions: () => [], stop() {} };
   }
 
   let feedStatus: FeedStatus | null = null;
   let access: RelayAccessKind | null = null;
+  let heard: readonly string[] | null = null;
   let shared: SharedTabState | null = null;
   // A leader serves other tabs; a tab alone (no cross-tab APIs) slows its polling when hidden.
   let servesOthers = false;
@@ -72,8 +75,9 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
               // The leader serves every tab: it keeps its pace while its own tab is hidden.
               servingOthers: () => servesOthers,
               onFeedStatus,
-              onAccess: (kind) => {
+              onAccess: (kind, list) => {
                 access = kind;
+                heard = list;
               },
             },
             ctx,
@@ -87,6 +91,7 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         stop() {
           lead.stop();
           feedStatus = null;
+          heard = null;
         },
         notifiedIds: () => lead.notifiedIds?.() ?? [],
       };
@@ -107,6 +112,7 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         : feedStatus
           ? { status: 'leader', feed: feedStatus, access }
           : { status: 'follower', feed: shared?.feed ?? null, access: shared?.access ?? null },
+    extensions: () => heard ?? shared?.extensions ?? extensions,
     stop: () => session.stop(),
   };
 }

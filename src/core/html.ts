@@ -16,3 +16,12 @@ const ENTITIES: Record<string, string> = {
 export function escapeHtml(s: string): string {
   return String(s).replace(/[&<>"'`]/g, (c) => ENTITIES[c] ?? c);
 }
+
+/**
+ * Text that reads the same whether the host shows it as text or as HTML: without `<`, `>` and `&`
+ * nothing in it is markup or an entity. For Kommo's `show_message`, whose rendering is not
+ * documented (the widget's dialer messages, src/dial/message.ts).
+ */
+export function inertText(s: string): string {
+  return String(s).replace(/[<>&]/g, '');
+}

@@ -9,9 +9,10 @@ import type { LookupResult } from '../lookup/types';
 import type { CompletedCall } from './types';
 import type { NotifyStrings } from './strings';
 import { escapeHtml } from '../core/html';
-import { fillEscaped } from './strings';
+import { fillEscaped } from '../core/template';
 import { formatDuration } from './duration';
 import { callElement, safeRecordingUrl } from './links';
+import { callBackLink } from './call-back';
 import { partyName, unixSeconds } from './party';
 
 type CallOutcome = 'answered' | 'answered_elsewhere' | 'missed' | 'busy' | 'no_answer';
@@ -50,9 +51,10 @@ export function buildCompletedCall(
   const party = partyName(call, lookup, strings);
   const managerLabel = (typeof manager.name === 'string' && manager.name.trim() !== '' ? manager.name.trim() : manager.extension) || call.extension;
   const inbound = call.direction === 'inbound';
+  const callBack = callBackLink(call, lookup, strings);
   const completed: CompletedCall = {
     callId: call.callId,
-    text: fillEscaped(templateFor(call, outcome, strings), { party, duration: formatDuration(duration, locale) }),
+    text: fillEscaped(templateFor(call, outcome, strings), { party, duration: formatDuration(duration, locale) }) + (callBack === '' ? '' : `<br>${callBack}`),
     date: unixSeconds(call.at),
     from: escapeHtml(inbound ? party : managerLabel),
     to: escapeHtml(inbound ? managerLabel : party),

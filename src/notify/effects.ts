@@ -24,6 +24,8 @@ export type NotifyEffect =
   /** Events mode; a failure comes back as `post-failed` carrying `event` and `result`. */
   | { kind: 'post-event'; event: CallEvent; result: LookupResult | null; body: CallEventBody }
   | { kind: 'file-call'; event: CallEvent; result: LookupResult | null }
+  /** An inbound call rang out unanswered, recently: its pop-up with "Call back". */
+  | { kind: 'show-missed'; event: CallEvent; result: LookupResult | null }
   | { kind: 'warn'; message: string; data?: Record<string, unknown> };
 
 export interface Step<S> {

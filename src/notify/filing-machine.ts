@@ -6,6 +6,7 @@
 import type { CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
 import type { NotifyEffect, Step } from './effects';
+import { callOutcome } from './completed';
 
 export type LookupState = { state: 'pending' } | { state: 'done'; result: LookupResult | null };
 
@@ -44,4 +45,16 @@ export function stepFiling(state: FilingState, input: FilingInput, config: Filin
     return input.kind === 'cancel' ? done(clear) : done(clear, { kind: 'file-call', event, result: input.result });
   }
   return { state, effects: [] };
+}
+
+/**
+ * The filing's effects, each filed call that was an inbound one missed followed by its missed
+ * pop-up, unless it ended longer than `maxAgeMs` ago (a replay after an outage: the bell has it).
+ */
+export function withMissedPopups(effects: NotifyEffect[], now: number, maxAgeMs: number): NotifyEffect[] {
+  return effects.flatMap((effect) =>
+    effect.kind === 'file-call' && callOutcome(effect.event) === 'missed' && now - effect.event.at <= maxAgeMs
+      ? [effect, { kind: 'show-missed', event: effect.event, result: effect.result } satisfies NotifyEffect]
+      : [effect],
+  );
 }

@@ -13,7 +13,7 @@ import type { FilingConfig, FilingInput, FilingState, LookupState } from './fili
 import type { PopupConfig, PopupInput, PopupState } from './popup-machine';
 import type { Memory } from './memory';
 import type { CallLegs } from './legs';
-import { stepFiling } from './filing-machine';
+import { stepFiling, withMissedPopups } from './filing-machine';
 import { legLive, legOver } from './legs';
 import { stepPopup } from './popup-machine';
 import { forgetId, pruneMemory, rememberId } from './memory';
@@ -198,7 +198,7 @@ function move(d: Draft, call: TrackedCall, popup: PopupInput | null, filing: Fil
   if (filing) {
     const step = stepFiling(next.filing, filing, d.config);
     next = { ...next, filing: step.state };
-    d.effects.push(...step.effects);
+    d.effects.push(...withMissedPopups(step.effects, now, d.config.popupMaxAgeMs));
   }
   d.active.set(next.callId, next);
   if (next.filing.state === 'done') finish(d, next, now);

@@ -14,7 +14,7 @@ import type { NotifierConfig, NotifierInput } from './notifier-machine';
 import { initialNotifierState, pruneNotifier, stepNotifier } from './notifier-machine';
 import { createKeyedTimers } from './keyed-timers';
 import { NOTIFY_LIMITS, NOTIFY_TIMING } from './timing';
-import { buildPopup } from './popup';
+import { buildMissedPopup, buildPopup } from './popup';
 import { buildCompletedCall } from './completed';
 
 export interface CallNotifierDeps {
@@ -117,6 +117,8 @@ export function createCallNotifier(deps: CallNotifierDeps): CallNotifier {
         if (deps.manager.name !== undefined) manager.name = deps.manager.name;
         return toSink('add_call', event.callId, () => sink.addCall(buildCompletedCall(event, effect.result, manager, deps.strings, deps.locale)));
       }
+      case 'show-missed':
+        return toSink('missed pop-up', effect.event.callId, () => sink.showPopup(buildMissedPopup(effect.event, effect.result, deps.strings)));
       case 'warn':
         return logger.warn(effect.message, effect.data);
     }

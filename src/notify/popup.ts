@@ -8,9 +8,10 @@ import type { CrmEntity, LookupResult } from '../lookup/types';
 import type { CallPopup } from './types';
 import type { NotifyStrings } from './strings';
 import { escapeHtml } from '../core/html';
-import { fillEscaped, fillHtml } from './strings';
+import { fillEscaped, fillHtml } from '../core/template';
 import { newContactUrl } from '../lookup';
 import { entityLink, navigateLink } from './links';
+import { callBackLink } from './call-back';
 import { partyNumber, unixSeconds } from './party';
 
 function typeLabel(entity: CrmEntity, strings: NotifyStrings): string {
@@ -66,4 +67,16 @@ export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings
   }
   const lines = target === null ? rest : [inbound ? target : fillHtml(strings.dialing, { target }), ...rest];
   return { callId: call.callId, header, text: lines.join('<br>'), date: unixSeconds(call.at) };
+}
+
+/**
+ * The pop-up of an inbound call that rang out unanswered: who called, and "Call back". Its
+ * `callId` is the call's with `:missed`, so the tab layer shows it once, beside the ringing one.
+ */
+export function buildMissedPopup(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): CallPopup {
+  const number = partyNumber(call, lookup, strings);
+  const found = lookup?.kind === 'found' ? foundLines(lookup, strings) : [];
+  const callBack = callBackLink(call, lookup, strings);
+  const lines = [...found, ...(callBack === '' ? [] : [callBack])];
+  return { callId: `${call.callId}:missed`, header: fillEscaped(strings.missed_header, { number }), text: lines.join('<br>'), date: unixSeconds(call.at) };
 }

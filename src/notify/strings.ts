@@ -2,8 +2,7 @@
  * The notifier's texts: the i18n `notify` section as a typed object. Templates carry
  * `{{placeholders}}` (the project's i18n style); they are ours (trusted), the values put into them are not.
  */
-import { escapeHtml } from '../core/html';
-import { PLACEHOLDER } from '../core/template';
+import { stringsFrom } from '../core/template';
 
 export interface NotifyStrings {
   /** Pop-up header, inbound: `{{number}}`. */
@@ -35,6 +34,10 @@ export interface NotifyStrings {
   done_answered_elsewhere: string;
   done_no_answer: string;
   done_busy: string;
+  /** The pop-up of an inbound call nobody answered: `{{number}}`. */
+  missed_header: string;
+  /** The link that dials the other party (click-to-call). */
+  call_back: string;
 }
 
 export const ENGLISH_NOTIFY_STRINGS: Readonly<NotifyStrings> = Object.freeze({
@@ -58,33 +61,13 @@ export const ENGLISH_NOTIFY_STRINGS: Readonly<NotifyStrings> = Object.freeze({
   done_answered_elsewhere: 'Call from {{party}} answered by a colleague',
   done_no_answer: 'Outgoing call to {{party}}, no answer',
   done_busy: 'Outgoing call to {{party}}, line busy',
+  missed_header: 'Missed call: {{number}}',
+  call_back: 'Call back',
 });
 
 export const NOTIFY_STRING_KEYS = Object.keys(ENGLISH_NOTIFY_STRINGS) as (keyof NotifyStrings)[];
 
 /** From `this.i18n('notify')`: any key missing, empty or not a string falls back to English. */
 export function notifyStringsFrom(section: Record<string, unknown> | undefined): NotifyStrings {
-  const out = { ...ENGLISH_NOTIFY_STRINGS };
-  for (const key of NOTIFY_STRING_KEYS) {
-    const value = section?.[key];
-    if (typeof value === 'string' && value.trim() !== '') out[key] = value;
-  }
-  return out;
-}
-
-
-/**
- * Fills a template into HTML: the template's own text is escaped, and each value is inserted
- * as given, so values must already be safe HTML (escaped text or a link built by links.ts).
- * A placeholder without a value is left out rather than shown as `{{name}}`.
- */
-export function fillHtml(template: string, safeHtmlValues: Record<string, string>): string {
-  return escapeHtml(template).replace(PLACEHOLDER, (_, key: string) => safeHtmlValues[key] ?? '');
-}
-
-/** Fills a template with untrusted plain values and returns escaped HTML. */
-export function fillEscaped(template: string, values: Record<string, string>): string {
-  const escaped: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) escaped[k] = escapeHtml(v);
-  return fillHtml(template, escaped);
+  return stringsFrom(ENGLISH_NOTIFY_STRINGS, section);
 }

@@ -2,8 +2,11 @@
  * The thin adapter between Kommo and the core: reads the widget instance (`this`) and `APP`,
  * and turns them into plain values and the `NotificationSink`. Nothing else reads `APP`.
  */
+import $ from 'jquery';
 import type { NotificationSink } from '../notify/types';
 import type { TicketAnswer, TicketPost } from '../feed/relay-access';
+import type { DialMessage } from '../dial/message';
+import type { OriginatePost } from '../dial/dialer';
 import type { KommoApp, KommoWidgetInstance, RawSettings } from './kommo';
 
 export interface Host {
@@ -23,6 +26,10 @@ export interface Host {
   widgetPath?(): string | undefined;
   /** `POST url` as the signed-in user (Kommo's one-time token); absent where the host has no `$authorizedAjax`. */
   ticketPost?: TicketPost;
+  /** Click-to-call's `POST <relay>/originate`: as the signed-in user where the host signs requests, else with the shared token only. */
+  originatePost: OriginatePost;
+  /** A short message in the interface: the dialer's "Calling..." and its refusals. */
+  showMessage(message: DialMessage): void;
 }
 
 export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefined): Host {
@@ -36,7 +43,18 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
   return {
     rawSettings: () => widget.get_settings() || {},
     widgetPath: () => widget.params?.path,
-    ticketPost: widget.$authorizedAjax ? (url) => authorizedPost(widget, url) : undefined,
+    ticketPost: widget.$authorizedAjax ? (url) => authorizedPost((options) => widget.$authorizedAjax!(options), { url, timeout: TICKET_TIMEOUT_MS }) : undefined,
+    originatePost: (url, body, bearer) => {
+      const request: PostRequest = {
+        url,
+        timeout: ORIGINATE_TIMEOUT_MS,
+        contentType: 'application/json',
+        data: JSON.stringify(body),
+        headers: bearer === null ? {} : ({ Authorization: `Bearer ${bearer}` } as Record<string, string>),
+      };
+      // A host without `$authorizedAjax` (not Kommo's) gets the shared token alone, over its jQuery.
+      return authorizedPost(widget.$authorizedAjax ? (options) => widget.$authorizedAjax!(options) : (options) => $.ajax(options), request);
+    },
     user() {
       const user = app?.constant('user');
       const id = currentUserId(user, system().amouser_id);
@@ -67,6 +85,11 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
       if (notifications?.show_message_error) notifications.show_message_error({ header, text });
       else if (notifications?.show_message) notifications.show_message({ header, text });
     },
+    showMessage({ error, header, text }) {
+      const notifications = app?.notifications;
+      if (error && notifications?.show_message_error) notifications.show_message_error({ header, text });
+      else if (notifications?.show_message) notifications.show_message({ header, text });
+    },
   };
 }
 
@@ -84,22 +107,27 @@ export function currentUserId(constantUser: unknown, amouserId: unknown): string
 
 /** Bounded: a ticket that takes longer than this is as good as none (the feed retries). */
 const TICKET_TIMEOUT_MS = 5_000;
+/** The relay waits for the PBX at most 5 s (its --originate-timeout-ms default), then answers. */
+const ORIGINATE_TIMEOUT_MS = 8_000;
+
+type PostRequest = { url: string; timeout: number; contentType?: string; data?: string; headers?: Record<string, string> };
 
 /**
  * `this.$authorizedAjax` is `$.ajax` with Kommo's one-time token in `X-Auth-Token`
  * (../shared/spec/kommo-platform.md, "Talking to your own server as the signed-in user"):
  * its promise resolves with the decoded body and rejects with the jqXHR (status 0: no answer).
  */
-function authorizedPost(widget: KommoWidgetInstance, url: string): Promise<TicketAnswer> {
+function authorizedPost(ajax: (options: JQuery.AjaxSettings) => PromiseLike<unknown>, request: PostRequest): Promise<TicketAnswer> {
   return new Promise<TicketAnswer>((resolve) => {
     const failed = (xhr: unknown) => {
       const status = typeof (xhr as { status?: unknown })?.status === 'number' ? (xhr as { status: number }).status : 0;
       resolve({ status, body: (xhr as { responseJSON?: unknown })?.responseJSON ?? null });
     };
     try {
-      widget.$authorizedAjax!({ url, method: 'POST', dataType: 'json', timeout: TICKET_TIMEOUT_MS }).then((body) => resolve({ status: 200, body }), failed);
+      ajax({ ...request, method: 'POST', dataType: 'json' }).then((body) => resolve({ status: 200, body }), failed);
     } catch (error) {
       failed(error);
     }
   });
 }
+

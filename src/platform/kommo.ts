@@ -79,6 +79,12 @@ export interface KommoApp {
   notifications: KommoNotifications;
   /** The UI language, e.g. 'en', 'ru'. */
   lang_id?: string;
+  /**
+   * `APP.widgets.notificationsPhone({ns, click})`: a dialer button in the left menu whose click runs
+   * `click` (Kommo's Portuguese developer pages, "making calls inside Kommo"; ../shared/spec/kommo-platform.md).
+   * Not on every account: feature-detected.
+   */
+  widgets?: { notificationsPhone?(options: { ns: string; click: () => void }): void };
 }
 
 declare global {

@@ -24,7 +24,7 @@ import { loadWidgetPart } from './widget-part';
 
 export type LifecycleState =
   | { status: 'idle' }
-  | { status: 'running'; telephony: Telephony }
+  | { status: 'running'; telephony: Telephony; settings: WidgetSettings }
   /** Settings unusable: nothing runs until they are saved right. */
   | { status: 'misconfigured' }
   /** Switched off (onSave with active 'N'). */
@@ -88,7 +88,7 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
 
   const launch = (host: Host, settings: WidgetSettings) => {
     const telephony = start(host, settings);
-    state = telephony ? { status: 'running', telephony } : { status: 'idle' };
+    state = telephony ? { status: 'running', telephony, settings } : { status: 'idle' };
     if (!telephony) return;
     if (!restart) win.addEventListener('pageshow', onPageShow);
     restart = () => {

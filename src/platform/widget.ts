@@ -8,6 +8,7 @@ import $ from 'jquery';
 import type { KommoCallbacks, KommoWidgetInstance } from './kommo';
 import { consoleLogger } from '../core/logger';
 import { createHost } from './host';
+import { bindClickToCall } from './click-to-call';
 import { createLifecycle } from './lifecycle';
 import { openSettingsLazily } from './settings-loader';
 
@@ -15,6 +16,7 @@ const logger = consoleLogger('[telephony]', console);
 // One per page load: RequireJS evaluates this module once, and Kommo may construct the widget
 // again on area changes; all instances share the running machinery.
 const lifecycle = createLifecycle(window, logger);
+let clickToCall: ReturnType<typeof bindClickToCall> | null = null;
 
 function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
   const widget = this;
@@ -25,6 +27,10 @@ function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
     render: () => true,
     init() {
       guard('init', () => lifecycle.init(host()));
+      guard('click-to-call', () => {
+        clickToCall ??= bindClickToCall({ widget, app: window.APP, doc: document, host, lifecycle, logger });
+        clickToCall.listen(true);
+      });
       return true;
     },
     bind_actions: () => true,
@@ -36,7 +42,10 @@ function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
       return true;
     },
     onSave(data) {
-      return guard('onSave', () => lifecycle.save(host(), data ?? {})) ?? false;
+      const saved = guard('onSave', () => lifecycle.save(host(), data ?? {})) ?? false;
+      // Switched off: nothing of click-to-call stays listening; switched on again: it listens.
+      guard('click-to-call', () => clickToCall?.listen(lifecycle.state.status !== 'off'));
+      return saved;
     },
     destroy() {
       guard('destroy', () => {

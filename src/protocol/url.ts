@@ -32,15 +32,18 @@ export function probeUrl(wsUrl: string): string {
 }
 
 /**
- * Where a widget gets its ticket ("Authentication (version 2)"): the feed URL as http(s), its
- * last path segment replaced by `ticket`, without query or fragment.
- * `wss://relay.example.com/ws` -> `https://relay.example.com/ticket`.
+ * The relay's HTTP routes beside the feed: the feed URL as http(s), its last path segment
+ * replaced by the route, without query or fragment. Tickets ("Authentication (version 2)"):
+ * `wss://relay.example.com/ws` -> `https://relay.example.com/ticket`; click-to-call
+ * (docs/originate.md): `.../originate`.
  */
-export function ticketUrl(feedUrl: string): string | null {
+export function relayRouteUrl(feedUrl: string, route: 'ticket' | 'originate'): string | null {
   const url = parseUrl(probeUrl(feedUrl), { schemes: HTTP_SCHEMES });
   if (url === null) return null;
-  url.pathname = url.pathname.replace(/[^/]*$/, 'ticket');
+  url.pathname = url.pathname.replace(/[^/]*$/, route);
   url.search = '';
   url.hash = '';
   return url.toString();
 }
+
+export const ticketUrl = (feedUrl: string): string | null => relayRouteUrl(feedUrl, 'ticket');

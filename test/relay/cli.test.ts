@@ -55,6 +55,10 @@ const LIMIT_FLAGS: ReadonlyArray<readonly [string, keyof typeof RELAY_DEFAULTS, 
   ['--keep-alive-timeout-ms', 'keepAliveTimeoutMs', 'RELAY_KEEP_ALIVE_TIMEOUT_MS'],
   ['--max-connections', 'maxConnections', 'RELAY_MAX_CONNECTIONS'],
   ['--connection-reserve', 'connectionReserve', 'RELAY_CONNECTION_RESERVE'],
+  // Click-to-call (relay/src/originate/command-flags.ts).
+  ['--originate-interval-ms', 'originateIntervalMs', 'RELAY_ORIGINATE_INTERVAL_MS'],
+  ['--originate-timeout-ms', 'originateTimeoutMs', 'RELAY_ORIGINATE_TIMEOUT_MS'],
+  ['--max-originates-in-flight', 'maxOriginatesInFlight', 'RELAY_MAX_ORIGINATES_IN_FLIGHT'],
 ];
 
 test('every limit the relay has a default for is a flag', () => {

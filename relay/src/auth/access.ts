@@ -27,6 +27,8 @@ export type Exchange =
   | { ok: true; ticket: string; expiresInS: number; userId: string; extensions: readonly string[] }
   | { ok: false; reason: KommoTokenReason };
 
+export type Identity = { ok: true; userId: string } | { ok: false; reason: KommoTokenReason };
+
 export interface Access {
   /** Tickets need the Kommo settings; without them only the shared token works. */
   readonly ticketsEnabled: boolean;
@@ -37,6 +39,10 @@ export interface Access {
   forbidden(grant: Grant, wanted: Iterable<string>): string[];
   /** Kommo's one-time token for a ticket; null when tickets are disabled. */
   exchange(kommoToken: string | null): Promise<Exchange> | null;
+  /** Kommo's one-time token checked, for a route that needs only the user (originate); null without Kommo settings. */
+  identify(kommoToken: string | null): Promise<Identity> | null;
+  /** The user's extensions from the users file, in its order ([] for a user it does not list). */
+  extensionsOf(userId: string): readonly string[];
 }
 
 const REFUSED: Authentication = { ok: false, code: 'unauthorized' };
@@ -80,5 +86,7 @@ export function createAccess(o: { token: string | null; auth: AuthOptions | unde
         return { ok: true, ticket: issued.ticket, expiresInS: issued.expiresInS, userId: checked.userId, extensions: extensionsOf(checked.userId) };
       })();
     },
+    identify: (token) => (kommoToken === null ? null : kommoToken(token)),
+    extensionsOf,
   };
 }

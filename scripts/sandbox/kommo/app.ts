@@ -1,10 +1,13 @@
 /**
- * The `APP` global: `APP.constant`, `APP.lang_id` and `APP.notifications`, each call recorded,
- * then handed to the page's display (pop-ups, the bell) when there is one.
+ * The `APP` global: `APP.constant`, `APP.lang_id`, `APP.notifications` and `APP.widgets`
+ * (dialer.ts), each call recorded, then handed to the page's display (pop-ups, the bell, the
+ * menu's dialer) when there is one.
  * https://developers.kommo.com/docs/js-sdk  https://developers.kommo.com/docs/add-notifications
  */
 import type { KommoApp, KommoNotifications } from '../../../src/platform/kommo';
 import { SANDBOX_ACCOUNT } from '../users';
+import { createAppWidgets } from './dialer';
+import type { DialerDisplay, HostWidgets } from './dialer';
 import type { Recorder } from './recorder';
 
 export type PopupData = Parameters<KommoNotifications['show_notification']>[0];
@@ -35,6 +38,8 @@ export interface AppDeps {
   /** The account's users (`APP.constant('managers')`); the first is the admin. */
   users: readonly HostUser[];
   display: NotificationDisplay | null;
+  /** Where `APP.widgets.notificationsPhone` puts its button; null without page chrome. */
+  dialer?: DialerDisplay | null;
 }
 
 // The one the sandbox's one-time tokens name, so its relay accepts them (scripts/sandbox/one-time-token.ts).
@@ -65,7 +70,7 @@ function createNotifications({ recorder, display }: AppDeps): HostNotifications 
   };
 }
 
-export function createApp(deps: AppDeps): KommoApp & { notifications: HostNotifications; lang_id: string } {
+export function createApp(deps: AppDeps): KommoApp & { notifications: HostNotifications; lang_id: string; widgets: HostWidgets } {
   const managers = () =>
     Object.fromEntries(deps.users.map((u, i) => [u.id, { id: u.id, title: u.name, login: u.login, active: true, is_admin: i === 0 ? 'Y' : 'N' }]));
   // https://developers.kommo.com/docs/environment-variables
@@ -80,5 +85,6 @@ export function createApp(deps: AppDeps): KommoApp & { notifications: HostNotifi
     if (name === 'lang') return deps.lang;
     return undefined;
   }
-  return { lang_id: deps.lang, constant, notifications: createNotifications(deps) } satisfies KommoApp;
+  const app = { lang_id: deps.lang, constant, notifications: createNotifications(deps), widgets: createAppWidgets(deps.recorder, deps.dialer ?? null) };
+  return app satisfies KommoApp;
 }

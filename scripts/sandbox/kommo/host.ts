@@ -7,6 +7,7 @@
 import type { KommoWidgetInstance } from '../../../src/platform/kommo';
 import { createApp } from './app';
 import type { HostNotifications, HostUser, NotificationDisplay } from './app';
+import type { DialerDisplay } from './dialer';
 import { constructInstance } from './instance';
 import type { ActionHandlers, WidgetConstructor, WidgetIdentity } from './instance';
 import { createLifecycle } from './lifecycle';
@@ -28,6 +29,8 @@ export interface HostOptions {
   users: readonly HostUser[];
   settings: SettingsStore;
   display?: NotificationDisplay | null;
+  /** The menu's "Dialer" button for `APP.widgets.notificationsPhone`; none without page chrome. */
+  dialer?: DialerDisplay | null;
 }
 
 export interface Host {
@@ -52,7 +55,7 @@ export interface Host {
 /** Installs `APP` (and `AMOCRM`) before anything of the widget runs, then reads its files. */
 export async function openHost(options: HostOptions): Promise<Host> {
   const recorder = options.recorder ?? createRecorder();
-  const app = createApp({ recorder, lang: options.lang, user: options.user, users: options.users, display: options.display ?? null });
+  const app = createApp({ recorder, lang: options.lang, user: options.user, users: options.users, display: options.display ?? null, dialer: options.dialer ?? null });
   const page = hostWindow();
   page.APP = page.AMOCRM = app;
   document.documentElement.lang = options.lang;

@@ -43,8 +43,8 @@ export function createPopupLayer(options: PopupLayerOptions): Pick<NotificationD
       const toast = element(
         'div',
         { class: `popup toast toast-${kind}`, 'data-testid': `toast-${kind}` },
-        element('div', { class: 'popup-header' }, String(data?.header ?? '')),
-        element('div', { class: 'popup-text' }, String(data?.text ?? '')),
+        element('div', { class: 'popup-header', 'data-testid': 'toast-header' }, String(data?.header ?? '')),
+        element('div', { class: 'popup-text', 'data-testid': 'toast-text' }, String(data?.text ?? '')),
       );
       layer().appendChild(toast);
       if (options.toastMs !== undefined) setTimeout(() => toast.remove(), options.toastMs);

@@ -30,6 +30,8 @@ export interface SandboxRecord {
   /** When each APP.notifications call happened (ms since the epoch), for the benchmarks. */
   timeline: Array<{ kind: NotificationKind; at: number }>;
   clickToCall?: Array<{ value: string; handled: boolean }>;
+  /** APP.widgets.notificationsPhone registrations (dialer.ts); `press` clicks that dialer as the menu button does. */
+  dialers: Array<{ ns: string; clickable: boolean; press(): void }>;
   loadError?: string;
   /** How many times the widget called each APP.notifications method. */
   counts(): Record<NotificationKind, number>;
@@ -66,6 +68,7 @@ export function createRecorder(): Recorder {
     openSettings: null,
     bell: [],
     timeline: [],
+    dialers: [],
     counts: () => Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, calls[kind].length])) as Record<NotificationKind, number>,
   };
   hostWindow().__sandbox = record;

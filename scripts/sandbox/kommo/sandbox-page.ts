@@ -7,6 +7,7 @@
 import type { RawSettings } from '../../../src/platform/kommo';
 import type { SandboxUser } from '../users';
 import { createBell } from './bell';
+import { createDialerMenu } from './dialer';
 import { fetchJson } from './fetch-json';
 import { openHost } from './host';
 import { WidgetLoadError } from './loader';
@@ -69,6 +70,7 @@ export async function bootSandbox(): Promise<void> {
       users: config.users,
       settings: localSettings(localStorage, () => defaultSettings(config)),
       display: { ...popups, call: bell.call },
+      dialer: createDialerMenu(),
     });
     const pages = createPages(host, user.extension);
     const modal = installSettingsModal(host, pages);

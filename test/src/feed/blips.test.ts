@@ -154,9 +154,11 @@ describe('WebSocket: the relay is killed and restarts on the same port (its SQLi
     expect(w.subscribes.at(-1)).toMatchObject({ v: 2, since: { epoch: expect.any(String), offset: 1 } });
 
     await waitUntil('c1 and c2 filed, c3 popped', () => w.sink.calls.length === 2 && popped(w, 'c3').length === 1);
-    expect(filed(w, 'c1').map((c) => c.text)).toEqual(['Incoming call from Adam Noah, 0:42']);
-    expect(filed(w, 'c2').map((c) => c.text)).toEqual(['Missed call from Adam Noah']);
-    expect(popped(w, 'c2')).toEqual([]); // it rang and ended while the widget was away: no pop-up for a call that is over
+    expect(filed(w, 'c1').map((c) => c.text.split('<br>')[0])).toEqual(['Incoming call from Adam Noah, 0:42']);
+    expect(filed(w, 'c2').map((c) => c.text.split('<br>')[0])).toEqual(['Missed call from Adam Noah']);
+    // It rang and ended while the widget was away: no ringing pop-up for a call that is over, its missed-call one instead.
+    expect(popped(w, 'c2')).toEqual([]);
+    expect(popped(w, 'c2:missed')).toHaveLength(1);
     expect(warnings(w).filter((m) => m.includes('cannot cover'))).toEqual([]);
 
     // Another reconnect replays nothing.
@@ -165,7 +167,7 @@ describe('WebSocket: the relay is killed and restarts on the same port (its SQLi
     await pbx(second, 'c4', 'ringing');
     await waitUntil('c4 pops', () => popped(w, 'c4').length === 1);
     expect(w.sink.calls).toHaveLength(2);
-    expect(w.sink.popups.map((p) => p.callId)).toEqual(['c1', 'c3', 'c4']);
+    expect(w.sink.popups.map((p) => p.callId)).toEqual(['c1', 'c2:missed', 'c3', 'c4']);
   });
 
   test('a relay without persistence restarts (a new epoch): the position cannot be covered, a log line, the snapshot as version 1 had it', async () => {
@@ -210,8 +212,8 @@ describe('a blip between the widget and a relay that stays up (TCP proxy)', () =
     p.set('pass');
     w.clock.advance(backoff(w).retryInMs);
     await waitUntil('everything in', () => w.sink.calls.length === 2 && popped(w, 'c3').length === 1);
-    expect(filed(w, 'c1').map((c) => c.text)).toEqual(['Incoming call from Adam Noah, 1:01']);
-    expect(filed(w, 'c2').map((c) => c.text)).toEqual(['Missed call from Adam Noah']);
+    expect(filed(w, 'c1').map((c) => c.text.split('<br>')[0])).toEqual(['Incoming call from Adam Noah, 1:01']);
+    expect(filed(w, 'c2').map((c) => c.text.split('<br>')[0])).toEqual(['Missed call from Adam Noah']);
     expect(warnings(w).filter((m) => m.includes('cannot cover'))).toEqual([]);
     // The relay keeps listing the ended calls for 60 s: polls and reconnects file nothing more.
     for (let i = 0; i < 3; i += 1) {
@@ -223,7 +225,8 @@ describe('a blip between the widget and a relay that stays up (TCP proxy)', () =
     if (kind === 'poll') w.clock.advance(3000);
     await waitUntil('c3 filed', () => filed(w, 'c3').length === 1);
     expect(w.sink.calls.map((c) => c.callId)).toEqual(['c1', 'c2', 'c3']);
-    expect(w.sink.popups.map((c) => c.callId)).toEqual(['c1', 'c3']);
+    // c2 and c3 were missed (they ended unanswered): each has its missed-call pop-up, once.
+    expect(w.sink.popups.map((c) => c.callId)).toEqual(['c1', 'c2:missed', 'c3', 'c3:missed']);
   });
 
   test('a relay gone silent (socket open, nothing answered) is declared dead within 12 s, and the widget is back within 1.5 s of the relay answering again', async () => {
@@ -333,7 +336,7 @@ describe('ring groups (version 2 legs)', () => {
     await waitUntil('filed', () => w.sink.calls.length === 1);
     await pbx(r, 'q2', 'ringing', { extension: '101' });
     await waitUntil('q2 pops', () => w.sink.popups.length === 2);
-    expect(w.sink.calls.map((c) => c.text)).toEqual(['Incoming call from Adam Noah, 0:30']);
+    expect(w.sink.calls.map((c) => c.text.split('<br>')[0])).toEqual(['Incoming call from Adam Noah, 0:30']);
     expect(w.sink.popups.map((p) => p.callId)).toEqual(['q1', 'q2']);
   });
 
@@ -347,6 +350,9 @@ describe('ring groups (version 2 legs)', () => {
     await pbx(r, 'q1', 'answered', { extension: '102' });
     await pbx(r, 'q1', 'ended', { extension: '101', result: 'answered_elsewhere' });
     await waitUntil('filed', () => w.sink.calls.length === 1);
-    expect(w.sink.calls[0]).toMatchObject({ callId: 'q1', text: 'Call from Adam Noah answered by a colleague', duration: 0 });
+    expect(w.sink.calls[0]).toMatchObject({ callId: 'q1', duration: 0 });
+    expect(w.sink.calls[0]!.text.split('<br>')[0]).toBe('Call from Adam Noah answered by a colleague');
+    // Not this employee's missed call: no missed-call pop-up.
+    expect(w.sink.popups.map((p) => p.callId)).toEqual(['q1']);
   });
 });

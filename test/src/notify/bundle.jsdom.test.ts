@@ -6,6 +6,7 @@
 import type * as http from 'http';
 import { startHarness, type Harness } from '../../support/kommo-jsdom';
 import { waitUntil } from '../../support/wait';
+import { CALL_BACK } from './fixtures';
 import { startRelay } from '../../../relay/src';
 
 type Relay = Awaited<ReturnType<typeof startRelay>>;
@@ -198,7 +199,7 @@ test('ended: one add_call with text, parties, duration, recording and element; r
   expect(h.app.popups.filter((p) => p.text.header.includes('830'))).toHaveLength(1);
   expect(h.app.calls).toEqual([
     {
-      text: 'Incoming call from Adam Noah, 2:05',
+      text: `Incoming call from Adam Noah, 2:05${CALL_BACK('+18305803077')}`,
       date: expect.any(Number),
       from: 'Adam Noah',
       to: 'Maria Manager',
@@ -210,16 +211,20 @@ test('ended: one add_call with text, parties, duration, recording and element; r
   expect(byPhoneAsked.filter((d) => d === '18305803077')).toHaveLength(1);
 });
 
-test('ended: a customer maps to its phone_entity; an unknown caller has no element; missed is said', async () => {
+test('ended: a customer maps to its phone_entity; an unknown caller has no element; missed is said, and pops up with Call back', async () => {
   const h = await start();
   await pbx({ call_id: 'b9', state: 'ended', phone: '+1 830 580 3000', duration: 0, result: 'missed' });
   await pbx({ call_id: 'b10', state: 'ended', phone: '+1 415 555 0100', duration: 7, result: 'answered' });
   await waitUntil('both completed calls', () => h.app.calls.length === 2);
   const byText = Object.fromEntries(h.app.calls.map((c) => [String(c.from), c]));
-  expect(byText['Eve']).toMatchObject({ text: 'Missed call from Eve', element: { id: 77, type: 'contact' } });
-  expect(byText['+1 415 555 0100']).toMatchObject({ text: 'Incoming call from +1 415 555 0100, 0:07' });
+  expect(byText['Eve']).toMatchObject({ text: `Missed call from Eve${CALL_BACK('+18305803000')}`, element: { id: 77, type: 'contact' } });
+  expect(byText['+1 415 555 0100']).toMatchObject({ text: `Incoming call from +1 415 555 0100, 0:07${CALL_BACK('+14155550100')}` });
   expect(byText['+1 415 555 0100']!.element).toBeUndefined();
-  expect(h.app.popups).toHaveLength(0);
+  // The missed one pops up (the answered one does not): who called, and Call back.
+  expect(h.app.popups).toHaveLength(1);
+  expect(h.app.popups[0]!.text.header).toBe('Missed call: +1 830 580 3000');
+  expect(h.app.popups[0]!.text.text).toContain('Call back');
+  expect(h.app.popups[0]!.text.text).toContain('data-telephony-dial="+18305803000"');
 });
 
 test('events mode: POST /api/v2/events for the current user instead of the pop-up', async () => {

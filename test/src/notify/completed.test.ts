@@ -1,5 +1,5 @@
 import { buildCompletedCall, callOutcome, ENGLISH_NOTIFY_STRINGS as EN, notifyStringsFrom } from '../../../src/notify';
-import { AT_MS, callEvent, entity, failed, found, internal, notFound } from './fixtures';
+import { AT_MS, CALL_BACK, callEvent, entity, failed, found, internal, notFound } from './fixtures';
 
 const manager = { name: 'Maria Silva', extension: '101' };
 const ended = (o: Parameters<typeof callEvent>[0] = {}) => callEvent({ state: 'ended', duration: 125, result: 'answered', ...o });
@@ -9,7 +9,7 @@ describe('buildCompletedCall', () => {
     const call = buildCompletedCall(ended({ recordingUrl: 'https://pbx.example.com/rec/c1.mp3' }), found(entity('contact', 42, 'Adam Noah')), manager, EN, 'en');
     expect(call).toEqual({
       callId: 'c1',
-      text: 'Incoming call from Adam Noah, 2:05',
+      text: `Incoming call from Adam Noah, 2:05${CALL_BACK('+18305803077')}`,
       date: AT_MS / 1000,
       from: 'Adam Noah',
       to: 'Maria Silva',
@@ -21,7 +21,7 @@ describe('buildCompletedCall', () => {
 
   test('outbound: from = manager, to = the outside party', () => {
     const call = buildCompletedCall(ended({ direction: 'outbound' }), found(entity('company', 6, 'Acme')), manager, EN, 'en');
-    expect(call.text).toBe('Outgoing call to Acme, 2:05');
+    expect(call.text).toBe(`Outgoing call to Acme, 2:05${CALL_BACK('+18305803077')}`);
     expect([call.from, call.to]).toEqual(['Maria Silva', 'Acme']);
     expect(call.element).toEqual({ id: 6, type: 'company' });
   });
@@ -61,26 +61,35 @@ describe('buildCompletedCall', () => {
 
   test('an internal call is named by the extension', () => {
     const call = buildCompletedCall(ended({ phone: '204' }), internal('204'), manager, EN, 'en');
-    expect(call.text).toBe('Incoming call from 204, 2:05');
+    expect(call.text).toBe(`Incoming call from 204, 2:05${CALL_BACK('204')}`);
     expect(call.element).toBeUndefined();
   });
 
   test('missed inbound: result missed, or no result and no talk time', () => {
     for (const event of [ended({ result: 'missed', duration: 0 }), ended({ result: undefined, duration: undefined }), ended({ result: 'busy' })]) {
       const call = buildCompletedCall(event, notFound(), manager, EN, 'en');
-      expect(call.text).toBe('Missed call from +1 830 580 3077');
+      expect(call.text).toBe(`Missed call from +1 830 580 3077${CALL_BACK('+18305803077')}`);
       expect(call.duration).toBe(0);
     }
   });
 
   test('outbound not answered: busy, or no answer', () => {
     expect(buildCompletedCall(ended({ direction: 'outbound', result: 'busy', duration: 0 }), notFound(), manager, EN, 'en').text).toBe(
-      'Outgoing call to +1 830 580 3077, line busy',
+      `Outgoing call to +1 830 580 3077, line busy${CALL_BACK('+18305803077')}`,
     );
     for (const result of ['missed', 'failed', undefined] as const) {
       const call = buildCompletedCall(ended({ direction: 'outbound', result, duration: 0 }), notFound(), manager, EN, 'en');
-      expect(call.text).toBe('Outgoing call to +1 830 580 3077, no answer');
+      expect(call.text).toBe(`Outgoing call to +1 830 580 3077, no answer${CALL_BACK('+18305803077')}`);
     }
+  });
+
+  test('Call back dials the normalised number, the PBX digits when the lookup never answered, nothing for a hidden or invalid number', () => {
+    expect(buildCompletedCall(ended({ phone: '+1 (830) 580-3077' }), null, manager, EN, 'en').text).toBe(`Incoming call from +1 (830) 580-3077, 2:05${CALL_BACK('+1 (830) 580-3077')}`);
+    expect(buildCompletedCall(ended({ phone: '' }), { kind: 'invalid', raw: '' }, manager, EN, 'en').text).toBe('Incoming call from hidden number, 2:05');
+    expect(buildCompletedCall(ended({ phone: 'anonymous' }), { kind: 'invalid', raw: 'anonymous' }, manager, EN, 'en').text).toBe('Incoming call from anonymous, 2:05');
+    expect(buildCompletedCall(ended({ phone: 'anonymous' }), null, manager, EN, 'en').text).toBe('Incoming call from anonymous, 2:05');
+    const ru = notifyStringsFrom({ call_back: 'Перезвонить' });
+    expect(buildCompletedCall(ended(), notFound(), manager, ru, 'ru').text).toContain('>Перезвонить</a>');
   });
 
   test('a recording link only when it is http(s)', () => {
@@ -91,7 +100,7 @@ describe('buildCompletedCall', () => {
   test('durations past an hour, in the locale; texts from the i18n section', () => {
     const ru = notifyStringsFrom({ done_incoming: 'Входящий звонок от {{party}}, {{duration}}' });
     const call = buildCompletedCall(ended({ duration: 3725 }), found(entity('contact', 1, 'Иван')), manager, ru, 'ru');
-    expect(call.text).toBe('Входящий звонок от Иван, 1:02:05');
+    expect(call.text).toBe(`Входящий звонок от Иван, 1:02:05${CALL_BACK('+18305803077')}`);
     expect(call.duration).toBe(3725);
   });
 });

@@ -56,3 +56,6 @@ export function recordingSink(): RecordingSink {
 export function anchors(html: string): { href: string; cls: string; label: string }[] {
   return [...html.matchAll(/<a href="([^"]*)" class="([^"]*)">(.*?)<\/a>/g)].map((m) => ({ href: m[1] ?? '', cls: m[2] ?? '', label: m[3] ?? '' }));
 }
+
+/** The "Call back" link a completed notification ends with (src/notify/call-back.ts). */
+export const CALL_BACK = (number: string) => `<br><a href="#" class="js-telephony-dial" data-telephony-dial="${number}">Call back</a>`;

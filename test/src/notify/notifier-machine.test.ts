@@ -69,7 +69,8 @@ test('ended while the lookup runs: the pop-up called off, the filing waits; a re
   const again = run([change('ended', {}, T + 3000)], ended.state);
   expect(again.effects).toEqual([]);
   const filed = run([answered(1, 'c1', T + 5000)], again.state);
-  expect(kinds(filed.effects)).toEqual(['clear-timer:filing', 'file-call']);
+  // Inbound, no talk time: missed, so its pop-up follows the filing.
+  expect(kinds(filed.effects)).toEqual(['clear-timer:filing', 'file-call', 'show-missed']);
   expect(active(filed.state)).toEqual([]);
   expect(memory(filed.state)).toEqual({ c1: { until: T + 5000 + 600_000, source: 'local' } });
 });
@@ -77,8 +78,24 @@ test('ended while the lookup runs: the pop-up called off, the filing waits; a re
 test('the filing budget running out files by number and finishes the call', () => {
   const { state } = run([change('ended')]);
   const filed = run([{ kind: 'timer', timer: 'filing', callId: 'c1', now: T + 10_000 }], state);
-  expect(filed.effects).toEqual([{ kind: 'file-call', event: callEvent({ state: 'ended' }), result: null }]);
+  expect(filed.effects).toEqual([
+    { kind: 'file-call', event: callEvent({ state: 'ended' }), result: null },
+    { kind: 'show-missed', event: callEvent({ state: 'ended' }), result: null },
+  ]);
   expect(active(filed.state)).toEqual([]);
+});
+
+test('the missed pop-up: inbound calls nobody here answered, recently ended; not answered, outbound, a colleague\'s, or old ones', () => {
+  const filedKinds = (o: Parameters<typeof callEvent>[0], now = T + 5000) => {
+    const { state } = run([change('ringing'), { kind: 'change', change: { kind: 'state', call: callEvent({ state: 'ended', at: T + 1000, ...o }), previous: 'ringing' }, now: T + 1000 }]);
+    return kinds(run([answered(1, 'c1', now)], state).effects);
+  };
+  expect(filedKinds({ result: 'missed', duration: 0 })).toEqual(['clear-timer:filing', 'file-call', 'show-missed']);
+  expect(filedKinds({ result: 'answered', duration: 30 })).toEqual(['clear-timer:filing', 'file-call']);
+  expect(filedKinds({ result: 'answered_elsewhere', duration: 0 })).toEqual(['clear-timer:filing', 'file-call']);
+  expect(filedKinds({ direction: 'outbound', result: 'missed', duration: 0 })).toEqual(['clear-timer:filing', 'file-call']);
+  expect(filedKinds({ result: 'missed', duration: 0 }, T + 121_001)).toEqual(['clear-timer:filing', 'file-call']);
+  expect(filedKinds({ result: 'missed', duration: 0 }, T + 121_000)).toEqual(['clear-timer:filing', 'file-call', 'show-missed']);
 });
 
 test('a finished call stays finished: every later change of it does nothing', () => {

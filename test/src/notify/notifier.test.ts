@@ -1,7 +1,7 @@
 import type { CallerLookup } from '../../../src/lookup/types';
 import { createCallNotifier, ENGLISH_NOTIFY_STRINGS, NOTIFY_TIMING } from '../../../src/notify';
 import { createManualClock } from '../../support/stepped-clock';
-import { entity, found, internal, notFound } from './fixtures';
+import { entity, found, internal, notFound, CALL_BACK } from './fixtures';
 import { answer, end, instantLookup, manualLookup, recordingLog, ring, setup, vanish } from './notifier-harness';
 
 const BUDGET = NOTIFY_TIMING.popupBudgetMs;
@@ -78,7 +78,7 @@ describe('pop-up', () => {
     notifier.dispose();
   });
 
-  test('rang and ended before the lookup answered: no late pop-up, a missed-call notice instead', async () => {
+  test('rang and ended before the lookup answered: no late ringing pop-up; a missed-call pop-up with Call back, and the notice', async () => {
     const { lookup, pending } = manualLookup();
     const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
@@ -86,8 +86,8 @@ describe('pop-up', () => {
     notifier.handle(end({ result: 'missed', duration: 0 }));
     pending[0]?.resolve(notFound());
     await clock.advance(5000);
-    expect(sink.popups).toHaveLength(0);
-    expect(sink.calls.map((c) => c.text)).toEqual(['Missed call from +1 830 580 3077']);
+    expect(sink.popups).toEqual([{ callId: 'c1:missed', header: 'Missed call: +1 830 580 3077', text: CALL_BACK('+18305803077').slice(4), date: expect.any(Number) }]);
+    expect(sink.calls.map((c) => c.text)).toEqual([`Missed call from +1 830 580 3077${CALL_BACK('+18305803077')}`]);
     notifier.dispose();
   });
 });
@@ -103,7 +103,7 @@ describe('once per call_id', () => {
     await clock.advance(20_000);
     expect(sink.popups).toHaveLength(1);
     expect(sink.calls).toHaveLength(1);
-    expect(sink.calls[0]).toMatchObject({ text: 'Incoming call from Adam Noah, 0:42', from: 'Adam Noah', to: 'Maria Silva', element: { id: 42, type: 'contact' } });
+    expect(sink.calls[0]).toMatchObject({ text: `Incoming call from Adam Noah, 0:42${CALL_BACK('+18305803077')}`, from: 'Adam Noah', to: 'Maria Silva', element: { id: 42, type: 'contact' } });
     expect(calls).toEqual(['+1 (830) 580-3077']);
     notifier.dispose();
   });
@@ -156,7 +156,8 @@ describe('once per call_id', () => {
     await clock.advance(2000);
     notifier.handle(end());
     await clock.advance(NOTIFY_TIMING.filingBudgetMs);
-    expect(sink.calls).toEqual([expect.objectContaining({ from: '+1 (830) 580-3077', text: 'Incoming call from +1 (830) 580-3077, 0:42' })]);
+    // The lookup never answered: Call back dials the PBX's own digits (the dialer normalises them).
+    expect(sink.calls).toEqual([expect.objectContaining({ from: '+1 (830) 580-3077', text: `Incoming call from +1 (830) 580-3077, 0:42${CALL_BACK('+1 (830) 580-3077')}` })]);
     expect(sink.calls[0]?.element).toBeUndefined();
     notifier.dispose();
   });

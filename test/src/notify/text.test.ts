@@ -1,6 +1,6 @@
 import { formatDuration, notifyStringsFrom, ENGLISH_NOTIFY_STRINGS, NOTIFY_STRING_KEYS } from '../../../src/notify';
 import { escapeHtml } from '../../../src/core/html';
-import { fillEscaped, fillHtml } from '../../../src/notify/strings';
+import { fillEscaped, fillHtml } from '../../../src/core/template';
 import { entityLink, safeRecordingUrl } from '../../../src/notify/links';
 import { cardPath, cardUrl } from '../../../src/lookup';
 

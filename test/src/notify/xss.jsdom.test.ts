@@ -66,11 +66,16 @@ function expectInert(box: HTMLElement): void {
     expect(['A', 'BR']).toContain(el.tagName);
     for (const attr of Array.from(el.attributes)) {
       expect(attr.name).not.toMatch(/^on/i);
-      expect(['href', 'class']).toContain(attr.name);
+      expect(['href', 'class', 'data-telephony-dial']).toContain(attr.name);
     }
-    if (el.tagName === 'A') {
+    if (el.tagName === 'A' && el.getAttribute('class') === 'js-telephony-dial') {
+      // "Call back": an inert anchor; the page's click-to-call reads the number from the attribute.
+      expect(el.getAttribute('href')).toBe('#');
+      expect(el.getAttribute('data-telephony-dial')).toMatch(/^\+?[\d\s().-]{1,32}$/);
+    } else if (el.tagName === 'A') {
       expect(el.getAttribute('href')).toMatch(ALLOWED_HREF);
       expect(el.getAttribute('class')).toBe('js-navigate-link');
+      expect(el.hasAttribute('data-telephony-dial')).toBe(false);
     }
   }
 }
