@@ -1,7 +1,7 @@
 /**
  * `npm run call -- <command>`: the simulated PBX from a terminal, talking to a running sandbox.
  *
- *   ring   --from <number> --ext <ext> [--id <call id>]     inbound call rings
+ *   ring   --from <number> --ext <ext> [--id <call id>]     inbound call rings (--from "": withheld)
  *   dial   --to <number> --ext <ext> [--id <call id>]       outbound call rings
  *   answer [--id <call id>]                                  (default: the latest ringing call)
  *   hangup [--id <call id>] [--recording] [--duration <s>] [--missed | --busy | --failed]
@@ -24,6 +24,7 @@ const CALL_COMMAND = defineCommand({
   summary: [
     'The simulated PBX from a terminal, talking to a running sandbox (npm start).',
     'Numbers may contain spaces: `--from +1 830 580 3077` takes every word up to the next flag.',
+    'A withheld number: `--from ""` (or --withheld).',
   ].join('\n'),
   commands: [
     ['ring --from <number> --ext <ext>', 'an inbound call rings'],
@@ -38,7 +39,8 @@ const CALL_COMMAND = defineCommand({
   flags: {
     url: { type: 'string', value: 'url', env: 'SANDBOX_URL', shownDefault: DEFAULT_URL, description: 'the sandbox' },
     insecure: { type: 'boolean', description: "accept the sandbox's self-signed certificate (npm start -- --https)" },
-    from: { type: 'string', value: 'number', description: 'ring: the caller' },
+    from: { type: 'string', value: 'number', description: 'ring: the caller ("" for a withheld number)' },
+    withheld: { type: 'boolean', description: 'ring: the caller withheld the number (the same as --from "")' },
     to: { type: 'string', value: 'number', description: 'dial: the number called' },
     ext: { type: 'string', value: 'ext', description: 'ring, dial: the extension' },
     id: { type: 'string', value: 'call id', description: 'ring, dial: the new call\'s id; answer, hangup: the call (default: the latest)' },
@@ -58,11 +60,21 @@ const CALL_COMMAND = defineCommand({
 
 const NUMBER_FLAGS = new Set(['--from', '--to']);
 
-/** `--from +1 830 580 3077`: the words after --from or --to, up to the next flag, make one value. */
+/**
+ * `--from +1 830 580 3077`: the words after --from or --to, up to the next flag, make one value.
+ * `--from ""` (or `--from=`) is a withheld number: it becomes --withheld, since an empty flag
+ * value is otherwise refused as a forgotten one.
+ */
 function joinNumbers(argv: readonly string[]): string[] {
   const words: string[] = [];
   let state: 'none' | 'value' | 'more' = 'none';
   for (const word of argv) {
+    if ((state === 'value' && words[words.length - 1] === '--from' && word.trim() === '') || /^--from=\s*$/.test(word)) {
+      if (state === 'value') words.pop();
+      words.push('--withheld');
+      state = 'none';
+      continue;
+    }
     if (state === 'more' && !word.startsWith('-')) {
       words[words.length - 1] += ` ${word}`;
       continue;
@@ -135,7 +147,8 @@ interface CallView {
 }
 
 function describe(c: CallView): string {
-  const arrow = c.direction === 'inbound' ? `${c.phone} -> ext ${c.extension}` : `ext ${c.extension} -> ${c.phone}`;
+  const phone = c.phone === '' ? '(withheld)' : c.phone;
+  const arrow = c.direction === 'inbound' ? `${phone} -> ext ${c.extension}` : `ext ${c.extension} -> ${phone}`;
   const extra = c.state === 'ended' ? ` (${c.duration ?? 0} s${c.recordingUrl ? `, recording ${c.recordingUrl}` : ''})` : '';
   return `${c.callId}  ${c.state.padEnd(8)} ${arrow}${extra}`;
 }
@@ -173,10 +186,12 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<numbe
   switch (command) {
     case 'ring':
     case 'dial': {
-      const outbound = command === 'dial' || (flags.to !== undefined && flags.from === undefined);
-      const phone = str(flags, outbound ? 'to' : 'from');
+      const withheld = flags.withheld === true;
+      const outbound = command === 'dial' || (flags.to !== undefined && flags.from === undefined && !withheld);
+      if (withheld && (outbound || flags.from !== undefined)) throw new UsageError('a withheld number is for an inbound call: ring --from "" (without another --from or --to)');
+      const phone = withheld ? '' : str(flags, outbound ? 'to' : 'from');
       const extension = str(flags, 'ext');
-      if (!phone) throw new UsageError(`${command} needs --${outbound ? 'to' : 'from'} <number>`);
+      if (phone === undefined || (!withheld && phone.trim() === '')) throw new UsageError(`${command} needs --${outbound ? 'to' : 'from'} <number>`);
       if (!extension) throw new UsageError(`${command} needs --ext <extension>`);
       const id = str(flags, 'id');
       const out = await call('POST', '/sandbox/pbx', { action: 'ring', direction: outbound ? 'outbound' : 'inbound', phone, extension, ...(id ? { callId: id } : {}) });

@@ -3,6 +3,8 @@
  * relay's PBX endpoint with the PBX token, exactly as a vendor's PBX would (docs/call-feed-protocol.md).
  * The sandbox page's PBX panel and `npm run call` both drive it through the sandbox server.
  */
+import { EVENT_LIMITS } from '../../src/protocol/event';
+
 export type PbxDirection = 'inbound' | 'outbound';
 export type PbxState = 'ringing' | 'answered' | 'ended';
 
@@ -21,6 +23,7 @@ export interface PbxCall {
 }
 
 export type PbxAction =
+  /** `phone` '' is a withheld number (the protocol's `""`); it must still be given. */
   | { action: 'ring'; direction?: PbxDirection; phone: string; extension: string; callId?: string }
   | { action: 'answer'; callId?: string }
   | { action: 'hangup'; callId?: string; recording?: boolean; duration?: number; result?: 'missed' | 'busy' | 'failed' };
@@ -113,9 +116,11 @@ export function createPbx(deps: PbxDeps): Pbx {
       let call: PbxCall;
       switch (action.action) {
         case 'ring': {
-          const phone = String(action.phone ?? '').trim();
+          if (typeof action.phone !== 'string') throw new PbxInputError('ring needs a phone number ("" for a withheld one)');
+          const phone = action.phone.trim();
+          // The protocol's limit: the relay would refuse a longer one, after the PBX kept the call.
+          if (phone.length > EVENT_LIMITS.phone) throw new PbxInputError(`the phone number is longer than ${EVENT_LIMITS.phone} characters`);
           const extension = String(action.extension ?? '').trim();
-          if (!phone) throw new PbxInputError('ring needs a phone number');
           if (!/^[0-9A-Za-z*#+_-]{1,32}$/.test(extension)) throw new PbxInputError('ring needs an extension (1..32 of 0-9 A-Z * # + _ -)');
           const direction = action.direction ?? 'inbound';
           if (direction !== 'inbound' && direction !== 'outbound') throw new PbxInputError('direction is inbound or outbound');

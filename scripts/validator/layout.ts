@@ -18,20 +18,40 @@ export function modulesLoadedBy(pkg: WidgetFiles): string[] {
   return [...new Set(names)].filter((name) => name !== 'script.js').sort();
 }
 
+/**
+ * Everything one folder down (e.g. `widget/manifest.json`): the folder was zipped instead of its
+ * contents. The fault, and the package as it would be with that folder's contents at the root.
+ */
+export function nestedPackage(pkg: WidgetFiles): { folder: string; fault: Fault; inner: WidgetFiles } | null {
+  if (pkg.files.has('manifest.json')) return null;
+  const nested = [...pkg.files.keys()].find((name) => /^[^/]+\/manifest\.json$/.test(name));
+  if (!nested) return null;
+  const folder = nested.split('/')[0] as string;
+  const where = pkg.kind === 'zip' ? 'the zip' : 'the folder';
+  const prefix = `${folder}/`;
+  const inside = (name: string) => name.startsWith(prefix) && name.length > prefix.length;
+  const inner: WidgetFiles = {
+    ...pkg,
+    files: new Map([...pkg.files].filter(([name]) => inside(name)).map(([name, bytes]) => [name.slice(prefix.length), bytes])),
+    dirs: pkg.dirs.filter(inside).map((dir) => dir.slice(prefix.length)),
+  };
+  return {
+    folder,
+    inner,
+    fault: fault(
+      nested,
+      `manifest.json is inside a "${folder}/" folder, not at the root of ${where} (the files in "${folder}/" were checked as if they were at the root)`,
+      `zip the contents of "${folder}/" (manifest.json, script.js, i18n/, images/), not the folder itself`,
+    ),
+  };
+}
+
 export function checkLayout(pkg: WidgetFiles): Fault[] {
   const faults: Fault[] = [];
   const names = [...pkg.files.keys()];
   const where = pkg.kind === 'zip' ? 'the zip' : 'the folder';
-
-  // Everything one folder down (e.g. `widget/manifest.json`): zipped the folder instead of its contents.
-  if (!pkg.files.has('manifest.json')) {
-    const nested = names.find((name) => /^[^/]+\/manifest\.json$/.test(name));
-    if (nested) {
-      const folder = nested.split('/')[0] as string;
-      faults.push(fault(nested, `manifest.json is inside a "${folder}/" folder, not at the root of ${where}`, `zip the contents of "${folder}/" (manifest.json, script.js, i18n/, images/), not the folder itself`));
-      return faults;
-    }
-  }
+  const nested = nestedPackage(pkg);
+  if (nested) return [nested.fault];
   for (const name of REQUIRED) {
     if (!pkg.files.has(name)) faults.push(fault(name, `is missing from the root of ${where}`, `add ${name} at the root`));
   }

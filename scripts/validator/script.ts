@@ -3,12 +3,14 @@
  * from the host page's RequireJS (https://developers.kommo.com/docs/script-js); anything else
  * would be a request Kommo's page cannot answer. The modules script.js loads from the widget's
  * folder (settings.js, poll.js, lease.js) are held to the same rules; their dependency list may be left out.
+ * Each must first parse as JavaScript (syntax.ts).
  */
 import type { Fault, WidgetFiles } from './types';
 import { fault } from './types';
 import { modulesLoadedBy } from './layout';
 import { readText } from './text';
 import { checkCodeOrigin } from './code-origin';
+import { checkSyntax } from './syntax';
 
 export const ALLOWED_EXTERNALS = ['jquery', 'underscore'];
 
@@ -39,7 +41,10 @@ export function checkScript(pkg: WidgetFiles): Fault[] {
     const bytes = pkg.files.get(file);
     if (!bytes) continue; // the layout check reports it
     const text = readText(file, bytes, faults);
-    if (text !== null) {
+    const broken = text === null ? null : checkSyntax(file, text);
+    // Code that does not parse runs nowhere: its other findings would only be noise.
+    if (broken) faults.push(broken);
+    else if (text !== null) {
       checkModule(pkg, file, text, faults);
       faults.push(...checkCodeOrigin(file, text));
     }

@@ -20,6 +20,8 @@ import type { CallPopup, NotificationSink, NotifyStrings } from '../notify';
 import type { WidgetSettings } from '../settings/types';
 import type { LeadContext, LeadHandle } from '../tabs';
 import { createEventsPoster } from './events-poster';
+import { desktopCalls } from './desktop-calls';
+import type { DesktopNotifications } from '../notify/desktop-types';
 import type { PageEnv } from './page';
 import type { RelayAccessKind, SharedTabState } from './tab-payloads';
 
@@ -28,8 +30,11 @@ export interface CallEnvironment {
   settings: WidgetSettings;
   user: { id: string; name?: string };
   locale: string;
-  strings: { notify: NotifyStrings; unnamed(type: 'lead' | 'customer', id: number): string };
+  /** `desktop`: the i18n `desktop` section as Kommo gives it (src/notify/desktop-strings.ts reads it). */
+  strings: { notify: NotifyStrings; unnamed(type: 'lead' | 'customer', id: number): string; desktop?: Record<string, unknown> };
   sink: NotificationSink;
+  /** Desktop notifications (src/platform/desktop-notifications.ts); absent: none. */
+  desktop?: DesktopNotifications;
   page: PageEnv;
   clock: Clock;
   logger: Logger;
@@ -54,6 +59,8 @@ export interface LeaderDeps extends CallEnvironment {
   onFeedStatus(status: FeedStatus): void;
   /** How this leader is known to the relay: its user's ticket, or the account's shared token (every user reads every extension). */
   onAccess(access: 'ticket' | 'shared-token', extensions: readonly string[]): void;
+  /** The pop-ups the tab layer displays in this tab (none looks at another): the desktop notification follows them. */
+  onDisplayed?(listener: (popup: CallPopup) => void): () => void;
 }
 
 export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>) => LeadHandle;
@@ -61,7 +68,7 @@ export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedT
 /**
  * The notifier stops waiting for the lookup at 1.4 s (its pop-up budget, within the 1.5 s the
  * pop-up is due), and the lookup gives up 100 ms before, at 1.3 s, in time for the pop-up to say
- * "could not look up" rather than show a bare number.
+ * that the CRM was slow rather than show a bare number.
  */
 const LOOKUP_TIMEOUT_MS = NOTIFY_TIMING.popupBudgetMs - 100;
 
@@ -108,7 +115,8 @@ export const startLeader: StartLeader = (deps, ctx) => {
 /** The feed, the lookup and the notifier for these extensions, presenting these credentials. */
 function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>, extensions: string[], credentials: FeedCredentials, access: RelayAccessKind): LeadHandle {
   const { settings, user, clock, logger, page } = deps;
-  const lookup = createCallerLookup({
+  const desktop = desktopCalls(deps);
+  const lookup = desktop.lookup(createCallerLookup({
     fetch: deps.fetch,
     clock,
     logger,
@@ -116,11 +124,11 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
     country: settings.country,
     timeoutMs: LOOKUP_TIMEOUT_MS,
     unnamed: deps.strings.unnamed,
-  });
+  }));
   const notifier = createCallNotifier({
     lookup,
     sink: {
-      showPopup: (popup) => ctx.showPopup(popup, popup.callId ?? ''),
+      showPopup: (popup) => ctx.showPopup(desktop.popup(popup), popup.callId ?? ''),
       addCall(call) {
         // add_call is stored and sent over every channel: once per call across leaders.
         if (call.callId !== undefined) {
@@ -160,6 +168,7 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
     ctx.publish({ feed: feed.status.status, access, extensions });
   };
   const offChange = feed.on('change', (change) => {
+    desktop.handle(change);
     notifier.handle(change);
     publish();
   });
@@ -174,6 +183,7 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
       offStatus();
       feed.stop();
       notifier.dispose();
+      desktop.stop();
       lookup.dispose();
     },
     notifiedIds: () => notifier.notifiedIds(),

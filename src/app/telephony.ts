@@ -6,6 +6,7 @@
  */
 import type { PartLoader } from '../core/part';
 import type { FeedStatus } from '../feed/types';
+import type { CallPopup } from '../notify/types';
 import { extensionsFor } from '../settings';
 import { createTabSession } from '../tabs';
 import type { TabEnvironment } from '../tabs';
@@ -52,6 +53,8 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
   let shared: SharedTabState | null = null;
   // A leader serves other tabs; a tab alone (no cross-tab APIs) slows its polling when hidden.
   let servesOthers = false;
+  // The lead's desktop notifications hear of the pop-ups displayed in this tab (leader.ts onDisplayed).
+  const displayedHere = new Set<(popup: CallPopup) => void>();
 
   const session = createTabSession({
     key: `${deps.account}:${user.id}`,
@@ -79,6 +82,10 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
                 access = kind;
                 heard = list;
               },
+              onDisplayed: (listener) => {
+                displayedHere.add(listener);
+                return () => displayedHere.delete(listener);
+              },
             },
             ctx,
           ),
@@ -96,7 +103,13 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
         notifiedIds: () => lead.notifiedIds?.() ?? [],
       };
     },
-    display: (popup) => deps.sink.showPopup(popup),
+    display: (popup) => {
+      try {
+        deps.sink.showPopup(popup);
+      } finally {
+        for (const listener of displayedHere) listener(popup);
+      }
+    },
     onState: (state) => {
       shared = state;
     },

@@ -5,12 +5,15 @@
  * beside libphonenumber; the tab that is clicked fetches it then (src/app/click-to-call.ts).
  */
 import type { Logger } from '../core/logger';
+import { inertText } from '../core/html';
+import { fillTemplate } from '../core/template';
 import { normalizeNumber } from '../lookup/normalize';
 import { callingMessage, outcomeMessage, plainMessage } from './message';
 import type { DialMessage } from './message';
 import { readOriginateAnswer } from './outcome';
 import type { DialOutcome, RelayAnswer } from './outcome';
 import { dialStringsFrom } from './strings';
+import type { DialStrings } from './strings';
 
 /** What the widget sends; `extension` only when this tab knows the user's. */
 export interface OriginateBody {
@@ -48,12 +51,26 @@ export interface Dialer {
 
 export type CreateDialer = (deps: DialerDeps) => Dialer;
 
-/** The number to send and to show: E.164 and its international form, or an internal extension. */
-function target(raw: string, country: string | undefined): { send: string; shown: string } | null {
+/**
+ * The number to send and to show: E.164 and its international form, or an internal extension.
+ * `needs_country_code`: digits that are no number of the default country, typed without `+`
+ * or `00`; they are not dialled as whichever country they would read as (`84951234567`, Moscow
+ * with the trunk `8`, with country US would ring Vietnam).
+ */
+function target(raw: string, country: string | undefined): { send: string; shown: string } | 'needs_country_code' | null {
   const normalized = normalizeNumber(raw, country);
-  if (normalized.kind === 'number') return { send: normalized.number.e164, shown: normalized.number.international };
+  if (normalized.kind === 'number') {
+    const { number } = normalized;
+    return number.hasCountry ? { send: number.e164, shown: number.international } : 'needs_country_code';
+  }
   if (normalized.kind === 'internal') return { send: normalized.extension, shown: normalized.extension };
   return null;
+}
+
+/** The refusal of a number without its country code (inert text, like every dialer message: message.ts). */
+function needsCountryCode(number: string, strings: DialStrings): DialMessage {
+  const fill = (template: string) => inertText(fillTemplate(template, { number }));
+  return { error: true, header: fill(strings.header), text: fill(strings.needs_country_code) };
 }
 
 export const createDialer: CreateDialer = (deps) => {
@@ -74,6 +91,11 @@ export const createDialer: CreateDialer = (deps) => {
         return null;
       }
       const number = target(raw, deps.country);
+      if (number === 'needs_country_code') {
+        // Nothing is sent: for the relay and the caller it is a number it cannot dial as typed.
+        show(needsCountryCode(typed(raw), strings));
+        return { kind: 'not_a_number' };
+      }
       if (number === null) {
         const outcome: DialOutcome = { kind: 'not_a_number' };
         show(outcomeMessage(outcome, { number: typed(raw), extension: null }, strings));

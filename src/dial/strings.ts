@@ -8,6 +8,8 @@ export interface DialStrings {
   calling: string;
   calling_from: string;
   not_a_number: string;
+  /** Digits that are no number of the account's default country, typed without a country code: `{{number}}` as typed. */
+  needs_country_code: string;
   no_extension: string;
   forbidden_extension: string;
   signin_refused: string;
@@ -37,6 +39,7 @@ export const ENGLISH_DIAL_STRINGS: Readonly<DialStrings> = Object.freeze({
   calling: 'Calling {{number}}...',
   calling_from: 'Calling {{number}} from your phone ({{extension}})...',
   not_a_number: '"{{number}}" is not a phone number.',
+  needs_country_code: '"{{number}}" is not a number of the account\'s default country. Type it with its country code, starting with + (e.g. +7 495 123 45 67).',
   no_extension: 'You have no phone extension. Ask your Kommo admin to give you one in the relay\'s users file.',
   forbidden_extension: 'Extension {{extension}} is not yours on the relay. Ask your Kommo admin to check the relay\'s users file.',
   signin_refused: 'The phone relay did not accept your Kommo sign-in. Ask your Kommo admin to check its settings.',

@@ -6,6 +6,7 @@
  * mapping from entity to card: the lookup fills `CrmEntity.url` with it, the notifier links with it.
  */
 import type { EntityType, NormalizedNumber } from './types';
+import { storedNumber } from './stored-number';
 
 const CARD_PATHS: Record<EntityType, string> = {
   contact: '/contacts/detail/',
@@ -32,7 +33,7 @@ export function cardUrl(type: EntityType, id: number): string {
   return path;
 }
 
-/** "Create contact" with the number filled in: `/contacts/add/?phone=%2B18305803077`. */
+/** "Create contact" with the number filled in: `/contacts/add/?phone=%2B18305803077` (digits as sent when it names no country). */
 export function newContactUrl(number: NormalizedNumber): string {
-  return `/contacts/add/?phone=${encodeURIComponent(number.e164)}`;
+  return `/contacts/add/?phone=${encodeURIComponent(storedNumber(number))}`;
 }

@@ -6,5 +6,8 @@ export type { CallerLookup, LookupResult, CrmEntity, NormalizedNumber, EntityTyp
 export { normalizeNumber } from './normalize';
 export type { NormalizeResult } from './normalize';
 export { cardPath, cardUrl, isCardId, newContactUrl } from './card-url';
+export { storedNumber } from './stored-number';
+export { lookupFailure } from './failure';
+export type { LookupFailure } from './failure';
 export { createCallerLookup } from './caller-lookup';
 export type { CallerLookupDeps } from './caller-lookup';

@@ -21,8 +21,11 @@
  * - a leading `+` or `00` means international; the library also understands the default region's
  *   own international prefix (`011` from the US, `810` from Russia);
  * - without one, the `country` setting is the default region, so national numbers with or
- *   without the trunk prefix work; digits that only make sense as an international number
- *   without its `+` (`18305803077` with country RU) are read as international;
+ *   without the trunk prefix work. Digits that are not a valid number of the default region are
+ *   NOT read as another country's (`84951234567`, Moscow with the trunk `8`, with country US is
+ *   not Vietnam's `+84 951 234 567`): they stay the digits as sent (`hasCountry` false), shown
+ *   so and looked up by digits (by_phone matches the last 7), and click-to-call asks for the
+ *   country code. Only without a country setting are such digits read as international;
  * - 1 to 4 digits without `+` are an internal extension: no lookup;
  * - anything else (letters, a `+` inside, nothing, more digits than any numbering plan) is
  *   `invalid`. This function never throws.
@@ -72,13 +75,15 @@ export function normalizeNumber(raw: string, country?: string): NormalizeResult 
   if (placed) {
     return {
       kind: 'number',
-      number: { raw, e164: placed.number, international: placed.formatInternational(), digits: placed.number.slice(1) },
+      number: { raw, e164: placed.number, international: placed.formatInternational(), digits: placed.number.slice(1), hasCountry: true },
     };
   }
-  // The library could not place it (unknown plan, short local number): keep the digits, which
-  // is all by_phone looks at anyway (its last seven).
+  // The library could not place it (unknown plan, short local number, not a number of the
+  // default region): keep the digits, which is all by_phone looks at anyway (its last seven).
+  // Sent with `+`/`00` they keep it; otherwise they are shown as sent, with no `+` that would
+  // make them another country's.
   if (s.length > MAX_E164_DIGITS) return invalid();
-  return { kind: 'number', number: { raw, e164: `+${s}`, international: `+${s}`, digits: s } };
+  return { kind: 'number', number: { raw, e164: `+${s}`, international: international ? `+${s}` : s, digits: s, hasCountry: international } };
 }
 
 /** The `country` setting as a region the library knows, else none. */
@@ -89,15 +94,15 @@ function defaultRegion(country: string | undefined): CountryCode | undefined {
 }
 
 /**
- * A valid reading: national in the default region first, then as international digits. A merely
- * "possible" reading is not used: for those the library may drop digits (`+610000000` reads as
- * `+61000000`, a trunk `0` after the country code), so the raw digits are the safer answer.
+ * The one valid reading: international digits when sent so, else national in the default region
+ * (the library also strips the region's own international prefix, `011`, `810`), else, without a
+ * default region, international digits without their `+`. A merely "possible" reading is not
+ * used: for those the library may drop digits (`+610000000` reads as `+61000000`, a trunk `0`
+ * after the country code), so the raw digits are the safer answer.
  */
 function place(digits: string, international: boolean, region: CountryCode | undefined): PhoneNumber | undefined {
-  const candidates: Array<PhoneNumber | undefined> = international
-    ? [parse(`+${digits}`)]
-    : [region ? parse(digits, region) : undefined, parse(`+${digits}`)];
-  return candidates.find((p) => p?.isValid());
+  const reading = international || !region ? parse(`+${digits}`) : parse(digits, region);
+  return reading?.isValid() ? reading : undefined;
 }
 
 function parse(text: string, region?: CountryCode): PhoneNumber | undefined {

@@ -16,19 +16,28 @@ export interface CrmEntity {
 export interface NormalizedNumber {
   /** What the PBX sent. */
   raw: string;
-  /** E.164 (`+18305803077`) when the library could place it, else `+` and the digits. */
+  /**
+   * E.164 (`+18305803077`) when the library could place it, else `+` and the digits. Without
+   * `hasCountry` it is only the number's identity (the cache key): never dial or store it.
+   */
   e164: string;
-  /** Display form, international (`+1 830 580 3077`). */
+  /** Display form: international (`+1 830 580 3077`), or the digits as sent without `hasCountry` (`84951234567`). */
   international: string;
   /** Digits only, what by_phone is sent (`18305803077`). */
   digits: string;
+  /**
+   * The number names its country: sent with an international prefix, valid in the default
+   * country, or (no default country) valid as an international number. False: no country is
+   * assumed (`84951234567` with country US is not Vietnam's `+84...`), the digits are as sent.
+   */
+  hasCountry: boolean;
 }
 
 export type LookupResult =
   /** A card matched. For a lead/customer, `phoneEntity` is the contact/company holding the number. */
   | { kind: 'found'; number: NormalizedNumber; entity: CrmEntity; phoneEntity?: CrmEntity }
   | { kind: 'not_found'; number: NormalizedNumber }
-  /** The lookup could not answer (rights, rate limit, server, timeout); the caller may well exist. */
+  /** The lookup could not answer (rights, rate limit, server, timeout; `lookupFailure(error)` names which); the caller may well exist. */
   | { kind: 'failed'; number: NormalizedNumber; error: WidgetError }
   /** 1 to 4 digits: an internal extension; no lookup. */
   | { kind: 'internal'; extension: string }

@@ -3,7 +3,8 @@
  * platform's click-to-call catches anywhere in the page (src/platform/click-to-call.ts) by its
  * `data-telephony-dial` attribute. It carries the number the lookup normalised (E.164), an
  * internal extension, or the PBX's own digits when the lookup never answered; none for a hidden
- * or invalid number.
+ * or invalid number, nor for one that names no country (`84951234567` with country US): the
+ * dialer would refuse it anyway, asking for the country code, which a link cannot type.
  */
 import type { CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
@@ -21,7 +22,7 @@ export function callBackNumber(call: CallEvent, lookup: LookupResult | null): st
     return DIALABLE_RAW.test(raw) && /\d/.test(raw) ? raw : null;
   }
   if (lookup.kind === 'internal') return lookup.extension;
-  if (lookup.kind === 'invalid') return null;
+  if (lookup.kind === 'invalid' || !lookup.number.hasCountry) return null;
   return lookup.number.e164;
 }
 

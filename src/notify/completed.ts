@@ -3,6 +3,9 @@
  * https://developers.kommo.com/docs/call-notification): pure text building.
  * Whether Kommo renders `text`/`from`/`to` as HTML is not documented (its own example puts a
  * link in `text`), so every string field is escaped HTML: a stray `&amp;` beats a script.
+ * `duration` is optional in add_call ("providing the duration ... if available"): a call nobody
+ * talked on (missed, busy, unanswered, answered by a colleague, 0 s) goes without one, so the
+ * notification centre shows no "0:00".
  */
 import type { CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
@@ -49,6 +52,8 @@ export function buildCompletedCall(
   const outcome = callOutcome(call);
   const duration = outcome === 'answered' && typeof call.duration === 'number' && Number.isFinite(call.duration) && call.duration > 0 ? Math.floor(call.duration) : 0;
   const party = partyName(call, lookup, strings);
+  // `from`/`to` carry numbers as Kommo's docs show them: an internal party's bare extension, like the manager's.
+  const counterpart = lookup?.kind === 'internal' ? lookup.extension : party;
   const managerLabel = (typeof manager.name === 'string' && manager.name.trim() !== '' ? manager.name.trim() : manager.extension) || call.extension;
   const inbound = call.direction === 'inbound';
   const callBack = callBackLink(call, lookup, strings);
@@ -56,10 +61,10 @@ export function buildCompletedCall(
     callId: call.callId,
     text: fillEscaped(templateFor(call, outcome, strings), { party, duration: formatDuration(duration, locale) }) + (callBack === '' ? '' : `<br>${callBack}`),
     date: unixSeconds(call.at),
-    from: escapeHtml(inbound ? party : managerLabel),
-    to: escapeHtml(inbound ? managerLabel : party),
-    duration,
+    from: escapeHtml(inbound ? counterpart : managerLabel),
+    to: escapeHtml(inbound ? managerLabel : counterpart),
   };
+  if (duration > 0) completed.duration = duration;
   const link = safeRecordingUrl(call.recordingUrl);
   if (link !== undefined) completed.link = link;
   const element = callElement(lookup);

@@ -19,8 +19,8 @@ export type NotifyEffect =
   /** Replaces the call's timer of that name; when it fires, the shell steps `{ kind: 'timer' }`. */
   | { kind: 'set-timer'; timer: TimerName; callId: string; ms: number }
   | { kind: 'clear-timer'; timer: TimerName; callId: string }
-  /** `result` null: the lookup has not answered. */
-  | { kind: 'show-popup'; event: CallEvent; result: LookupResult | null }
+  /** `result` null: the lookup has not answered (in time), or `rejected` (a bug, not a slow CRM). */
+  | { kind: 'show-popup'; event: CallEvent; result: LookupResult | null; rejected?: true }
   /** Events mode; a failure comes back as `post-failed` carrying `event` and `result`. */
   | { kind: 'post-event'; event: CallEvent; result: LookupResult | null; body: CallEventBody }
   | { kind: 'file-call'; event: CallEvent; result: LookupResult | null }

@@ -105,7 +105,7 @@ export function createCallNotifier(deps: CallNotifierDeps): CallNotifier {
       case 'clear-timer':
         return timers.clear(`${effect.timer}:${effect.callId}`);
       case 'show-popup':
-        return toSink('pop-up', effect.event.callId, () => sink.showPopup(buildPopup(effect.event, effect.result, deps.strings)));
+        return toSink('pop-up', effect.event.callId, () => sink.showPopup(buildPopup(effect.event, effect.result, deps.strings, effect.rejected === true)));
       case 'post-event': {
         const { event, result } = effect;
         // The machine posts only when `canPost`.

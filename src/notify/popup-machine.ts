@@ -6,6 +6,7 @@
 import type { CallEvent } from '../feed/types';
 import type { LookupResult } from '../lookup/types';
 import type { CallEventBody, NotifyEffect, Step } from './effects';
+import { storedNumber } from '../lookup/stored-number';
 
 export type PopupState =
   | { state: 'none' }
@@ -42,24 +43,27 @@ export function stepPopup(state: PopupState, input: PopupInput, config: PopupCon
     const { event } = state;
     const clear: NotifyEffect = { kind: 'clear-timer', timer: 'popup', callId: event.callId };
     if (input.kind === 'cancel') return { state: { state: 'skipped' }, effects: [clear] };
-    return { state: { state: 'shown' }, effects: input.kind === 'budget-over' ? decide(event, null, config) : [clear, ...decide(event, input.result, config)] };
+    if (input.kind === 'budget-over') return { state: { state: 'shown' }, effects: decide(event, null, config) };
+    return { state: { state: 'shown' }, effects: [clear, ...decide(event, input.result, config, input.result === null)] };
   }
   // One decision per call: a late lookup answer or a repeated ring changes nothing.
   return { state, effects: [] };
 }
 
-/** The widget's own pop-up, or in events mode a POST that makes Kommo show its own. */
-function decide(event: CallEvent, result: LookupResult | null, config: PopupConfig): NotifyEffect[] {
+/** The widget's own pop-up, or in events mode a POST that makes Kommo show its own. `rejected`: the lookup rejected (a bug). */
+function decide(event: CallEvent, result: LookupResult | null, config: PopupConfig, rejected = false): NotifyEffect[] {
+  const popup: NotifyEffect = rejected ? { kind: 'show-popup', event, result, rejected: true } : { kind: 'show-popup', event, result };
   // Internal and non-numbers: Kommo cannot match them, so the widget's own pop-up says it.
   const viaEvents = config.mode === 'events' && result?.kind !== 'internal' && result?.kind !== 'invalid';
-  if (!viaEvents) return [{ kind: 'show-popup', event, result }];
+  if (!viaEvents) return [popup];
   if (config.canPost) return [{ kind: 'post-event', event, result, body: callEventBody(event, result, config.userId) }];
-  return [{ kind: 'warn', message: 'notify: no way to post events; pop-up instead' }, { kind: 'show-popup', event, result }];
+  return [{ kind: 'warn', message: 'notify: no way to post events; pop-up instead' }, popup];
 }
 
+/** The number as the lookup read it (E.164, or the digits as sent when it names no country), else as the PBX sent it. */
 export function callEventBody(event: CallEvent, result: LookupResult | null, userId: string): CallEventBody {
-  const e164 = result && 'number' in result ? result.number?.e164 : undefined;
-  const phoneNumber = typeof e164 === 'string' ? e164 : String(event.phone ?? '').trim();
+  const number = result && 'number' in result ? result.number : undefined;
+  const phoneNumber = number ? storedNumber(number) : String(event.phone ?? '').trim();
   const user = /^\d+$/.test(userId) ? Number(userId) : userId;
   return { add: [{ type: 'phone_call', phone_number: phoneNumber, users: [user] }] };
 }

@@ -1,18 +1,30 @@
 /**
  * The ringing pop-up (`APP.notifications.show_notification`,
  * https://developers.kommo.com/docs/call-notification): pure text building.
- * `header` and `text` are HTML with every CRM/PBX value escaped.
+ * `header` and `text` are HTML with every CRM/PBX value escaped. The header names the other
+ * party's number (or extension, or "hidden number"); the text says what the header does not
+ * (the card, "unknown", why the lookup failed), so no variant shows the number twice.
+ * Kommo's API has no way to close a pop-up once shown: Kommo hides it in its own time.
  */
 import type { CallEvent } from '../feed/types';
 import type { CrmEntity, LookupResult } from '../lookup/types';
+import type { LookupFailure } from '../lookup/failure';
 import type { CallPopup } from './types';
 import type { NotifyStrings } from './strings';
 import { escapeHtml } from '../core/html';
 import { fillEscaped, fillHtml } from '../core/template';
-import { newContactUrl } from '../lookup';
+import { lookupFailure, newContactUrl } from '../lookup';
 import { entityLink, navigateLink } from './links';
 import { callBackLink } from './call-back';
-import { partyNumber, unixSeconds } from './party';
+import { isHiddenNumber, partyLabel, unixSeconds } from './party';
+
+/** What the pop-up says for each kind of failed lookup: a slow CRM is not a broken one. */
+const FAILURE_TEXT: Record<LookupFailure, keyof NotifyStrings> = {
+  slow: 'lookup_slow',
+  busy: 'lookup_busy',
+  forbidden: 'lookup_forbidden',
+  error: 'lookup_failed',
+};
 
 function typeLabel(entity: CrmEntity, strings: NotifyStrings): string {
   return escapeHtml(strings[`type_${entity.type}`] ?? '');
@@ -27,46 +39,38 @@ function foundLines(lookup: Extract<LookupResult, { kind: 'found' }>, strings: N
   return lines;
 }
 
-/**
- * `lookup` null: the lookup did not answer within the pop-up's budget; the pop-up shows the
- * number alone rather than come late.
- */
-export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): CallPopup {
-  const inbound = call.direction === 'inbound';
-  const number = partyNumber(call, lookup, strings);
+/** The text's lines (HTML). `lookup` null: no answer within the pop-up's budget (the CRM was slow), or `rejected`. */
+function ringingLines(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings, rejected: boolean): string[] {
   const say = (key: keyof NotifyStrings) => escapeHtml(strings[key]);
-  let header = fillEscaped(inbound ? strings.incoming_header : strings.outgoing_header, { number });
-  // `target` names the other party (first line); `rest` follows on lines of its own.
-  let target: string | null = escapeHtml(number);
-  let rest: string[] = [];
-  switch (lookup?.kind) {
-    case 'internal': {
-      const extension = { extension: lookup.extension };
-      header = fillEscaped(strings.internal_header, extension);
-      if (inbound) [target, rest] = [null, [fillEscaped(strings.internal_call, extension)]];
-      break;
-    }
+  if (lookup === null) return [say(isHiddenNumber(call.phone) ? 'hidden_text' : rejected ? 'lookup_failed' : 'lookup_slow')];
+  switch (lookup.kind) {
     case 'found': {
-      const [first, ...more] = foundLines(lookup, strings);
-      target = first ?? target;
-      rest = more;
-      break;
+      const lines = foundLines(lookup, strings);
+      if (call.direction === 'inbound') return lines;
+      const [first = '', ...more] = lines;
+      return [fillHtml(strings.dialing, { target: first }), ...more];
     }
     case 'not_found':
-      if (inbound) target = null;
-      rest = [say('unknown_number'), navigateLink(newContactUrl(lookup.number), say('create_contact'))];
-      break;
+      return [say('unknown_number'), navigateLink(newContactUrl(lookup.number), say('create_contact'))];
     case 'failed':
-      rest = [say('lookup_failed')];
-      break;
-    case 'invalid': {
+      return [say(FAILURE_TEXT[lookupFailure(lookup.error)])];
+    case 'internal':
+      return [say('internal_call')];
+    case 'invalid':
       // Nothing sent at all is a hidden number, not an invalid one.
-      const hidden = typeof lookup.raw !== 'string' || lookup.raw.trim() === '';
-      if (!hidden) [target, rest] = [inbound ? null : target, [say('invalid_number')]];
-    }
+      return [say(isHiddenNumber(lookup.raw) ? 'hidden_text' : 'invalid_number')];
   }
-  const lines = target === null ? rest : [inbound ? target : fillHtml(strings.dialing, { target }), ...rest];
-  return { callId: call.callId, header, text: lines.join('<br>'), date: unixSeconds(call.at) };
+}
+
+/**
+ * `lookup` null: the lookup did not answer within the pop-up's budget; the pop-up says the CRM
+ * is slow rather than come late. With `rejected` it did answer, with a rejection (a bug): the
+ * lookup failed.
+ */
+export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings, rejected = false): CallPopup {
+  const template = call.direction === 'inbound' ? strings.incoming_header : strings.outgoing_header;
+  const header = fillEscaped(template, { number: partyLabel(call, lookup, strings) });
+  return { callId: call.callId, header, text: ringingLines(call, lookup, strings, rejected).join('<br>'), date: unixSeconds(call.at) };
 }
 
 /**
@@ -74,9 +78,11 @@ export function buildPopup(call: CallEvent, lookup: LookupResult | null, strings
  * `callId` is the call's with `:missed`, so the tab layer shows it once, beside the ringing one.
  */
 export function buildMissedPopup(call: CallEvent, lookup: LookupResult | null, strings: NotifyStrings): CallPopup {
-  const number = partyNumber(call, lookup, strings);
   const found = lookup?.kind === 'found' ? foundLines(lookup, strings) : [];
   const callBack = callBackLink(call, lookup, strings);
   const lines = [...found, ...(callBack === '' ? [] : [callBack])];
-  return { callId: `${call.callId}:missed`, header: fillEscaped(strings.missed_header, { number }), text: lines.join('<br>'), date: unixSeconds(call.at) };
+  // Nothing to link or dial: say why rather than leave the text empty.
+  if (lines.length === 0 && lookup?.kind === 'invalid') lines.push(escapeHtml(strings[isHiddenNumber(lookup.raw) ? 'hidden_text' : 'invalid_number']));
+  const header = fillEscaped(strings.missed_header, { number: partyLabel(call, lookup, strings) });
+  return { callId: `${call.callId}:missed`, header, text: lines.join('<br>'), date: unixSeconds(call.at) };
 }

@@ -3,8 +3,9 @@
  *
  * The pop-up must be on screen within 1.5 s of the ring reaching the page, and the delivery and
  * the timer's own lateness eat into that (the benchmark measured up to ~20 ms past the budget).
- * So the pop-up stops waiting for the lookup at 1.4 s and shows the number alone; the app sets
- * the lookup's own timeout below it, so that the pop-up can say "could not look up" instead.
+ * So the pop-up stops waiting for the lookup at 1.4 s and shows the number with "the CRM is slow";
+ * the app sets the lookup's own timeout below it, so that a timed-out lookup says the same (a
+ * slow CRM, not a failed lookup) from its own answer.
  */
 export const NOTIFY_TIMING = {
   /** The pop-up never waits longer than this for the lookup (ms). */

@@ -21,8 +21,8 @@ export interface CompletedCall {
   date: number;
   from: string;
   to: string;
-  /** Seconds. */
-  duration: number;
+  /** Seconds talked; absent when nobody talked (Kommo would show 0:00). */
+  duration?: number;
   /** The recording URL (http/https only). */
   link?: string;
   element?: { id: number; type: 'contact' | 'lead' | 'company' };

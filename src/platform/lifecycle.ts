@@ -18,9 +18,12 @@ import { fillTemplate } from '../core/template';
 import { browserPage, scriptLoader } from './page';
 import { browserTabEnvironment } from './tab-environment';
 import type { StartLeader } from '../app/leader';
+import type { DesktopNotifications } from '../notify/desktop-types';
 import { leaseShared } from '../tabs';
 import type { Election, LeaseElectionDeps, leaseElectionWith, PartLoader } from '../tabs';
 import { loadWidgetPart } from './widget-part';
+import { browserDesktopNotifications, listenForDesktopOffers } from './desktop-notifications';
+import { prefetchWhenIdle } from './idle-prefetch';
 
 export type LifecycleState =
   | { status: 'idle' }
@@ -64,8 +67,10 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
         notify: notifyStringsFrom(host.strings('notify')),
         unnamed: (type, id) =>
           fillTemplate(unnamedTemplate(`${type}_unnamed`, type === 'lead' ? 'Lead #{{id}}' : 'Customer #{{id}}'), { id }),
+        desktop: host.strings('desktop'),
       },
       sink: host.sink,
+      desktop: desktopFor(host),
       page: browserPage(win),
       clock: systemClock,
       logger,
@@ -80,16 +85,31 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
     });
   };
 
+  // Desktop notifications: one shell per page; the listener of the pop-up's offer only while calls run.
+  let desktop: DesktopNotifications | null = null;
+  let offDesktopOffers: (() => void) | null = null;
+  const desktopFor = (host: Host): DesktopNotifications => {
+    const path = host.widgetPath?.();
+    desktop ??= browserDesktopNotifications(win, path ? `${path.replace(/\/+$/, '')}/images/logo_min.png` : undefined);
+    offDesktopOffers ??= listenForDesktopOffers(win.document, desktop);
+    return desktop;
+  };
+
   // The tab session ends on pagehide; a page restored from the back/forward cache starts anew.
   let restart: (() => void) | null = null;
   const onPageShow = (event: PageTransitionEvent) => {
     if (event.persisted && state.status === 'running') restart?.();
   };
 
+  let cancelPrefetch: (() => void) | null = null;
   const launch = (host: Host, settings: WidgetSettings) => {
     const telephony = start(host, settings);
     state = telephony ? { status: 'running', telephony, settings } : { status: 'idle' };
     if (!telephony) return;
+    // A follower's takeover and first click-to-call then find leader.js loaded (idle-prefetch.ts).
+    cancelPrefetch ??= prefetchWhenIdle(win, () =>
+      loadWidgetPart('leader', host.widgetPath?.(), () => undefined, (error) => logger.debug('leader.js prefetch failed; it is fetched when needed', { error })),
+    );
     if (!restart) win.addEventListener('pageshow', onPageShow);
     restart = () => {
       stop();
@@ -108,7 +128,11 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
   };
 
   const stop = () => {
+    cancelPrefetch?.();
+    cancelPrefetch = null;
     if (state.status === 'running') state.telephony.stop();
+    offDesktopOffers?.();
+    offDesktopOffers = null;
     if (restart) win.removeEventListener('pageshow', onPageShow);
     restart = null;
   };
@@ -133,7 +157,8 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       const parsed = parse(host, raw);
       if (!parsed.settings) {
         const message = describeProblems(parsed.problems, host.strings('settings'));
-        host.showError(message.header, message.html);
+        // Inert text, as every show_message (rules of issue 17): escaped HTML read as `&quot;` in a host that shows text.
+        host.showError(message.header, message.inert);
         return false;
       }
       // New settings (a fixed token after a 4401, another URL): start over with them.

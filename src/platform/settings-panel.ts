@@ -17,6 +17,8 @@
  */
 import type { SettingsContext, SettingsProblem } from '../settings/types';
 import type { SettingsRules } from '../settings/rules';
+import { renderDesktopPermission } from './desktop-permission';
+import type { DesktopPermissionDeps } from './desktop-permission';
 
 export interface SettingsPanelDeps {
   $: JQueryStatic;
@@ -31,6 +33,8 @@ export interface SettingsPanelDeps {
   read?(): Record<string, unknown>;
   /** A user's name for messages about their extensions, e.g. from `APP.constant('managers')`. */
   userName?(userId: string): string | undefined;
+  /** Desktop notifications' block (desktop-permission.ts): the i18n `desktop` section, the page's notifications. */
+  desktop?: DesktopPermissionDeps;
 }
 
 export interface SettingsPanel {
@@ -42,7 +46,7 @@ export interface SettingsPanel {
 const SIMPLE_KEYS = ['ws_url', 'poll_url', 'poll_interval', 'token', 'country', 'notify_mode'] as const;
 const USERS_KEY = 'phones';
 
-const COLORS = { error: '#c0392b', warning: '#9a6700' } as const;
+const COLORS = { error: '#c0392b', warning: '#9a6700', ok: '#1a7f37' } as const;
 
 function fieldValue($field: JQuery): string {
   const value = $field.val();
@@ -116,6 +120,8 @@ export function renderSettingsPanel($body: JQuery, deps: SettingsPanelDeps): Set
   $panel.append($title, $list, $hint);
   $body.append($panel);
   const undoSelect = notifyModeSelect($, $body, deps.strings, rules.NOTIFY_MODES);
+  // Desktop notifications (issue 17): this browser's permission, asked only from its button.
+  const undoDesktop = renderDesktopPermission($, $panel, deps.desktop);
 
   const marked = new Set<SettingsProblem['field']>();
   const markFields = (problems: SettingsProblem[]) => {
@@ -142,9 +148,11 @@ export function renderSettingsPanel($body: JQuery, deps: SettingsPanelDeps): Set
     }
     $list.empty();
     if (problems.length === 0) {
-      $list.append($('<li class="telephony-settings-check__ok"></li>').text(deps.strings('panel_ok')));
+      $list.append($('<li class="telephony-settings-check__ok"></li>').css({ color: COLORS.ok }).text(deps.strings('panel_ok')));
     }
-    for (const problem of problems) {
+    // What blocks saving first, then the hints (as the refusal message lists them).
+    const ordered = [...problems.filter((p) => p.severity === 'error'), ...problems.filter((p) => p.severity !== 'error')];
+    for (const problem of ordered) {
       const label = deps.strings(problem.severity === 'error' ? 'label_error' : 'label_warning');
       const $item = $('<li></li>')
         .addClass(`telephony-settings-check__${problem.severity}`)
@@ -168,6 +176,7 @@ export function renderSettingsPanel($body: JQuery, deps: SettingsPanelDeps): Set
     dispose() {
       $body.off(namespace);
       undoSelect();
+      undoDesktop();
       markFields([]);
       $panel.remove();
     },

@@ -3,21 +3,25 @@
  * lookup function or as the section object itself (`this.i18n('settings')`).
  */
 import type { SettingsProblem } from './types';
-import { escapeHtml } from '../core/html';
+import { inertText } from '../core/html';
 import { fillTemplate as fill } from '../core/template';
 
 
 export type SettingsStrings = ((key: string) => string | undefined) | Record<string, unknown>;
 
 export interface DescribedProblems {
-  /** `save_refused`, for the refusal message's header. */
+  /** `save_refused`, for the refusal message's header; inert text too. */
   header: string;
   errors: string[];
   warnings: string[];
   /** Errors then warnings, one per line, plain text. */
   text: string;
-  /** The same, HTML-escaped, lines joined with `<br>` (Kommo's message boxes take HTML). */
-  html: string;
+  /**
+   * The same as inert text (core/html.ts), for Kommo's `show_message_error`: whether Kommo renders
+   * it as text or HTML is not documented, and without `<`, `>`, `&` it reads the same either way
+   * (escaping it instead showed `now &quot;abc&quot;` where the host renders text).
+   */
+  inert: string;
 }
 
 function lookup(strings: SettingsStrings, key: string): string | undefined {
@@ -50,10 +54,10 @@ export function describeProblems(problems: readonly SettingsProblem[], strings: 
   const warnings = problems.filter((p) => p.severity === 'warning').map((p) => describeProblem(p, strings, options));
   const lines = [...errors, ...warnings];
   return {
-    header: lookup(strings, 'save_refused') ?? 'Settings not saved',
+    header: inertText(lookup(strings, 'save_refused') ?? 'Settings not saved'),
     errors,
     warnings,
     text: lines.join('\n'),
-    html: lines.map(escapeHtml).join('<br>'),
+    inert: inertText(lines.join('\n')),
   };
 }

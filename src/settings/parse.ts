@@ -7,7 +7,7 @@
 import type { ParsedSettings, SettingsContext, SettingsProblem, TransportSettings, WidgetSettings } from './types';
 import { isSupportedCountry } from './countries';
 import { parsePhones } from './phones';
-import { parseUrl } from '../protocol/url';
+import { parseSettingsUrl } from './address';
 
 const POLL_INTERVAL_SECONDS = { min: 1, max: 60, default: 3 } as const;
 
@@ -33,7 +33,6 @@ function parseTransport(raw: Record<string, unknown>, ctx: SettingsContext, prob
   const wsUrl = text(raw.ws_url);
   const pollUrl = text(raw.poll_url);
   const secure = ctx.pageProtocol === 'https:';
-  const intervalMs = parseInterval(raw.poll_interval, problems);
 
   if (wsUrl && pollUrl) {
     problems.push({ field: 'poll_url', severity: 'error', key: 'problem_transport_both' });
@@ -44,7 +43,7 @@ function parseTransport(raw: Record<string, unknown>, ctx: SettingsContext, prob
     return null;
   }
   if (wsUrl) {
-    const url = parseUrl(wsUrl);
+    const url = parseSettingsUrl(wsUrl);
     if (!url) {
       problems.push({ field: 'ws_url', severity: 'error', key: 'problem_ws_url_invalid', params: { value: wsUrl } });
       return null;
@@ -58,9 +57,13 @@ function parseTransport(raw: Record<string, unknown>, ctx: SettingsContext, prob
       problems.push({ field: 'ws_url', severity: 'error', key: 'problem_ws_insecure' });
       return null;
     }
+    // On an http page (the sandbox) ws: connects; on Kommo, always https, the browser refuses it.
+    if (url.protocol === 'ws:') problems.push({ field: 'ws_url', severity: 'warning', key: 'problem_ws_not_on_kommo' });
     return { kind: 'ws', url: wsUrl };
   }
-  const url = parseUrl(pollUrl);
+  // Only polling uses the interval: a WebSocket install is not refused over a field it ignores.
+  const intervalMs = parseInterval(raw.poll_interval, problems);
+  const url = parseSettingsUrl(pollUrl);
   if (!url) {
     problems.push({ field: 'poll_url', severity: 'error', key: 'problem_poll_url_invalid', params: { value: pollUrl } });
     return null;

@@ -43,7 +43,7 @@ test("the card's Call button: 'Calling ... from your phone (101)' at once, the P
   expect(call).toMatchObject({ direction: 'outbound', extension: '101', phone: '+18305803077', state: 'ringing' });
   expect(await toasts(page)).toEqual(['Calling +1 830 580 3077 from your phone (101)...']);
   const popup = await nthPopup(page, 1);
-  expect(popup.header).toBe('Outgoing call');
+  expect(popup.header).toBe('Outgoing call: +1 830 580 3077');
   expect(popup.text).toBe('Dialing Adam Noah');
   // The customer answers and hangs up: still one pop-up; the call is filed once, as outgoing.
   await h.pbx({ action: 'answer', callId: call!.callId });

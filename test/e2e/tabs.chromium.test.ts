@@ -56,6 +56,9 @@ const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
 /** The widget's own files the page fetched besides script.js (its parts: poll.js, lease.js, settings.js). */
 const partsFetched = (page: Page) =>
   page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => /^\/widget\/[\w-]+\.js$/.test(p) && p !== '/widget/script.js'));
+/** When the page started fetching leader.js (ms after its navigation started), once per fetch. */
+const leaderFetchedAt = (page: Page) =>
+  page.evaluate(() => performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/widget/leader.js').map((e) => e.startTime));
 
 test('three tabs: one connection, one lookup, one pop-up where the user looks, one add_call; takeover on close', async () => {
   const sockets = new Map<Page, number>();
@@ -101,8 +104,14 @@ test('three tabs: one connection, one lookup, one pop-up where the user looks, o
   expect(h.sandbox.relay.subscriberCount()).toBe(1);
   expect(rest.filter((p) => (sockets.get(p) ?? 0) > 0)).toHaveLength(1);
   // Web Locks and a WebSocket: neither the lease election (lease.js) nor polling (poll.js) is
-  // fetched; the call code (leader.js) only by a tab that led (after the takeover, the one connected).
-  for (const page of rest) expect(await partsFetched(page)).toEqual((sockets.get(page) ?? 0) > 0 ? ['/widget/leader.js'] : []);
+  // fetched; the call code (leader.js) at most once per tab: by a tab that led, or by a follower
+  // in idle time (src/platform/idle-prefetch.ts), never during its page load (2 s at the earliest).
+  for (const page of rest) {
+    expect((await partsFetched(page)).filter((p) => p !== '/widget/leader.js')).toEqual([]);
+    const fetched = await leaderFetchedAt(page);
+    expect(fetched.length).toBeLessThanOrEqual(1);
+    if ((sockets.get(page) ?? 0) === 0) for (const at of fetched) expect(at).toBeGreaterThanOrEqual(2_000);
+  }
   expect(h.pageErrors).toEqual([]);
   untrack();
 }, 60_000);

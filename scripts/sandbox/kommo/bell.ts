@@ -3,15 +3,20 @@
  * element, the newest first, an unread counter. Like Kommo's centre it renders add_call's
  * `text`, `from` and `to` as HTML (the widget escapes them); the duration is shown with the
  * widget's own formatter and the card link is the widget's own cardPath, so the double formats
- * and builds nothing of its own. https://developers.kommo.com/docs/call-notification
+ * and builds nothing of its own. `duration` is optional in add_call (Kommo's docs: "providing the
+ * duration ... if they are available"): an entry without one shows none, not "0:00".
+ * https://developers.kommo.com/docs/call-notification
  */
 import { cardPath } from '../../../src/lookup/card-url';
 import { formatDuration } from '../../../src/notify/duration';
 import type { CallData } from './app';
+import { watchCallEvents } from './call-events';
+import type { CallEventItem, NoticeBoard } from './call-events';
 import { byId, element } from './dom';
 import type { Recorder } from './recorder';
 
-export interface Bell {
+/** `notice`: a call notification Kommo files itself (POST /api/v2/events, call-events.ts). */
+export interface Bell extends NoticeBoard {
   call(data: CallData): void;
   /** Opens (true), closes (false) or flips the list; opening marks everything read. */
   toggle(show?: boolean): void;
@@ -20,6 +25,8 @@ export interface Bell {
 interface Entry {
   data: CallData;
   at: number;
+  /** Kommo's own notification (call-events.ts builds it): shown and recorded as it is. */
+  notice?: { record: CallEventItem; view: HTMLLIElement };
 }
 
 function html<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string>, markup: unknown): HTMLElementTagNameMap[K] {
@@ -34,6 +41,13 @@ function cardLink(data: CallData): string | null {
   return target ? cardPath(target.type, Number(target.id)) : null;
 }
 
+/** The talk time when add_call gave one (a number of seconds), else nothing. */
+function durationView(data: CallData, lang: string): Array<Node | string> {
+  const seconds = data.duration;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return [];
+  return [' \u00b7 ', element('span', { 'data-testid': 'bell-duration' }, formatDuration(seconds, lang))];
+}
+
 function entryView({ data, at }: Entry, lang: string): HTMLLIElement {
   const when = new Date(data.date ? data.date * 1000 : at).toLocaleTimeString();
   const meta = element(
@@ -42,8 +56,7 @@ function entryView({ data, at }: Entry, lang: string): HTMLLIElement {
     html('span', { 'data-testid': 'bell-from' }, data.from),
     ' \u2192 ',
     html('span', { 'data-testid': 'bell-to' }, data.to),
-    ' \u00b7 ',
-    element('span', { 'data-testid': 'bell-duration' }, formatDuration(Number(data.duration) || 0, lang)),
+    ...durationView(data, lang),
     ` \u00b7 ${when}`,
   );
   const links: Array<Node | string> = [];
@@ -67,10 +80,11 @@ export function createBell({ recorder, lang }: { recorder: Recorder; lang: strin
     count.textContent = String(unread);
     count.hidden = unread === 0;
     byId('bell-empty').hidden = entries.length > 0;
-    byId('bell-entries').replaceChildren(...entries.map((entry) => entryView(entry, lang)));
+    byId('bell-entries').replaceChildren(...entries.map((entry) => entry.notice?.view ?? entryView(entry, lang)));
+    recorder.record.bell = entries.map((entry) => entry.notice?.record ?? entry.data);
   }
 
-  return {
+  const bell: Bell = {
     call(data) {
       const target = data?.element;
       // Kommo keeps one notification per element, the last one.
@@ -78,7 +92,12 @@ export function createBell({ recorder, lang }: { recorder: Recorder; lang: strin
         entries = entries.filter(({ data: other }) => !(other.element && String(other.element.id) === String(target.id) && other.element.type === target.type));
       }
       entries.unshift({ data: data ?? { text: '' }, at: Date.now() });
-      recorder.record.bell = entries.map((entry) => entry.data);
+      unread += 1;
+      render();
+    },
+    notice(record, view) {
+      // Every call event is a notification of its own (Kommo keeps them all).
+      entries.unshift({ data: { text: '' }, at: Date.now(), notice: { record, view } });
       unread += 1;
       render();
     },
@@ -90,4 +109,6 @@ export function createBell({ recorder, lang }: { recorder: Recorder; lang: strin
       render();
     },
   };
+  watchCallEvents(bell);
+  return bell;
 }

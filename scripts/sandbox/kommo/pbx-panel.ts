@@ -3,6 +3,7 @@
  * so far, including those placed with `npm run call`) and the CRM and relay fault switches.
  */
 import { formatDuration } from '../../../src/notify/duration';
+import { SEED_NUMBERS } from '../../crm/seed';
 import type { PbxCall } from '../pbx';
 import { byId, element } from './dom';
 import { fetchJson } from './fetch-json';
@@ -11,6 +12,11 @@ import type { CardEntity } from '../entities';
 /** How often the call list catches up with calls placed from the CLI. */
 const REFRESH_MS = 2000;
 const SHOWN_CALLS = 8;
+/**
+ * What "an unknown number" fills in: no card of the seed shares its last 7 digits, so Kommo's
+ * phone search finds nobody (test/scripts/sandbox/unknown-number.test.ts proves it).
+ */
+export const UNKNOWN_NUMBER: string = SEED_NUMBERS.unknown;
 
 async function pbx(action: Record<string, unknown>): Promise<{ call: PbxCall }> {
   const response = await fetch('/sandbox/pbx', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(action) });
@@ -49,7 +55,7 @@ async function showSeededNumbers(): Promise<void> {
   const pick = (phone: string, label: string) => element('a', { href: '#', class: 'pick', 'data-phone': phone }, label);
   const seeded = [...contacts, ...companies].filter((e) => e.phones?.length).slice(0, 6);
   const links = seeded.flatMap((e, i) => [...(i ? [', '] : []), pick(e.phones[0]!, e.name)]);
-  byId('pbx-numbers').replaceChildren('Try: ', ...links, ', ', pick('+44 20 7946 0958', 'an unknown number'), '.');
+  byId('pbx-numbers').replaceChildren('Try: ', ...links, ', ', pick(UNKNOWN_NUMBER, 'an unknown number'), '.');
 }
 
 export function installPbxPanel(extension: string, lang: string): void {

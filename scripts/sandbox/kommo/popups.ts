@@ -3,12 +3,17 @@
  * https://developers.kommo.com/docs/call-notification) and the short messages of
  * `show_message` / `show_message_error` (plain text). The layer is the page's `#popups`, or one
  * the double adds when the page has none.
+ *
+ * As in Kommo, a widget cannot close a call pop-up: `show_notification` returns nothing and
+ * `APP.notifications` has no method to hide one (https://developers.kommo.com/docs/add-notifications),
+ * so a pop-up outlives a short call. Only the user's × and the display time end it. Kommo's docs
+ * name no display time; the double's (`popupMs`) is the sandbox's own, 15 s unless `?popup_ms=N`.
  */
 import type { MessageData, NotificationDisplay, PopupData } from './app';
 import { element } from './dom';
 
 export interface PopupLayerOptions {
-  /** How long a call pop-up stays, ms; without it, until closed. */
+  /** How long a call pop-up stays, ms; without it, until the user closes it. */
   popupMs?: number;
   /** How long a message stays, ms; without it, until removed. */
   toastMs?: number;

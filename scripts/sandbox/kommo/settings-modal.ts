@@ -2,7 +2,9 @@
  * The widget's settings modal, as Kommo builds it: the manifest's fields (a text box per user for
  * a `users` field), then the widget's `settings($body)` callback. Save calls
  * `onSave({active: 'Y', fields})`: false or a rejected promise keeps the modal open and says so.
- * Switch off calls `onSave({active: 'N'})`, then `destroy`.
+ * Switch off calls `onSave({active: 'N'})`, then `destroy`. As in Kommo, the modal of a widget
+ * that is off still runs its `settings` callback (an instance is made for it) and its on/off
+ * switch turns it back on: a save with `active: 'Y'`, refused like any save.
  * https://developers.kommo.com/docs/manifest-json  https://developers.kommo.com/docs/script-js#callbacks
  */
 import type { RawSettings } from '../../../src/platform/kommo';
@@ -79,6 +81,22 @@ function collectFields(body: HTMLElement): RawSettings {
   return fields;
 }
 
+/** Kommo's on/off toggle in the modal's head: a switch that says the state and changes it. */
+function onOffSwitch(): { el: HTMLButtonElement; show(active: boolean): void } {
+  const el = element('button', { type: 'button', role: 'switch', 'data-testid': 'settings-active', 'aria-label': 'Widget switched on' });
+  el.style.cssText = 'border: 0; border-radius: 10px; padding: 1px 12px; font-size: 12px; font-weight: 700; cursor: pointer;';
+  return {
+    el,
+    show(active) {
+      el.setAttribute('aria-checked', String(active));
+      el.textContent = active ? 'On' : 'Off';
+      el.title = active ? 'Switch the widget off' : 'Switch the widget on (saves these settings)';
+      el.style.background = active ? '#2da44e' : '#d0d7de';
+      el.style.color = active ? '#fff' : '#24292f';
+    },
+  };
+}
+
 export function installSettingsModal(host: Host, pages: Pages): SettingsModal {
   const { lifecycle, recorder, settings } = host;
   const body = () => byId('modal-body');
@@ -96,14 +114,28 @@ export function installSettingsModal(host: Host, pages: Pages): SettingsModal {
     recorder.step('onSave:refused');
   }
 
+  const onOff = onOffSwitch();
+
+  /** The switch, the Save label and the Switch off button say the state the modal opened in. */
+  function showState(active: boolean): void {
+    onOff.show(active);
+    const head = byId('modal-status');
+    head.classList.remove('badge');
+    head.replaceChildren(onOff.el);
+    byId('modal-save').textContent = active ? 'Save' : 'Save and switch on';
+    byId('modal-off').hidden = !active;
+  }
+
   function open(): void {
     const values = settings.read();
     const fields = host.files.manifest?.settings ?? {};
     byId('modal-refused').hidden = true;
-    byId('modal-status').textContent = settings.active() ? 'on' : 'off';
+    showState(settings.active());
     body().replaceChildren(...Object.entries(fields).map(([key, field]) => fieldRow(host, key, field ?? {}, values[key])));
     byId('modal-backdrop').hidden = false;
     const $ = host.$();
+    // Off, the page made no instance (pageLoad skips it); Kommo's modal still runs the widget's callback.
+    lifecycle.ensureInstance();
     if ($) lifecycle.call('settings', $(body()));
   }
 
@@ -136,6 +168,7 @@ export function installSettingsModal(host: Host, pages: Pages): SettingsModal {
 
   byId('modal-save').addEventListener('click', save);
   byId('modal-off').addEventListener('click', switchOff);
+  onOff.el.addEventListener('click', () => (settings.active() ? switchOff() : save()));
   byId('modal-cancel').addEventListener('click', close);
   recorder.record.openSettings = open;
   return { open };

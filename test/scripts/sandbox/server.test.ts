@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { jwtVerify } from 'jose';
 import { WebSocket } from 'ws';
-import { parseCommandLine } from '../../../scripts/sandbox/call-cli';
+import { parseCommandLine, run as runCallCli } from '../../../scripts/sandbox/call-cli';
 import { startSandbox } from '../../../scripts/sandbox/server';
 import type { Sandbox } from '../../../scripts/sandbox/server';
 import { SANDBOX_INTEGRATION } from '../../../scripts/sandbox/one-time-token';
@@ -206,4 +206,42 @@ test('the call CLI reads numbers with spaces and single-value options', () => {
   });
   expect(parseCommandLine(['hangup', '--recording', '--duration', '65'])).toEqual({ command: 'hangup', flags: { recording: true, duration: '65' } });
   expect(() => parseCommandLine(['ring', 'extra', 'words'])).toThrow(/unexpected argument/);
+});
+
+test('the call CLI places a withheld call: `--from ""` (or `--from=`, or --withheld) rings with an empty phone', async () => {
+  for (const argv of [['ring', '--from', '', '--ext', '101'], ['ring', '--from=', '--ext', '101'], ['ring', '--withheld', '--ext', '101'], ['ring', '--ext', '101', '--from', '']]) {
+    expect(parseCommandLine(argv)).toEqual({ command: 'ring', flags: { withheld: true, ext: '101' } });
+  }
+  // A forgotten number is still refused, and a withheld one is for inbound calls only.
+  expect(() => parseCommandLine(['ring', '--from'])).toThrow(/--from needs a value/);
+  expect(() => parseCommandLine(['dial', '--to', '', '--ext', '101'])).toThrow(/--to needs a value/);
+  const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    expect(await runCallCli(['ring', '--from', '', '--ext', '101', '--url', sandbox.url], {})).toBe(0);
+    expect(log.mock.calls.flat().join('\n')).toMatch(/\(withheld\) -> ext 101/);
+    expect(await runCallCli(['dial', '--withheld', '--ext', '101', '--url', sandbox.url], {})).toBe(2);
+    expect(stderr.mock.calls.flat().join('')).toMatch(/withheld number is for an inbound call/);
+  } finally {
+    log.mockRestore();
+    stderr.mockRestore();
+  }
+  const [call] = sandbox.relay.activeCalls();
+  expect(call).toMatchObject({ phone: '', extension: '101', state: 'ringing' });
+});
+
+test('the PBX rings a withheld number ("" phone) and refuses a missing or over-long one', async () => {
+  const withheld = await request(page('/sandbox/pbx'), 'POST', '{"action":"ring","phone":"","extension":"101"}');
+  expect(withheld.status).toBe(200);
+  expect(JSON.parse(withheld.text)).toMatchObject({ call: { phone: '', state: 'ringing' } });
+  for (const [body, reason] of [
+    ['{"action":"ring","extension":"101"}', /phone number \("" for a withheld one\)/],
+    ['{"action":"ring","phone":42,"extension":"101"}', /phone number/],
+    [JSON.stringify({ action: 'ring', phone: '1'.repeat(65), extension: '101' }), /longer than 64/],
+  ] as const) {
+    const res = await request(page('/sandbox/pbx'), 'POST', body);
+    expect([body.slice(0, 50), res.status]).toEqual([body.slice(0, 50), 400]);
+    expect(res.text).toMatch(reason);
+  }
+  expect(sandbox.relay.activeCalls()).toHaveLength(1);
 });

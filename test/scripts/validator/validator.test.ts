@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { formatFault, validateWidget } from '../../../scripts/validator';
+import { checkWidget, formatFault, validateWidget } from '../../../scripts/validator';
 import type { Fault } from '../../../scripts/validator';
 import { GOOD_SCRIPT, goodFolder, readJsonFile, tempDir, writeJsonFile, writeZip, zipFolder } from '../build/fixtures';
 
@@ -188,20 +188,41 @@ describe('validator: script.js', () => {
       'points to a source map (script.js.map) that is not in the package',
     );
   });
+
 });
 
 describe('validator: layout', () => {
-  it('spots a zip of the widget/ folder instead of its contents', async () => {
+  it('spots a zip of the widget/ folder instead of its contents, and says nothing false after it', async () => {
     const dir = folder();
     const zip = path.join(dir, '..', `${path.basename(dir)}.zip`);
     zipFolder(dir, zip, (name) => `widget/${name}`);
     try {
-      const faults = await validateWidget(zip);
-      expect(faults[0]).toEqual({
-        file: 'widget/manifest.json',
-        problem: 'manifest.json is inside a "widget/" folder, not at the root of the zip',
-        fix: 'zip the contents of "widget/" (manifest.json, script.js, i18n/, images/), not the folder itself',
-      });
+      expect(await validateWidget(zip)).toEqual([
+        {
+          file: 'widget/manifest.json',
+          problem: 'manifest.json is inside a "widget/" folder, not at the root of the zip (the files in "widget/" were checked as if they were at the root)',
+          fix: 'zip the contents of "widget/" (manifest.json, script.js, i18n/, images/), not the folder itself',
+        },
+      ]);
+    } finally {
+      fs.rmSync(zip, { force: true });
+    }
+  });
+
+  it('checks the files inside that folder and names them there', async () => {
+    const dir = folder();
+    fs.rmSync(path.join(dir, 'images/logo_dp.png'));
+    fs.appendFileSync(path.join(dir, 'script.js'), '}}}(');
+    const zip = path.join(dir, '..', `${path.basename(dir)}-nested.zip`);
+    zipFolder(dir, zip, (name) => `widget/${name}`);
+    try {
+      const findings = await checkWidget(zip);
+      expect(findings.faults.map((f) => `${f.file}: ${f.problem.replace(/:.*/, '')}`)).toEqual([
+        'widget/manifest.json: manifest.json is inside a "widget/" folder, not at the root of the zip (the files in "widget/" were checked as if they were at the root)',
+        'widget/images/logo_dp.png: is missing',
+        'widget/script.js: is not valid JavaScript',
+      ]);
+      expect(findings.warnings.map((f) => f.file)).toEqual(['widget/manifest.json', 'widget/manifest.json']);
     } finally {
       fs.rmSync(zip, { force: true });
     }

@@ -79,6 +79,38 @@ test('not a phone number: said, nothing sent', async () => {
   }
 });
 
+describe('a number that is no number of the default country, typed without its country code', () => {
+  test.each([
+    // Moscow with the trunk 8 (the protocol doc's example): as +84 it would ring Vietnam.
+    ['84951234567', 'US'],
+    ['8 (495) 123-45-67', 'US'],
+    // A US number without its +, with country RU.
+    ['18305803077', 'RU'],
+  ])('%j with country %s is not dialled as another country\'s: refused, asking for the country code, nothing sent', async (raw, country) => {
+    const { dialer, sent, shown } = setup({ country });
+    expect(await dialer.dial(raw)).toEqual({ kind: 'not_a_number' });
+    expect(sent).toEqual([]);
+    expect(shown).toEqual([{ error: true, header: `Call ${raw}`, text: `"${raw}" is not a number of the account's default country. Type it with its country code, starting with + (e.g. +7 495 123 45 67).` }]);
+  });
+
+  test('control: the same digits with + (or 00) are dialled as the country they name', async () => {
+    for (const raw of ['+84951234567', '0084951234567']) {
+      const { dialer, sent } = setup();
+      expect(await dialer.dial(raw)).toEqual({ kind: 'accepted', extension: '101' });
+      expect(sent[0]!.body).toEqual({ number: '+84951234567', extension: '101' });
+    }
+    const russia = setup();
+    await russia.dialer.dial('+7 495 123 45 67');
+    expect(russia.sent[0]!.body.number).toBe('+74951234567');
+  });
+
+  test('in the user\'s language', async () => {
+    const { dialer, shown } = setup({ texts: section('ru') });
+    await dialer.dial('84951234567');
+    expect(shown[0]!.text).toBe('«84951234567» — не номер страны аккаунта по умолчанию. Введите его с кодом страны, начиная с + (например, +7 495 123 45 67).');
+  });
+});
+
 test('no relay in the settings, or the widget not running: said, nothing sent', async () => {
   const none = setup({ originateUrl: null });
   expect(await none.dialer.dial('+1 830 580 3077')).toEqual({ kind: 'disabled' });

@@ -64,7 +64,7 @@ describe('found', () => {
     const r = await lookup.findByNumber('+1 (830) 580-3077');
     expect(r).toEqual({
       kind: 'found',
-      number: { raw: '+1 (830) 580-3077', e164: '+18305803077', international: '+1 830 580 3077', digits: '18305803077' },
+      number: { raw: '+1 (830) 580-3077', e164: '+18305803077', international: '+1 830 580 3077', digits: '18305803077', hasCountry: true },
       entity: { id: 5760184, type: 'contact', name: 'Adam Noah', url: '/contacts/detail/5760184', responsibleUserId: 8320148 },
     });
     expect(server.crm.requests).toEqual([
@@ -101,13 +101,23 @@ describe('found', () => {
       entity: { type: 'company', name: 'Romashka LLC' },
     });
   });
+
+  test('the same number with the trunk 8 and country US: not read as Vietnam\'s +84, looked up by the digits as sent, still found', async () => {
+    const r = await lookup.findByNumber('84951234567');
+    expect(r).toMatchObject({
+      kind: 'found',
+      number: { raw: '84951234567', international: '84951234567', digits: '84951234567', hasCountry: false },
+      entity: { name: 'Romashka LLC' },
+    });
+    expect(server.crm.requests.map((q) => q.query)).toEqual([{ phone: '84951234567', query: '84951234567' }]);
+  });
 });
 
 describe('not found and no lookup', () => {
   test('204: not found, carrying the number', async () => {
     await expect(lookup.findByNumber(SEED_NUMBERS.unknown)).resolves.toEqual({
       kind: 'not_found',
-      number: { raw: SEED_NUMBERS.unknown, e164: '+12025550199', international: '+1 202 555 0199', digits: '12025550199' },
+      number: { raw: SEED_NUMBERS.unknown, e164: '+12025550199', international: '+1 202 555 0199', digits: '12025550199', hasCountry: true },
     });
   });
 

@@ -26,17 +26,50 @@ describe('normalizeNumber: formats the PBX sends', () => {
     ['[020] 7946\u00a00958', 'GB', '+442079460958', '+44 20 7946 0958'],
     ['030 9876 5432', 'DE', '+493098765432', '+49 30 98765432'],
     ['493098765432', 'DE', '+493098765432', '+49 30 98765432'],
-    ['18305803077', 'RU', '+18305803077', '+1 830 580 3077'],
+    ['+1 830 580 3077', 'RU', '+18305803077', '+1 830 580 3077'],
     ['(11) 91234–5678', 'BR', '+5511912345678', '+55 11 91234 5678'],
+    ['18305803077', undefined, '+18305803077', '+1 830 580 3077'],
   ])('%j with country %s -> %s', (raw, country, e164, international) => {
     const r = normalizeNumber(raw, country);
-    expect(r).toEqual({ kind: 'number', number: { raw, e164, international, digits: e164.slice(1) } });
+    expect(r).toEqual({ kind: 'number', number: { raw, e164, international, digits: e164.slice(1), hasCountry: true } });
   });
 
-  test('without a country a national number keeps its digits (by_phone still matches the last 7)', () => {
+  test('without a country a national number keeps its digits as sent, no + (by_phone still matches the last 7)', () => {
     expect(normalizeNumber('8 (916) 123-45-67')).toEqual({
       kind: 'number',
-      number: { raw: '8 (916) 123-45-67', e164: '+89161234567', international: '+89161234567', digits: '89161234567' },
+      number: { raw: '8 (916) 123-45-67', e164: '+89161234567', international: '89161234567', digits: '89161234567', hasCountry: false },
+    });
+  });
+
+  describe('digits that are no number of the default country, sent without a country code, are not read as another country\'s', () => {
+    test.each([
+      // The protocol doc's own example: Moscow with the trunk 8, which as +84 would be Vietnam.
+      ['84951234567', 'US', '84951234567'],
+      ['8 495 123 45 67', 'US', '84951234567'],
+      // A US number without its +, with country RU: not Russian, and no + is invented for it.
+      ['18305803077', 'RU', '18305803077'],
+      ['442079460958', 'US', '442079460958'],
+    ])('%j with country %s: shown as the digits sent, looked up by them, no country', (raw, country, digits) => {
+      expect(normalizeNumber(raw, country)).toEqual({
+        kind: 'number',
+        number: { raw, e164: `+${digits}`, international: digits, digits, hasCountry: false },
+      });
+    });
+
+    test('control: the same digits with + or 00 are the international number they say', () => {
+      for (const raw of ['+84951234567', '0084951234567', '+84 95 123 45 67']) {
+        const r = normalizeNumber(raw, 'US');
+        expect(r).toMatchObject({ kind: 'number', number: { e164: '+84951234567', hasCountry: true } });
+      }
+      expect(normalizeNumber('+84951234567', 'US')).toMatchObject({ number: { international: expect.stringMatching(/^\+84 /) } });
+    });
+
+    test('control: the region\'s own international prefix still makes it international (011 from the US)', () => {
+      expect(normalizeNumber('011 84 95 123 45 67', 'US')).toMatchObject({ kind: 'number', number: { e164: '+84951234567', hasCountry: true } });
+    });
+
+    test('a number sent with + that the library cannot place keeps its + (it names its country)', () => {
+      expect(normalizeNumber('+610000000', 'US')).toMatchObject({ kind: 'number', number: { international: '+610000000', hasCountry: true } });
     });
   });
 
@@ -138,8 +171,10 @@ describe('normalizeNumber: properties', () => {
             expect(r.number.digits).toMatch(/^\d{5,15}$/);
             expect(r.number.e164).toBe(`+${r.number.digits}`);
             expect(r.number.raw).toBe(raw);
-            // Normalising the result again changes nothing.
-            expect(e164Of(r.number.e164, country)).toBe(r.number.e164);
+            // Normalising the result again changes nothing: E.164 when it names its country, else
+            // the digits as sent (its `+digits` is an identity only: `+930200000000` is Afghanistan's).
+            expect(e164Of(r.number.hasCountry ? r.number.e164 : r.number.digits, country)).toBe(r.number.e164);
+            if (!r.number.hasCountry) expect(r.number.international).toBe(r.number.digits);
             break;
           case 'internal':
             expect(r.extension).toMatch(/^\d{1,4}$/);

@@ -7,6 +7,7 @@ import type * as http from 'http';
 import { startHarness, type Harness } from '../../support/kommo-jsdom';
 import { waitUntil } from '../../support/wait';
 import { CALL_BACK } from './fixtures';
+import { ENGLISH_NOTIFY_STRINGS } from '../../../src/notify';
 import { startRelay } from '../../../relay/src';
 
 type Relay = Awaited<ReturnType<typeof startRelay>>;
@@ -152,37 +153,38 @@ test('unknown number: "unknown number" and a create-contact link with the number
   expect(links(h, h.app.popups[0]!.text.text)).toEqual([{ href: '/contacts/add/?phone=%2B14155550100', cls: 'js-navigate-link', label: 'Create contact' }]);
 });
 
-test('lookup refused (403): the number and "could not look up", no create link', async () => {
+test('lookup refused (403): the number and that the CRM refused, no create link', async () => {
   const h = await start();
   await pbx({ call_id: 'b4', state: 'ringing', phone: '+1 415 555 0199' });
   await waitUntil('the pop-up', () => h.app.popups.length === 1);
-  expect(h.app.popups[0]!.text.text).toContain('Could not look up the caller');
+  expect(h.app.popups[0]!.text.text).toBe(ENGLISH_NOTIFY_STRINGS.lookup_forbidden);
   expect(links(h, h.app.popups[0]!.text.text)).toEqual([]);
 });
 
-test('a by_phone that never answers: the pop-up still comes, with the number, "could not look up" and no card', async () => {
+test('a by_phone that never answers: the pop-up still comes, with the number, "the CRM is slow" and no card', async () => {
   const h = await start();
   await pbx({ call_id: 'b5', state: 'ringing', phone: '+1 415 555 0111' });
   await waitUntil('the pop-up', () => h.app.popups.length === 1);
   expect(h.app.popups[0]!.text.header).toContain('415');
-  // The lookup gives up before the pop-up's budget runs out, so the user is told why no name.
-  expect(h.app.popups[0]!.text.text).toContain('Could not look up the caller');
+  // The lookup gives up before the pop-up's budget runs out, so the user is told why no name: slow, not failed.
+  expect(h.app.popups[0]!.text.text).toBe(ENGLISH_NOTIFY_STRINGS.lookup_slow);
   expect(links(h, h.app.popups[0]!.text.text)).toEqual([]);
 });
 
-test('internal extension: "internal number" header, no lookup', async () => {
+test('internal extension: "extension 204" header, no lookup', async () => {
   const h = await start();
   await pbx({ call_id: 'b6', state: 'ringing', phone: '204' });
   await waitUntil('the pop-up', () => h.app.popups.length === 1);
-  expect(h.app.popups[0]!.text.header).toBe('Internal number: 204');
+  expect(h.app.popups[0]!.text.header).toBe('Incoming call: extension 204');
+  expect(h.app.popups[0]!.text.text).toBe('Internal call');
   expect(byPhoneAsked).toEqual([]);
 });
 
-test('outbound: "outgoing call", dialing the linked name', async () => {
+test('outbound: "outgoing call" with the number, dialing the linked name', async () => {
   const h = await start();
   await pbx({ call_id: 'b7', state: 'ringing', direction: 'outbound', phone: '+1 830 580 3077' });
   await waitUntil('the pop-up', () => h.app.popups.length === 1);
-  expect(h.app.popups[0]!.text.header).toBe('Outgoing call');
+  expect(h.app.popups[0]!.text.header).toBe('Outgoing call: +1 830 580 3077');
   expect(h.app.popups[0]!.text.text).toMatch(/^Dialing <a href="\/contacts\/detail\/42" class="js-navigate-link">Adam Noah<\/a>$/);
 });
 
@@ -218,6 +220,9 @@ test('ended: a customer maps to its phone_entity; an unknown caller has no eleme
   await waitUntil('both completed calls', () => h.app.calls.length === 2);
   const byText = Object.fromEntries(h.app.calls.map((c) => [String(c.from), c]));
   expect(byText['Eve']).toMatchObject({ text: `Missed call from Eve${CALL_BACK('+18305803000')}`, element: { id: 77, type: 'contact' } });
+  // Nobody talked: no duration, so the bell shows no 0:00.
+  expect(byText['Eve']!.duration).toBeUndefined();
+  expect(byText['+1 415 555 0100']!.duration).toBe(7);
   expect(byText['+1 415 555 0100']).toMatchObject({ text: `Incoming call from +1 415 555 0100, 0:07${CALL_BACK('+14155550100')}` });
   expect(byText['+1 415 555 0100']!.element).toBeUndefined();
   // The missed one pops up (the answered one does not): who called, and Call back.

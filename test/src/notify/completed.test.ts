@@ -59,18 +59,39 @@ describe('buildCompletedCall', () => {
     }
   });
 
-  test('an internal call is named by the extension', () => {
+  test('an internal call is named "extension 204", the wording of its pop-up; from/to carry the bare extension', () => {
     const call = buildCompletedCall(ended({ phone: '204' }), internal('204'), manager, EN, 'en');
-    expect(call.text).toBe(`Incoming call from 204, 2:05${CALL_BACK('204')}`);
+    expect(call.text).toBe(`Incoming call from extension 204, 2:05${CALL_BACK('204')}`);
+    expect([call.from, call.to]).toEqual(['204', 'Maria Silva']);
     expect(call.element).toBeUndefined();
+    const missed = buildCompletedCall(ended({ phone: '102', result: 'missed', duration: 0 }), internal('102'), manager, EN, 'en');
+    expect(missed.text).toBe(`Missed call from extension 102${CALL_BACK('102')}`);
   });
 
-  test('missed inbound: result missed, or no result and no talk time', () => {
+  test('missed inbound: result missed, or no result and no talk time; no duration at all (Kommo would show 0:00)', () => {
     for (const event of [ended({ result: 'missed', duration: 0 }), ended({ result: undefined, duration: undefined }), ended({ result: 'busy' })]) {
       const call = buildCompletedCall(event, notFound(), manager, EN, 'en');
       expect(call.text).toBe(`Missed call from +1 830 580 3077${CALL_BACK('+18305803077')}`);
-      expect(call.duration).toBe(0);
+      expect('duration' in call).toBe(false);
     }
+  });
+
+  test('nobody talked: no duration for busy, unanswered, answered-by-a-colleague or 0 s calls either', () => {
+    for (const event of [
+      ended({ direction: 'outbound', result: 'busy', duration: 0 }),
+      ended({ direction: 'outbound', result: 'failed', duration: 0 }),
+      ended({ result: 'answered_elsewhere', duration: 40 }),
+      ended({ result: 'answered', duration: 0 }),
+    ]) {
+      expect('duration' in buildCompletedCall(event, notFound(), manager, EN, 'en')).toBe(false);
+    }
+  });
+
+  test('a number that names no country: Call back is not offered (the dialer would ask for the country code)', () => {
+    const digits = { raw: '84951234567', e164: '+84951234567', international: '84951234567', digits: '84951234567', hasCountry: false };
+    const call = buildCompletedCall(ended({ phone: '84951234567', result: 'missed', duration: 0 }), notFound(digits), manager, EN, 'en');
+    expect(call.text).toBe('Missed call from 84951234567');
+    expect(call.from).toBe('84951234567');
   });
 
   test('outbound not answered: busy, or no answer', () => {

@@ -3,6 +3,7 @@ import type { CallEvent } from '../../../src/feed/types';
 import type { CrmEntity, LookupResult, NormalizedNumber } from '../../../src/lookup/types';
 import type { CallPopup, CompletedCall, NotificationSink } from '../../../src/notify/types';
 import { HttpError } from '../../../src/core/errors';
+import type { WidgetError } from '../../../src/core/errors';
 
 export const AT_MS = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -23,6 +24,7 @@ export const NUMBER: NormalizedNumber = {
   e164: '+18305803077',
   international: '+1 830 580 3077',
   digits: '18305803077',
+  hasCountry: true,
 };
 
 export function entity(type: CrmEntity['type'], id: number, name: string): CrmEntity {
@@ -33,10 +35,10 @@ export function entity(type: CrmEntity['type'], id: number, name: string): CrmEn
 export const found = (e: CrmEntity, phoneEntity?: CrmEntity, number: NormalizedNumber = NUMBER): LookupResult =>
   phoneEntity ? { kind: 'found', number, entity: e, phoneEntity } : { kind: 'found', number, entity: e };
 export const notFound = (number: NormalizedNumber = NUMBER): LookupResult => ({ kind: 'not_found', number });
-export const failed = (number: NormalizedNumber = NUMBER): LookupResult => ({
+export const failed = (number: NormalizedNumber = NUMBER, error: WidgetError = new HttpError(429, 'GET', '/api/v2/search/by_phone')): LookupResult => ({
   kind: 'failed',
   number,
-  error: new HttpError(429, 'GET', '/api/v2/search/by_phone'),
+  error,
 });
 export const internal = (extension: string): LookupResult => ({ kind: 'internal', extension });
 export const invalid = (raw: string): LookupResult => ({ kind: 'invalid', raw });

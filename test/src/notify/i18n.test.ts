@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { ENGLISH_NOTIFY_STRINGS, NOTIFY_STRING_KEYS, buildPopup, notifyStringsFrom } from '../../../src/notify';
-import { callEvent, notFound } from './fixtures';
+import { callEvent, internal, invalid, notFound } from './fixtures';
 
 const LOCALES = ['en', 'es', 'pt', 'ru', 'tr', 'id'] as const;
 const section = (locale: string): Record<string, unknown> =>
@@ -26,5 +26,18 @@ describe.each(LOCALES.filter((l) => l !== 'en').map((l) => [l]))('%s', (locale) 
   test('builds a pop-up with no English left in it', () => {
     const popup = buildPopup(callEvent(), notFound(), notifyStringsFrom(strings));
     expect(`${popup.header} ${popup.text}`).not.toMatch(/Incoming|Unknown|Create/);
+  });
+  test('a slow, a busy, a refusing and a failing CRM read differently', () => {
+    expect(new Set([strings.lookup_slow, strings.lookup_busy, strings.lookup_forbidden, strings.lookup_failed]).size).toBe(4);
+  });
+  test('the withheld and the internal pop-ups name the number once', () => {
+    const texts = notifyStringsFrom(strings);
+    const hidden = buildPopup(callEvent({ phone: '' }), invalid(''), texts);
+    expect(hidden.header).toContain(texts.hidden_number);
+    expect(hidden.text).not.toContain(texts.hidden_number);
+    const extension = buildPopup(callEvent({ phone: '102' }), internal('102'), texts);
+    expect(extension.header).toContain('102');
+    expect(extension.text).not.toContain('102');
+    expect(buildPopup(callEvent({ direction: 'outbound' }), notFound(), texts).header).toContain('+1 830 580 3077');
   });
 });

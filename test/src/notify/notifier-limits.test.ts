@@ -1,9 +1,9 @@
 /** Every documented constant of the notifier, at both edges: just under it, and at it. */
-import { NOTIFY_LIMITS, NOTIFY_TIMING } from '../../../src/notify';
+import { ENGLISH_NOTIFY_STRINGS, NOTIFY_LIMITS, NOTIFY_TIMING } from '../../../src/notify';
 import { notFound } from './fixtures';
 import { end, instantLookup, manualLookup, ring, setup } from './notifier-harness';
 
-test('the pop-up waits for the lookup 1.4 s, then shows the number alone', async () => {
+test('the pop-up waits for the lookup 1.4 s, then shows the number and that the CRM is slow', async () => {
   expect(NOTIFY_TIMING.popupBudgetMs).toBe(1400);
   const { lookup } = manualLookup();
   const { clock, sink, notifier } = setup({ lookup });
@@ -11,7 +11,7 @@ test('the pop-up waits for the lookup 1.4 s, then shows the number alone', async
   await clock.advance(1399);
   expect(sink.popups).toHaveLength(0);
   await clock.advance(1);
-  expect(sink.popups).toEqual([expect.objectContaining({ text: '+1 (830) 580-3077' })]);
+  expect(sink.popups).toEqual([expect.objectContaining({ header: 'Incoming call: +1 (830) 580-3077', text: ENGLISH_NOTIFY_STRINGS.lookup_slow })]);
   notifier.dispose();
 });
 

@@ -21,12 +21,12 @@ describe('pop-up', () => {
     notifier.dispose();
   });
 
-  test('a lookup that never answers: the number alone at the budget, and nothing more after', async () => {
+  test('a lookup that never answers: at the budget the number (header) and that the CRM is slow, and nothing more after', async () => {
     const { lookup, pending } = manualLookup();
     const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
     await clock.advance(BUDGET);
-    expect(sink.popups).toEqual([expect.objectContaining({ header: 'Incoming call: +1 (830) 580-3077', text: '+1 (830) 580-3077' })]);
+    expect(sink.popups).toEqual([expect.objectContaining({ header: 'Incoming call: +1 (830) 580-3077', text: ENGLISH_NOTIFY_STRINGS.lookup_slow })]);
     pending[0]?.resolve(found(entity('contact', 42, 'Adam Noah')));
     await clock.advance(5000);
     expect(sink.popups).toHaveLength(1);
@@ -44,14 +44,15 @@ describe('pop-up', () => {
     notifier.dispose();
   });
 
-  test('a rejecting lookup shows the number at once, without waiting out the budget', async () => {
+  test('a rejecting lookup shows the number at once, without waiting out the budget, as a failed lookup (not a slow one)', async () => {
     const { lookup, pending } = manualLookup();
     const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring());
     pending[0]?.reject(new Error('boom'));
     await clock.advance(0);
     expect(sink.popups).toHaveLength(1);
-    expect(sink.popups[0]?.text).toBe('+1 (830) 580-3077');
+    expect(sink.popups[0]?.header).toBe('Incoming call: +1 (830) 580-3077');
+    expect(sink.popups[0]?.text).toBe(ENGLISH_NOTIFY_STRINGS.lookup_failed);
     notifier.dispose();
   });
 
@@ -69,12 +70,13 @@ describe('pop-up', () => {
     notifier.dispose();
   });
 
-  test('internal extension: "internal number" pop-up', async () => {
+  test('internal extension: "extension 204" pop-up', async () => {
     const { lookup } = instantLookup(internal('204'));
     const { clock, sink, notifier } = setup({ lookup });
     notifier.handle(ring({ phone: '204' }));
     await clock.advance(0);
-    expect(sink.popups[0]?.header).toBe('Internal number: 204');
+    expect(sink.popups[0]?.header).toBe('Incoming call: extension 204');
+    expect(sink.popups[0]?.text).toBe('Internal call');
     notifier.dispose();
   });
 

@@ -54,6 +54,10 @@ describe('events mode', () => {
     ]);
   });
 
+  test('a rejected lookup (null answer) is marked, so the pop-up says it failed rather than that the CRM is slow', () => {
+    expect(stepPopup(waiting, { kind: 'lookup-answered', result: null }, widget).effects).toEqual([clear, { kind: 'show-popup', event, result: null, rejected: true }]);
+  });
+
   test.each([internal('204'), invalid('Anonymous')])('%p: Kommo cannot match it, the widget pops up', (result) => {
     expect(stepPopup(waiting, { kind: 'lookup-answered', result }, events).effects).toEqual([clear, { kind: 'show-popup', event, result }]);
   });
@@ -69,4 +73,9 @@ describe('events mode', () => {
 test('the call event: E.164 when the lookup has the number, else what the PBX sent; a numeric user id as a number', () => {
   expect(callEventBody(event, notFound(), '504141')).toEqual({ add: [{ type: 'phone_call', phone_number: '+18305803077', users: [504141] }] });
   expect(callEventBody(callEvent({ phone: ' 8305803077 ' }), null, 'u-7')).toEqual({ add: [{ type: 'phone_call', phone_number: '8305803077', users: ['u-7'] }] });
+});
+
+test('the call event of a number that names no country carries the digits as sent, not a made-up +84...', () => {
+  const digits = { raw: '84951234567', e164: '+84951234567', international: '84951234567', digits: '84951234567', hasCountry: false };
+  expect(callEventBody(callEvent({ phone: '84951234567' }), notFound(digits), '504141').add[0]?.phone_number).toBe('84951234567');
 });

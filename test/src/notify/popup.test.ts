@@ -1,4 +1,7 @@
 import { buildPopup, ENGLISH_NOTIFY_STRINGS as EN, notifyStringsFrom } from '../../../src/notify';
+import { HttpError, NetworkError, ProtocolError, TimeoutError } from '../../../src/core/errors';
+import type { WidgetError } from '../../../src/core/errors';
+import type { LookupResult } from '../../../src/lookup/types';
 import { AT_MS, NUMBER, anchors, callEvent, entity, failed, found, internal, invalid, notFound } from './fixtures';
 
 const inbound = callEvent();
@@ -40,31 +43,57 @@ describe('buildPopup, inbound', () => {
     expect(anchors(popup.text)).toEqual([{ href: '/contacts/add/?phone=%2B18305803077', cls: 'js-navigate-link', label: 'Create contact' }]);
   });
 
-  test('a failed lookup: the number and a could-not-look-up line, no create link', () => {
+  test('a failed lookup: the number in the header, the reason in the text, no create link', () => {
     const popup = buildPopup(inbound, failed(), EN);
-    expect(popup.text).toBe('+1 830 580 3077<br>Could not look up the caller');
+    expect(popup.header).toBe('Incoming call: +1 830 580 3077');
+    expect(popup.text).toBe('The CRM is busy (too many lookups at once): the caller could not be looked up');
     expect(anchors(popup.text)).toEqual([]);
   });
 
-  test('an internal extension: "internal number" header, no links', () => {
-    const popup = buildPopup(callEvent({ phone: '204' }), internal('204'), EN);
-    expect(popup.header).toBe('Internal number: 204');
-    expect(popup.text).toBe('Extension 204');
+  test.each<[string, WidgetError, string]>([
+    ['a timeout: the CRM is slow, not broken', new TimeoutError('GET', '/api/v2/search/by_phone', 1300), EN.lookup_slow],
+    ['no rights (403)', new HttpError(403, 'GET', '/api/v2/search/by_phone'), EN.lookup_forbidden],
+    ['a signed-out session (401)', new HttpError(401, 'GET', '/api/v2/search/by_phone'), EN.lookup_forbidden],
+    ['too many lookups (429)', new HttpError(429, 'GET', '/api/v2/search/by_phone'), EN.lookup_busy],
+    ['a server error (500)', new HttpError(500, 'GET', '/api/v2/search/by_phone'), EN.lookup_failed],
+    ['no connection', new NetworkError('GET', '/api/v2/search/by_phone'), EN.lookup_failed],
+    ['an answer that is not Kommo\'s', new ProtocolError('bad'), EN.lookup_failed],
+  ])('a failed lookup says which failure: %s', (_what, error, said) => {
+    expect(buildPopup(inbound, failed(NUMBER, error), EN).text).toBe(said);
   });
 
-  test('no lookup answer in time: the number alone, as the PBX sent it', () => {
+  test('the slow, busy, refused and failed wordings differ (a slow CRM never reads as a failure)', () => {
+    expect(new Set([EN.lookup_slow, EN.lookup_busy, EN.lookup_forbidden, EN.lookup_failed]).size).toBe(4);
+  });
+
+  test('an internal extension: named "extension 204" in the header, "internal call" in the text, no links', () => {
+    const popup = buildPopup(callEvent({ phone: '204' }), internal('204'), EN);
+    expect(popup.header).toBe('Incoming call: extension 204');
+    expect(popup.text).toBe('Internal call');
+  });
+
+  test('no lookup answer in time: the number as the PBX sent it, and the CRM is slow', () => {
     const popup = buildPopup(inbound, null, EN);
     expect(popup.header).toBe('Incoming call: +1 (830) 580-3077');
-    expect(popup.text).toBe('+1 (830) 580-3077');
+    expect(popup.text).toBe(EN.lookup_slow);
   });
 
-  test('not a number: shown as sent, said so; nothing sent: "hidden number"', () => {
+  test('not a number: shown as sent, said so; nothing sent: "hidden number" once, and that it is withheld', () => {
     const anonymous = buildPopup(callEvent({ phone: 'Anonymous' }), invalid('Anonymous'), EN);
     expect(anonymous.header).toBe('Incoming call: Anonymous');
     expect(anonymous.text).toBe('Not a valid phone number');
     const hidden = buildPopup(callEvent({ phone: '' }), invalid(''), EN);
     expect(hidden.header).toBe('Incoming call: hidden number');
-    expect(hidden.text).toBe('hidden number');
+    expect(hidden.text).toBe('The number is withheld');
+  });
+
+  test('a number that names no country (84951234567 with country US): the digits as sent, never +84', () => {
+    const digits = { raw: '84951234567', e164: '+84951234567', international: '84951234567', digits: '84951234567', hasCountry: false };
+    const popup = buildPopup(callEvent({ phone: '84951234567' }), notFound(digits), EN);
+    expect(popup.header).toBe('Incoming call: 84951234567');
+    expect(`${popup.header} ${popup.text}`).not.toContain('+84');
+    // The new contact gets the digits as sent, not a Vietnamese number.
+    expect(anchors(popup.text)).toEqual([{ href: '/contacts/add/?phone=84951234567', cls: 'js-navigate-link', label: 'Create contact' }]);
   });
 
   test('an over-long raw value is clipped', () => {
@@ -75,9 +104,9 @@ describe('buildPopup, inbound', () => {
 });
 
 describe('buildPopup, outbound', () => {
-  test('header "outgoing call", text "dialing" and the linked name', () => {
+  test('header "outgoing call" with the number, like the inbound one; text "dialing" and the linked name', () => {
     const popup = buildPopup(outbound, found(entity('contact', 42, 'Adam Noah')), EN);
-    expect(popup.header).toBe('Outgoing call');
+    expect(popup.header).toBe('Outgoing call: +1 830 580 3077');
     expect(popup.text).toBe('Dialing <a href="/contacts/detail/42" class="js-navigate-link">Adam Noah</a>');
   });
 
@@ -87,23 +116,23 @@ describe('buildPopup, outbound', () => {
     expect(anchors(popup.text).map((a) => a.href)).toEqual(['/leads/detail/1', '/companies/detail/2']);
   });
 
-  test('unknown: dialing the number, unknown, create link', () => {
+  test('unknown: the number in the header only, then unknown and the create link', () => {
     const popup = buildPopup(outbound, notFound(), EN);
+    expect(popup.header).toBe('Outgoing call: +1 830 580 3077');
     expect(popup.text.split('<br>')).toEqual([
-      'Dialing +1 830 580 3077',
       'Unknown number',
       '<a href="/contacts/add/?phone=%2B18305803077" class="js-navigate-link">Create contact</a>',
     ]);
   });
 
-  test('failed: dialing the number, could not look up', () => {
-    expect(buildPopup(outbound, failed(), EN).text).toBe('Dialing +1 830 580 3077<br>Could not look up the caller');
+  test('failed: the number in the header, which failure in the text', () => {
+    expect(buildPopup(outbound, failed(NUMBER, new HttpError(500, 'GET', '/x')), EN).text).toBe('Could not look up the caller');
   });
 
-  test('internal: "internal number" header, dialing the extension', () => {
+  test('internal: the extension named as in the completed notification, "internal call"', () => {
     const popup = buildPopup(callEvent({ direction: 'outbound', phone: '12' }), internal('12'), EN);
-    expect(popup.header).toBe('Internal number: 12');
-    expect(popup.text).toBe('Dialing 12');
+    expect(popup.header).toBe('Outgoing call: extension 12');
+    expect(popup.text).toBe('Internal call');
   });
 });
 
@@ -117,4 +146,28 @@ test('texts come from the i18n section', () => {
 test('a number with characters that need encoding stays one query value', () => {
   const popup = buildPopup(inbound, notFound({ ...NUMBER, e164: '+1&x=<y>' }), EN);
   expect(anchors(popup.text)[0]?.href).toBe('/contacts/add/?phone=%2B1%26x%3D%3Cy%3E');
+});
+
+describe('no pop-up shows the number twice (header and text)', () => {
+  const VARIANTS: Array<[string, LookupResult | null, string]> = [
+    ['found', found(entity('contact', 42, 'Adam Noah')), '+1 (830) 580-3077'],
+    ['found, a lead', found(entity('lead', 1, 'Deal'), entity('company', 2, 'Acme')), '+1 (830) 580-3077'],
+    ['not found', notFound(), '+1 (830) 580-3077'],
+    ['failed', failed(), '+1 (830) 580-3077'],
+    ['timed out', failed(NUMBER, new TimeoutError('GET', '/x', 1300)), '+1 (830) 580-3077'],
+    ['no answer in time', null, '+1 (830) 580-3077'],
+    ['internal', internal('102'), '102'],
+    ['not a number', invalid('Anonymous'), 'Anonymous'],
+    ['withheld', invalid(''), ''],
+  ];
+  test.each(VARIANTS.flatMap(([what, lookup, phone]) => (['inbound', 'outbound'] as const).map((direction) => [what, direction, lookup, phone] as const)))(
+    '%s, %s',
+    (_what, direction, lookup, phone) => {
+      const popup = buildPopup(callEvent({ phone, direction }), lookup, EN);
+      const shown = [NUMBER.international, phone, '102', EN.hidden_number].filter((n) => n !== '' && popup.header.includes(n));
+      expect(shown.length).toBeGreaterThan(0);
+      for (const number of shown) expect(popup.text).not.toContain(number);
+      expect(popup.text).not.toBe('');
+    },
+  );
 });

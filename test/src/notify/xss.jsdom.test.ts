@@ -109,8 +109,8 @@ describe.each(CORPUS.map((p) => [p]))('payload %p', (payload) => {
 
   test('as the number: raw from the PBX (no lookup answer, not a number) and normalised', () => {
     expect(renderPopup(null, payload).header).toContain(visible(payload).trim().slice(0, 40));
-    expect(renderPopup(invalid(payload), payload, 'outbound').text).toContain(visible(payload).trim().slice(0, 40));
-    const odd = { raw: payload, e164: payload, international: payload, digits: '1' };
+    expect(renderPopup(invalid(payload), payload, 'outbound').header).toContain(visible(payload).trim().slice(0, 40));
+    const odd = { raw: payload, e164: payload, international: payload, digits: '1', hasCountry: true };
     const out = renderPopup(notFound(odd));
     expect(out.header).toContain(payload);
     expect(out.anchors[0]?.getAttribute('href')).toBe(`/contacts/add/?phone=${encodeURIComponent(payload)}`);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FeedStatus } from '../../../src/feed/types';
 import type { TelephonyStatus } from '../../../src/app/telephony';
-import { connectionStatusText, connectionWarningText } from '../../../src/platform/connection-status';
+import { connectionStatus, connectionStatusText, connectionWarningText } from '../../../src/platform/connection-status';
 import type { Lifecycle } from '../../../src/platform/lifecycle';
 
 const I18N = path.resolve(__dirname, '../../../i18n');
@@ -44,5 +44,27 @@ test('the shared-token warning: shown when the leader (or, in another tab, the l
   expect(warn(leader({ status: 'open' }, 'ticket'))).toBeNull();
   expect(warn(running({ status: 'follower', feed: 'open', access: null }))).toBeNull();
   expect(warn(running({ status: 'no-extension' }))).toBeNull();
+  // A refused token reads nothing: the refusal is what the admin reads, not a warning about access.
+  expect(warn(leader({ status: 'closed', reason: 'unauthorized' }, 'shared-token'))).toBeNull();
   expect(warn({ state: { status: 'off' } } as unknown as Lifecycle)).toBeNull();
+});
+
+test('the tone the modal styles by: a refused token or an unanswering PBX is a problem, connecting is not', () => {
+  const tone = (lifecycle: Lifecycle) => connectionStatus(lifecycle).tone;
+  expect(tone(leader({ status: 'open' }))).toBe('ok');
+  expect(tone(running({ status: 'follower', feed: 'open', access: 'ticket' }))).toBe('ok');
+  expect(tone(leader({ status: 'connecting', attempt: 1 }))).toBe('pending');
+  expect(tone(running({ status: 'follower', feed: 'connecting', access: null }))).toBe('pending');
+  expect(tone(leader({ status: 'closed', reason: 'stopped' }))).toBe('pending');
+  expect(tone({ state: { status: 'off' } } as unknown as Lifecycle)).toBe('pending');
+  for (const reason of CLOSED.filter((r) => r !== 'stopped')) expect({ reason, tone: tone(leader({ status: 'closed', reason })) }).toEqual({ reason, tone: 'problem' });
+  expect(tone(leader({ status: 'unavailable', attempt: 1, retryInMs: 1000 }))).toBe('problem');
+  expect(tone({ state: { status: 'misconfigured' } } as unknown as Lifecycle)).toBe('problem');
+  expect(connectionStatus(leader({ status: 'closed', reason: 'unauthorized' }))).toEqual({ key: 'unauthorized', tone: 'problem' });
+});
+
+test.each(languages)('%s: the connection block has its two titles', (file) => {
+  const strings = statusStrings(file);
+  for (const key of ['title', 'title_problem']) expect({ key, text: typeof strings[key] === 'string' && strings[key] !== '' }).toEqual({ key, text: true });
+  if (file !== 'en.json') expect(strings.title_problem).not.toBe(en.title_problem);
 });

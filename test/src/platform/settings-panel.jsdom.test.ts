@@ -2,6 +2,10 @@
 import $ from 'jquery';
 import { renderSettingsPanel as renderWith, readSettingsForm, type SettingsPanelDeps } from '../../../src/platform/settings-panel';
 import { settingsRules } from '../../../src/settings/rules';
+import { openSettings } from '../../../src/platform/settings-modal';
+import type { Host } from '../../../src/platform/host';
+import type { Lifecycle } from '../../../src/platform/lifecycle';
+import type { FeedStatus } from '../../../src/feed/types';
 import es from '../../../i18n/es.json';
 import en from '../../../i18n/en.json';
 
@@ -115,6 +119,60 @@ describe('notify_mode select', () => {
     const panel = renderSettingsPanel($body, { $, strings: stringsOf(en.settings), ctx: { pageProtocol: 'https:', userId: '504141' } });
     expect($body.find('select').prop('selectedIndex')).toBe(-1);
     expect(items($body)).toEqual([`Error: Call notifications must be "widget" or "events" (now "popup").`]);
+    panel.dispose();
+  });
+});
+
+describe('openSettings: the connection block', () => {
+  const host = (raw: Record<string, unknown>) =>
+    ({ strings: (section: string) => (en as unknown as Record<string, Record<string, string>>)[section] ?? {}, user: () => ({ id: '504141' }), rawSettings: () => raw }) as unknown as Host;
+  const runningWith = (feed: FeedStatus) =>
+    ({ state: { status: 'running', telephony: { status: () => ({ status: 'leader', feed, access: 'ticket' }), stop() {} } } }) as unknown as Lifecycle;
+  const blocks = ($body: JQuery) => $body.children('.telephony-settings-check, .telephony-connection').map((_, el) => el.getAttribute('data-testid')).get();
+
+  it('a refused token: a problem, styled and titled as one, before "The settings look correct."', () => {
+    const raw = { ws_url: 'wss://pbx.example.com/ws', token: 'wrong', phones: { '504141': '101' } };
+    const $body = modal({ ws_url: raw.ws_url, token: raw.token });
+    const close = openSettings($, $body, host(raw), runningWith({ status: 'closed', reason: 'unauthorized' }), settingsRules);
+    expect(blocks($body)).toEqual(['telephony-connection', 'telephony-settings-check']);
+    expect(items($body)).toEqual([en.settings.panel_ok]);
+    const $block = $body.find('[data-testid=telephony-connection]');
+    expect($block.attr('data-tone')).toBe('problem');
+    expect($block.attr('role')).toBe('alert');
+    expect($block.find('.telephony-connection__title').text()).toBe(en.status.title_problem);
+    expect($body.find('[data-testid=telephony-status]').text()).toBe(en.status.unauthorized);
+    expect($block[0]!.style.background).not.toBe('');
+    close();
+    expect($body.find('.telephony-connection, .telephony-settings-check')).toHaveLength(0);
+  });
+
+  it('connected: under the checks, titled plainly; the settings errors of a misconfigured widget stay above the line pointing at them', () => {
+    const raw = { ws_url: 'wss://pbx.example.com/ws', token: 't', phones: { '504141': '101' } };
+    const $ok = modal({ ws_url: raw.ws_url, token: raw.token });
+    openSettings($, $ok, host(raw), runningWith({ status: 'open' }), settingsRules);
+    expect(blocks($ok)).toEqual(['telephony-settings-check', 'telephony-connection']);
+    expect($ok.find('[data-testid=telephony-connection]').attr('data-tone')).toBe('ok');
+    expect($ok.find('.telephony-connection__title').text()).toBe(en.status.title);
+    const $bad = modal({ ws_url: 'nonsense', token: 't' });
+    openSettings($, $bad, host({}), { state: { status: 'misconfigured' } } as unknown as Lifecycle, settingsRules);
+    expect(blocks($bad)).toEqual(['telephony-settings-check', 'telephony-connection']);
+    expect($bad.find('[data-testid=telephony-connection]').attr('data-tone')).toBe('problem');
+  });
+});
+
+describe('the panel on an http page with a ws: URL (the sandbox)', () => {
+  it('warns that Kommo runs on https, lists errors before warnings, and the warnings alone do not block saving', () => {
+    const $body = modal({ ws_url: 'ws://127.0.0.1:8090/ws', token: '', country: 'ZZ' });
+    const panel = renderSettingsPanel($body, { $, strings: stringsOf(en.settings), ctx: { pageProtocol: 'http:', userId: '504141' } });
+    expect(items($body)).toEqual([
+      `Error: ${en.settings.problem_country_unknown.replace('{{value}}', 'ZZ')}`,
+      `Warning: ${en.settings.problem_ws_not_on_kommo}`,
+      `Warning: ${en.settings.problem_token_missing}`,
+    ]);
+    type($body, 'country', 'US');
+    expect(items($body)).toEqual([`Warning: ${en.settings.problem_ws_not_on_kommo}`, `Warning: ${en.settings.problem_token_missing}`]);
+    expect($body.find('[aria-invalid]')).toHaveLength(0);
+    expect(settingsRules.parseSettings(readSettingsForm($, $body), { pageProtocol: 'http:', userId: '504141' }).settings).not.toBeNull();
     panel.dispose();
   });
 });

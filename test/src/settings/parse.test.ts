@@ -182,7 +182,7 @@ describe('parseSettings: phones', () => {
 });
 
 describe('describeProblems', () => {
-  it('fills the localized templates, errors before warnings, and escapes the HTML form', () => {
+  it('fills the localized templates, errors before warnings, and gives an inert form for show_message_error', () => {
     const { problems } = parseSettings({ ws_url: 'wss://a.example.com', token: 't', phones: { '9': '1<b>' }, country: '<i>' }, https);
     const ru_ = describeProblems(problems, ru.settings);
     expect(ru_.header).toBe(ru.settings.save_refused);
@@ -190,8 +190,10 @@ describe('describeProblems', () => {
       'Пользователь 9: «1<b>» не является правильным внутренним номером. Используйте цифры, *, # или + (не более 16 символов), через запятую.',
       '«<i>» не является известным кодом страны. Укажите две буквы, например RU, KZ или BY.',
     ]);
-    expect(ru_.html).not.toContain('<b>');
-    expect(ru_.html).toContain('&lt;b&gt;');
+    // No markup and no entity: it reads the same rendered as text or as HTML (rules of issue 17).
+    expect(ru_.inert).toBe(ru_.text.replace(/[<>]/g, ''));
+    expect(ru_.inert).not.toMatch(/[<>&]/);
+    expect(ru_.inert).toContain('«1b»');
     const en_ = describeProblems([{ field: 'phones', severity: 'warning', key: 'problem_phones_none' }], (key) => (en.settings as Record<string, string>)[key] ?? key);
     expect(en_.warnings).toEqual([en.settings.problem_phones_none]);
     expect(en_.text).toBe(en.settings.problem_phones_none);
