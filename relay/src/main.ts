@@ -13,15 +13,14 @@ import { defineCommand, formatUsageError, readCommandLine, UsageError } from './
 import type { FlagValues } from './command-line';
 import { GUARD_FLAGS, guardFlagsProblem, guardOptions } from './guard/command-flags';
 import { withSandboxOrigins } from './guard/origin';
-import { ORIGINATE_FLAGS, originateFlagsProblem, originateOptions } from './originate/command-flags';
+import { ORIGINATE_FLAGS, originateBanner, originateFlagsProblem, originateOptions } from './originate/command-flags';
+import { STORE_FLAGS, storeFlagsProblem, storeOptions } from './store-flags';
 import { RELAY_DEFAULTS } from './relay';
 import { startRelay } from './server';
 
 const KB = 1024;
 const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+const HOUR = 3_600 * SECOND;
 
 const RELAY_COMMAND = defineCommand({
   name: 'relay',
@@ -62,42 +61,7 @@ const RELAY_COMMAND = defineCommand({
       type: 'integer', value: 'bytes', min: KB, max: 16 * KB * KB, default: RELAY_DEFAULTS.maxFrameBytes, env: 'RELAY_MAX_FRAME_BYTES',
       description: 'largest WebSocket frame from a widget (more: close 1009)',
     },
-    'max-calls': {
-      type: 'integer', value: 'n', min: 1, max: 10_000_000, default: RELAY_DEFAULTS.maxCalls, env: 'RELAY_MAX_CALLS',
-      description: 'call legs remembered at once, live and ended; a new one beyond\nevicts the oldest ended leg, or is refused (503 full) when all\nare live',
-    },
-    'ringing-max-age-ms': {
-      type: 'integer', value: 'ms', min: MINUTE, max: DAY, default: RELAY_DEFAULTS.ringingMaxAgeMs, env: 'RELAY_RINGING_MAX_AGE_MS',
-      description: 'a leg ringing this long is ended by the relay ("expired": true)',
-    },
-    'answered-max-age-ms': {
-      type: 'integer', value: 'ms', min: MINUTE, max: 7 * DAY, default: RELAY_DEFAULTS.answeredMaxAgeMs, env: 'RELAY_ANSWERED_MAX_AGE_MS',
-      description: 'a leg answered this long is ended by the relay ("expired": true)',
-    },
-    'ended-listed-ms': {
-      type: 'integer', value: 'ms', min: MINUTE, max: HOUR, default: RELAY_DEFAULTS.endedRetentionMs, env: 'RELAY_ENDED_LISTED_MS',
-      description: 'ended legs stay in poll answers and version-2 snapshots this\nlong (the protocol says 60 s, so no less); at most\n--ended-remembered-ms',
-    },
-    'ended-remembered-ms': {
-      type: 'integer', value: 'ms', min: MINUTE, max: DAY, default: RELAY_DEFAULTS.endedKeepMs, env: 'RELAY_ENDED_REMEMBERED_MS',
-      description: 'ended legs are remembered this long, so a late repeat of their\nevents changes nothing',
-    },
-    'history-max-per-extension': {
-      type: 'integer', value: 'n', min: 1, max: 100_000, default: RELAY_DEFAULTS.historyMaxPerExtension, env: 'RELAY_HISTORY_MAX_PER_EXTENSION',
-      description: 'recovery history (version 2): events kept per extension; the\noldest go first',
-    },
-    'history-max-events': {
-      type: 'integer', value: 'n', min: 1, max: 10_000_000, default: RELAY_DEFAULTS.historyMaxEvents, env: 'RELAY_HISTORY_MAX_EVENTS',
-      description: 'recovery history: events kept in all',
-    },
-    'history-max-age-ms': {
-      type: 'integer', value: 'ms', min: 10 * SECOND, max: DAY, default: RELAY_DEFAULTS.historyMaxAgeMs, env: 'RELAY_HISTORY_MAX_AGE_MS',
-      description: 'recovery history: older events are forgotten (a widget away\nlonger gets the snapshot)',
-    },
-    'expire-every-ms': {
-      type: 'integer', value: 'ms', min: 100, max: MINUTE, default: RELAY_DEFAULTS.expireEveryMs, env: 'RELAY_EXPIRE_EVERY_MS',
-      description: 'how often expiry runs without traffic (it also runs before\nevery read and write)',
-    },
+    ...STORE_FLAGS,
     'subscribe-timeout-ms': {
       type: 'integer', value: 'ms', min: 100, max: 600_000, default: RELAY_DEFAULTS.subscribeTimeoutMs, env: 'RELAY_SUBSCRIBE_TIMEOUT_MS',
       description: 'a socket that has not authenticated (a valid subscribe) by then\nis closed (4408); a widget subscribes as soon as its socket opens',
@@ -125,18 +89,9 @@ const RELAY_COMMAND = defineCommand({
 
 /** Flags that are each in range but wrong together: the same one-line refusal, exit 2. */
 function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): void {
-  const guardProblem = guardFlagsProblem(values) ?? originateFlagsProblem(values);
-  if (guardProblem !== null) {
-    process.stderr.write(formatUsageError(RELAY_COMMAND, guardProblem));
-    process.exit(2);
-  }
-  if (values['ended-listed-ms'] > values['ended-remembered-ms']) {
-    process.stderr.write(
-      formatUsageError(
-        RELAY_COMMAND,
-        new UsageError(`--ended-listed-ms (${values['ended-listed-ms']}) must not exceed --ended-remembered-ms (${values['ended-remembered-ms']}): a forgotten leg cannot be listed`),
-      ),
-    );
+  const problem = guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values);
+  if (problem !== null) {
+    process.stderr.write(formatUsageError(RELAY_COMMAND, problem));
     process.exit(2);
   }
 }
@@ -168,7 +123,6 @@ async function main(): Promise<void> {
   checkTogether(values);
   const { secrets, users } = readSecrets(values);
   const dataDir = path.resolve(values['data-dir']);
-  const originate = originateOptions(values);
   const running = await startRelay({
     port: values.port,
     host: values.host,
@@ -181,23 +135,14 @@ async function main(): Promise<void> {
     maxBodyBytes: values['max-body-bytes'],
     maxEventsPerPost: values['max-events-per-post'],
     maxFrameBytes: values['max-frame-bytes'],
-    maxCalls: values['max-calls'],
-    ringingMaxAgeMs: values['ringing-max-age-ms'],
-    answeredMaxAgeMs: values['answered-max-age-ms'],
-    endedRetentionMs: values['ended-listed-ms'],
-    endedKeepMs: values['ended-remembered-ms'],
-    historyMaxPerExtension: values['history-max-per-extension'],
-    historyMaxEvents: values['history-max-events'],
-    historyMaxAgeMs: values['history-max-age-ms'],
-    expireEveryMs: values['expire-every-ms'],
+    ...storeOptions(values),
     subscribeTimeoutMs: values['subscribe-timeout-ms'],
     sweepEveryMs: values['sweep-every-ms'],
     silentCloseMs: values['silent-close-ms'],
     overloadRetryAfterS: values['overload-retry-after-s'],
     fullRetryAfterS: values['full-retry-after-s'],
     ...guardOptions(values),
-    ...(originate !== undefined ? { originate } : {}),
-    maxOriginatesInFlight: values['max-originates-in-flight'],
+    ...originateOptions(values),
     log: logLine,
   });
   console.log(`relay listening on ${running.url}`);
@@ -205,7 +150,8 @@ async function main(): Promise<void> {
   console.log(`  widget poll_url: ${running.pollUrl}   (script mode: ${running.url}/calls.js)`);
   console.log(`  PBX events:      POST ${running.url}/pbx/events  (Authorization: Bearer <pbx token>)`);
   if (secrets.auth !== undefined) console.log(`  widget tickets:  POST ${running.url}/ticket  (Kommo account ${secrets.auth.accountId}, ${users?.current().size ?? 0} users in ${values.users})`);
-  if (originate !== undefined) console.log(`  click-to-call:   POST ${running.url}/originate  (PBX ${new URL(values['originate-url'] as string).origin})`);
+  const clickToCall = originateBanner(values, running.url);
+  if (clickToCall !== null) console.log(clickToCall);
   console.log(`  data directory:  ${dataDir}`);
   // After the addresses, so a supervisor that waits for them sees the start first, then why it is unsafe.
   for (const [message, context] of startWarnings(secrets, values.dev)) logLine(message, context);

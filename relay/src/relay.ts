@@ -6,11 +6,11 @@
  * `createRelay()` only handles requests; mount it in any Node HTTP server (the sandbox does).
  * `startRelay()` (server.ts) runs it on its own port. The parts, one concern each:
  * routes.ts (HTTP), subscribers.ts (WebSocket), store.ts (the store's interface) with
- * memory-store.ts and sqlite-store.ts, leg-rules.ts (what a new event does), history.ts
+ * memory-store.ts and sqlite-store.ts (open-store.ts picks one), leg-rules.ts (what a new event does), history.ts
  * (recovery after a reconnect), versions.ts (what version 1 and 2 are shown), auth/ (who may
  * read which extensions: Kommo's one-time tokens, the relay's tickets, the users file), guard/
  * (load and attack: admission before authentication, caps, frame rate, Origin, lifetime, the
- * server's connection cap and timeouts).
+ * server's connection cap and timeouts), originate/ (click-to-call: the route, the PBX adapters).
  *
  * Robustness rules: every input is bounded (body, frame, subscriptions, legs, history), every
  * bad input gets a 4xx JSON answer or an `error` frame, and no handler may throw out into
@@ -26,12 +26,11 @@ import { checkSharedSecret } from './auth/settings';
 import { RequestRefused } from './errors';
 import { corsHeaders, sendJson } from './http-answers';
 import { admitTime } from './leg-rules';
-import { MemoryStore } from './memory-store';
-import { createRoutes, ROUTES } from './routes';
-import { SqliteStore } from './sqlite-store';
+import { openStore } from './open-store';
+import { closeAdapter } from './originate/pbx-adapter';
+import { CORS_ROUTES, createRoutes, ROUTES } from './routes';
 import { withDefaults } from './options';
 import type { RelayOptions } from './options';
-import type { CallStore } from './store';
 import { createSocketGuard } from './guard/socket-guard';
 import { createSubscriberHub } from './subscribers';
 
@@ -65,17 +64,7 @@ export function createRelay(given: RelayOptions): Relay {
   const log = options.log ?? (() => {});
   const base = (options.basePath ?? '').replace(/\/$/, '');
   const recentEndedMs = options.endedRetentionMs;
-  const limits = {
-    maxLegs: options.maxCalls,
-    ringingMaxAgeMs: options.ringingMaxAgeMs,
-    answeredMaxAgeMs: options.answeredMaxAgeMs,
-    endedKeepMs: options.endedKeepMs,
-    historyMaxAgeMs: options.historyMaxAgeMs,
-    historyMaxPerExtension: options.historyMaxPerExtension,
-    historyMaxEvents: options.historyMaxEvents,
-  };
-  const store: CallStore =
-    options.store ?? (options.dataDir !== undefined ? new SqliteStore({ dataDir: options.dataDir, limits, log }) : new MemoryStore(limits));
+  const store = openStore(options, log);
   let closed = false;
 
   function maintain(): void {
@@ -148,16 +137,6 @@ export function createRelay(given: RelayOptions): Relay {
     },
   });
 
-  /** The adapter's sockets and timers go with the relay; whatever its close does, nothing escapes. */
-  function closeAdapter(): void {
-    const failed = (error: unknown) => log('relay: the PBX adapter failed to close', { error: String(error) });
-    try {
-      Promise.resolve(options.originate?.adapter.close?.()).catch(failed);
-    } catch (error) {
-      failed(error);
-    }
-  }
-
   const expiry = setInterval(maintain, options.expireEveryMs);
   expiry.unref();
 
@@ -176,7 +155,7 @@ export function createRelay(given: RelayOptions): Relay {
       return true;
     }
     route(req, res, url, path).catch((error: unknown) => {
-      const cors = path === '/calls' || path === '/ticket' || path === '/originate' ? corsHeaders(req, access.origins) : {};
+      const cors = CORS_ROUTES.has(path) ? corsHeaders(req, access.origins) : {};
       if (error instanceof RequestRefused) {
         sendJson(res, error.status, { error: error.code, reason: error.reason, ...error.detail }, { ...cors, ...error.headers });
       } else {
@@ -221,7 +200,7 @@ export function createRelay(given: RelayOptions): Relay {
       clearInterval(expiry);
       hub.close();
       store.close();
-      closeAdapter();
+      closeAdapter(options.originate?.adapter, log);
     },
   };
 }

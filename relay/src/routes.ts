@@ -47,6 +47,8 @@ export interface RouteOptions {
 }
 
 export const ROUTES = new Set(['/pbx/events', '/calls', '/calls.js', '/ticket', '/originate', '/health']);
+/** The routes browsers read across origins: their answers, errors included, carry CORS headers. */
+export const CORS_ROUTES = new Set(['/calls', '/ticket', '/originate']);
 
 export function createRoutes(o: RouteOptions) {
   const ticketRoute = createTicketRoute(o.access);

@@ -38,12 +38,3 @@ export function createClickToCall(create: CreateDialer): ClickToCall {
     },
   };
 }
-
-/** The page's one ClickToCall (leader-part.ts exports it). */
-export function pageClickToCall(create: CreateDialer): ClickToCall['dial'] {
-  let shared: ClickToCall | null = null;
-  return (raw, deps, now) => {
-    shared ??= createClickToCall(create);
-    shared.dial(raw, deps, now);
-  };
-}

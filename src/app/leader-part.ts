@@ -6,8 +6,8 @@
  */
 export { startLeader } from './leader';
 import { createDialer } from '../dial/dialer';
-import { pageClickToCall } from './click-to-call';
+import { createClickToCall } from './click-to-call';
 
 /** Click-to-call: the clicked tab hands every click here (src/platform/click-to-call.ts). */
-export const dial = pageClickToCall(createDialer);
+export const { dial } = createClickToCall(createDialer);
 export { openDialerForm } from '../dial/dialer-form';

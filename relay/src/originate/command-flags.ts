@@ -48,13 +48,23 @@ export function originateFlagsProblem(values: OriginateValues): UsageError | nul
   return null;
 }
 
-/** The flags as RelayOptions.originate (the generic HTTP adapter); undefined: click-to-call off. Check originateFlagsProblem first. */
-export function originateOptions(values: OriginateValues): RelayOptions['originate'] {
+/** The flags as RelayOptions (the generic HTTP adapter; without `--originate-url` no `originate`: click-to-call off). Check originateFlagsProblem first. */
+export function originateOptions(values: OriginateValues): Pick<RelayOptions, 'originate' | 'maxOriginatesInFlight'> {
   const url = values['originate-url'];
-  if (url === undefined) return undefined;
+  const maxOriginatesInFlight = values['max-originates-in-flight'];
+  if (url === undefined) return { maxOriginatesInFlight };
   const token = values['originate-token'];
   return {
-    adapter: createHttpAdapter({ url, timeoutMs: values['originate-timeout-ms'], ...(token === undefined ? {} : { token }) }),
-    intervalMs: values['originate-interval-ms'],
+    originate: {
+      adapter: createHttpAdapter({ url, timeoutMs: values['originate-timeout-ms'], ...(token === undefined ? {} : { token }) }),
+      intervalMs: values['originate-interval-ms'],
+    },
+    maxOriginatesInFlight,
   };
+}
+
+/** The start line that says click-to-call is on, and where the PBX is; null when it is off. */
+export function originateBanner(values: OriginateValues, relayUrl: string): string | null {
+  const url = values['originate-url'];
+  return url === undefined ? null : `  click-to-call:   POST ${relayUrl}/originate  (PBX ${new URL(url).origin})`;
 }

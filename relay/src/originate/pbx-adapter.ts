@@ -28,3 +28,13 @@ export interface PbxAdapter {
   /** Stops whatever it holds (sockets, timers); the relay calls it on close. */
   close?(): void | Promise<void>;
 }
+
+/** The adapter's sockets and timers go with the relay: whatever its close does, nothing escapes (logged). */
+export function closeAdapter(adapter: PbxAdapter | undefined, log: (message: string, context?: Record<string, unknown>) => void): void {
+  const failed = (error: unknown) => log('relay: the PBX adapter failed to close', { error: String(error) });
+  try {
+    Promise.resolve(adapter?.close?.()).catch(failed);
+  } catch (error) {
+    failed(error);
+  }
+}

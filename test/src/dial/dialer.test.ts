@@ -1,11 +1,9 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
+import { i18nSection } from '../../support/i18n-sections';
 import { createDialer, ENGLISH_DIAL_STRINGS } from '../../../src/dial';
 import type { DialMessage, DialerDeps, OriginateBody, RelayAnswer } from '../../../src/dial';
 import { silentLogger } from '../../../src/core/logger';
 
-const section = (locale: string): Record<string, unknown> =>
-  (JSON.parse(readFileSync(join(__dirname, '../../../i18n', `${locale}.json`), 'utf8')) as { dial?: Record<string, unknown> }).dial ?? {};
+const section = (locale: string) => i18nSection(locale, 'dial');
 
 function setup(o: Partial<DialerDeps> & { answer?: RelayAnswer | Error } = {}) {
   const sent: Array<{ url: string; body: OriginateBody; bearer: string | null }> = [];

@@ -1,12 +1,8 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
+import { i18nSection, placeholders, LOCALES } from '../../support/i18n-sections';
 import { ENGLISH_NOTIFY_STRINGS, NOTIFY_STRING_KEYS, buildPopup, notifyStringsFrom } from '../../../src/notify';
 import { callEvent, internal, invalid, notFound } from './fixtures';
 
-const LOCALES = ['en', 'es', 'pt', 'ru', 'tr', 'id'] as const;
-const section = (locale: string): Record<string, unknown> =>
-  (JSON.parse(readFileSync(join(__dirname, '../../../i18n', `${locale}.json`), 'utf8')) as { notify?: Record<string, unknown> }).notify ?? {};
-const placeholders = (s: string) => [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+const section = (locale: string) => i18nSection(locale, 'notify');
 
 test("the English file matches the code's fallbacks", () => {
   expect(section('en')).toEqual(ENGLISH_NOTIFY_STRINGS);
