@@ -47,8 +47,10 @@ export interface Relay {
   publish(event: CallEvent): { changed: boolean };
   /** Legs ringing or answered now. */
   activeCalls(): CallEvent[];
-  /** Open WebSocket subscribers. */
+  /** Open WebSocket subscribers, subscribed or not yet. */
   subscriberCount(): number;
+  /** WebSockets that subscribed: from now on every event of their extensions reaches them (a call that began and ended before did not). */
+  subscribedCount(): number;
   /** Cuts the least useful WebSocket (refused, else the oldest unauthenticated) for a connection that needs room; its raw socket. */
   shedPending(): Duplex | null;
   close(): void;
@@ -192,6 +194,9 @@ export function createRelay(given: RelayOptions): Relay {
     },
     subscriberCount() {
       return hub.count();
+    },
+    subscribedCount() {
+      return hub.subscribed();
     },
     shedPending: () => hub.shedPending(),
     close() {

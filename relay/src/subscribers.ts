@@ -58,6 +58,8 @@ export interface SubscriberHub {
   /** Sends emitted events to the subscribers of their extensions. */
   fanOut(emitted: readonly SequencedEvent[]): void;
   count(): number;
+  /** Sockets subscribed: their snapshot sent, every later event of their extensions reaches them. */
+  subscribed(): number;
   /** Unauthenticated sockets, and the authenticated ones that hold a subscriber slot. */
   counts(): { pending: number; subscribers: number };
   /** Cuts the least useful socket (refused, else the oldest pending) for a connection that needs room; its raw socket. */
@@ -151,6 +153,11 @@ export function createSubscriberHub(o: SubscriberHubOptions): SubscriberHub {
     upgrade,
     fanOut,
     count: () => subscribers.size,
+    subscribed: () => {
+      let n = 0;
+      for (const sub of subscribers) if (sub.extensions !== null) n += 1;
+      return n;
+    },
     counts: () => o.guard.counts(),
     shedPending: () => o.guard.shedPending(),
     close() {

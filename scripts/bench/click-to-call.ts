@@ -41,7 +41,7 @@ export async function runClickToCallBench(clicks = CLICKS, log: (line: string) =
   const h = await startHarness({ legacyToken: false, originateIntervalMs: 0 });
   try {
     const page = await h.openWidget({ user: ALICE.id });
-    await until('the widget subscribed', () => (h.sandbox.relay.subscriberCount() === 1 ? true : undefined));
+    await until('the widget subscribed', () => (h.sandbox.relay.subscribedCount() === 1 ? true : undefined));
     const outbound = () => h.sandbox.pbx.calls().filter((c) => c.direction === 'outbound');
     const clickSamples: number[] = [];
     const relaySamples: number[] = [];

@@ -28,7 +28,7 @@ const toasts = (page: Page) => page.locator('[data-testid=toast-text]').allInner
 
 async function openCard(user = 101): Promise<Page> {
   const page = await h!.openWidget({ user, path: ADAM_CARD });
-  await waitUntil('the widget subscribed', () => h!.sandbox.relay.subscriberCount() >= 1);
+  await waitUntil('the widget subscribed', () => h!.sandbox.relay.subscribedCount() >= 1);
   await page.locator('.call-btn').first().waitFor();
   return page;
 }

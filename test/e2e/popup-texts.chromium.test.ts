@@ -26,7 +26,7 @@ afterEach(async () => {
 /** The widget, subscribed: a call that rings and ends before the subscription would never reach it. */
 async function open(options: OpenOptions = {}): Promise<Page> {
   const page = await h.openWidget(options);
-  await waitUntil('the widget subscribed', () => h.sandbox.relay.subscriberCount() >= 1);
+  await waitUntil('the widget subscribed', () => h.sandbox.relay.subscribedCount() >= 1);
   return page;
 }
 

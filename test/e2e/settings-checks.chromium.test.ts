@@ -115,7 +115,7 @@ test('a refused save reads `now "abc"` with real quotes; in WebSocket mode the s
   await page.click('[data-testid=settings-save]');
   await page.waitForSelector('[data-testid=settings-modal]', { state: 'hidden' });
   expect(await stored(page)).toMatchObject({ ws_url: h.sandbox.wsUrl, poll_interval: 'abc' });
-  await waitUntil('the widget subscribed with the saved settings', () => h!.sandbox.relay.subscriberCount() === 1);
+  await waitUntil('the widget subscribed with the saved settings', () => h!.sandbox.relay.subscribedCount() === 1);
   expect(h.pageErrors).toEqual([]);
 });
 
@@ -144,7 +144,7 @@ test('switched off: the modal runs the checks, shows notify_mode as its select, 
   await page.fill('[data-testid=setting-ws_url]', h.sandbox.wsUrl);
   await page.click('[data-testid=settings-active]');
   await page.waitForSelector('[data-testid=settings-modal]', { state: 'hidden' });
-  await waitUntil('the widget subscribed', () => h!.sandbox.relay.subscriberCount() === 1);
+  await waitUntil('the widget subscribed', () => h!.sandbox.relay.subscribedCount() === 1);
   await h.ring(SEED_NUMBERS.adamNoah, '101');
   expect((await nthPopup(page, 1)).text).toContain('Adam Noah');
 

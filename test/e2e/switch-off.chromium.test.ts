@@ -13,7 +13,7 @@ afterEach(async () => {
 test('switched off: no connection and no pop-up; switched on: the ringing call pops up', async () => {
   h = await startHarness();
   const page = await h.openWidget();
-  await waitUntil('the widget subscribed', () => h.sandbox.relay.subscriberCount() === 1);
+  await waitUntil('the widget subscribed', () => h.sandbox.relay.subscribedCount() === 1);
 
   await page.click('[data-testid=open-settings]');
   await page.click('[data-testid=settings-off]');

@@ -30,7 +30,7 @@ test("tickets only (no shared token anywhere): the manager hears their own exten
   h = await startHarness({ legacyToken: false });
   // Alice (101) with the settings' phones saying she also has 102: the relay's users map decides.
   const page = await h.openWidget({ user: 101, settings: { token: '', phones: JSON.stringify({ 8320148: '101, 102' }) } });
-  await waitUntil('the widget subscribed', () => h!.sandbox.relay.subscriberCount() === 1);
+  await waitUntil('the widget subscribed', () => h!.sandbox.relay.subscribedCount() === 1);
   await h.ring(SEED_NUMBERS.adamNoah, '101');
   expect((await nthPopup(page, 1)).text).toContain('Adam Noah');
   // Bruno's extension, then Alice's again: when the second of hers is up, his never came.

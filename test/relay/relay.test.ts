@@ -246,6 +246,14 @@ describe('WebSocket /ws', () => {
     expect(await c.closed()).toBe(4408);
   });
 
+  test('a connected socket counts as subscribed only once its snapshot is sent', async () => {
+    const c = await client(null);
+    expect([r.relay.subscriberCount(), r.relay.subscribedCount()]).toEqual([1, 0]);
+    c.send({ type: 'subscribe', token: TOKEN, extensions: ['101'] });
+    await c.frame('snapshot');
+    expect([r.relay.subscriberCount(), r.relay.subscribedCount()]).toEqual([1, 1]);
+  });
+
   test('subscribers are capped: the next socket is told `overloaded` with retry_after and closed 4503', async () => {
     for (let i = 0; i < 3; i += 1) await (await client()).frame('snapshot');
     expect(r.connections()).toBe(3);
