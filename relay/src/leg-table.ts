@@ -63,4 +63,8 @@ export class LegTable {
   active(): Leg[] {
     return [...this.inState.ringing.values(), ...this.inState.answered.values()].sort((a, b) => a.offset - b.offset);
   }
+
+  all(): Leg[] {
+    return [...this.legs.values()].sort((a, b) => a.offset - b.offset);
+  }
 }

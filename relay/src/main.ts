@@ -13,6 +13,8 @@ import { defineCommand, formatUsageError, readCommandLine, UsageError } from './
 import type { FlagValues } from './command-line';
 import { GUARD_FLAGS, guardFlagsProblem, guardOptions } from './guard/command-flags';
 import { withSandboxOrigins } from './guard/origin';
+import { CALL_LOG_FLAGS, callLogBanner, callLogOptions, callLogSettings } from './calllog/command-flags';
+import type { CallLogSettings } from './calllog/command-flags';
 import { ORIGINATE_FLAGS, originateBanner, originateFlagsProblem, originateOptions } from './originate/command-flags';
 import { STORE_FLAGS, storeFlagsProblem, storeOptions } from './store-flags';
 import { RELAY_DEFAULTS } from './relay';
@@ -84,16 +86,19 @@ const RELAY_COMMAND = defineCommand({
     },
     ...GUARD_FLAGS,
     ...ORIGINATE_FLAGS,
+    ...CALL_LOG_FLAGS,
   },
 });
 
-/** Flags that are each in range but wrong together: the same one-line refusal, exit 2. */
-function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): void {
-  const problem = guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values);
+/** Flags that are each in range but wrong together: the same one-line refusal, exit 2. The call log's settings, read on the way. */
+function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): CallLogSettings | null {
+  const callLog = callLogSettings(values);
+  const problem = guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values) ?? (callLog instanceof UsageError ? callLog : null);
   if (problem !== null) {
     process.stderr.write(formatUsageError(RELAY_COMMAND, problem));
-    process.exit(2);
+    return process.exit(2);
   }
+  return callLog as CallLogSettings | null;
 }
 
 /** One line per log entry on stderr: time, message, context as JSON. */
@@ -120,7 +125,7 @@ function readSecrets(values: FlagValues<typeof RELAY_COMMAND.flags>): { secrets:
 
 async function main(): Promise<void> {
   const { values } = readCommandLine(RELAY_COMMAND);
-  checkTogether(values);
+  const callLog = checkTogether(values);
   const { secrets, users } = readSecrets(values);
   const dataDir = path.resolve(values['data-dir']);
   const running = await startRelay({
@@ -143,6 +148,7 @@ async function main(): Promise<void> {
     fullRetryAfterS: values['full-retry-after-s'],
     ...guardOptions(values),
     ...originateOptions(values),
+    ...(callLog === null ? {} : callLogOptions(callLog, logLine)),
     log: logLine,
   });
   console.log(`relay listening on ${running.url}`);
@@ -152,9 +158,12 @@ async function main(): Promise<void> {
   if (secrets.auth !== undefined) console.log(`  widget tickets:  POST ${running.url}/ticket  (Kommo account ${secrets.auth.accountId}, ${users?.current().size ?? 0} users in ${values.users})`);
   const clickToCall = originateBanner(values, running.url);
   if (clickToCall !== null) console.log(clickToCall);
+  const callLogLine = callLogBanner(callLog);
+  if (callLogLine !== null) console.log(callLogLine);
   console.log(`  data directory:  ${dataDir}`);
   // After the addresses, so a supervisor that waits for them sees the start first, then why it is unsafe.
   for (const [message, context] of startWarnings(secrets, values.dev)) logLine(message, context);
+  if (callLog !== null && secrets.auth === undefined) logLine('relay: WARNING the call log has no users file (--users): calls are logged without their Kommo user (Kommo counts them as a robot\'s)');
   // A re-read users file applies to new tickets, polls and subscribes, and at each renewal.
   if (users !== null) process.on('SIGHUP', () => users?.reread());
   const stop = () => {

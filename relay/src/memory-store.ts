@@ -105,6 +105,10 @@ export class MemoryStore implements CallStore {
     return this.legs.active();
   }
 
+  allLegs(): Leg[] {
+    return this.legs.all();
+  }
+
   position(): StreamCursor {
     return { epoch: this.epoch, offset: this.offset };
   }

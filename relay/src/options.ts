@@ -3,6 +3,11 @@
  * them in `--help`; `withDefaults` fills them in for createRelay).
  */
 import type { AuthOptions } from './auth/settings';
+import type { BackoffConfig } from './calllog/after-try';
+import type { CallLogTimers } from './calllog/call-log';
+import type { Outbox } from './calllog/outbox';
+import type { CallLogConfig } from './calllog/types';
+import type { KommoApi } from './kommo/types';
 import type { PbxAdapter } from './originate/pbx-adapter';
 import type { CallStore } from './store';
 
@@ -156,6 +161,22 @@ export interface RelayOptions {
   originate?: { adapter: PbxAdapter; intervalMs?: number };
   /** Originates waiting on the PBX at once, relay-wide (default 50). */
   maxOriginatesInFlight?: number;
+  /**
+   * The call log (docs/call-log.md): every completed call written on the customer's Kommo card
+   * through `api`, by `config`'s rules, via a durable outbox (`<dataDir>/outbox.sqlite`, or memory
+   * without `dataDir`, or your own). The Kommo user of an extension is the users file's (auth),
+   * unless `userOf` says. Absent: no call is logged.
+   */
+  callLog?: {
+    api: KommoApi;
+    config: CallLogConfig;
+    outbox?: Outbox;
+    userOf?: (extension: string) => number | null;
+    timers?: CallLogTimers;
+    concurrency?: number;
+    /** The worker's retry backoff (default 1 s doubling to 5 min). */
+    backoff?: Partial<BackoffConfig>;
+  };
   /** Path prefix when mounted inside another server (default ''). */
   basePath?: string;
   now?: () => number;

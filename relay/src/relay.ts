@@ -33,6 +33,9 @@ import { withDefaults } from './options';
 import type { RelayOptions } from './options';
 import { createSocketGuard } from './guard/socket-guard';
 import { createSubscriberHub } from './subscribers';
+import { openCallLog } from './calllog/open-call-log';
+import type { CallLogStatus } from './calllog/status';
+import { healthView } from './calllog/status';
 
 export { CLOSE } from './subscribers';
 export { RELAY_DEFAULTS } from './options';
@@ -53,7 +56,10 @@ export interface Relay {
   subscribedCount(): number;
   /** Cuts the least useful WebSocket (refused, else the oldest unauthenticated) for a connection that needs room; its raw socket. */
   shedPending(): Duplex | null;
-  close(): void;
+  /** The call log's outbox and health; null when the relay logs no calls. */
+  callLogStatus(): CallLogStatus | null;
+  /** Closes sockets and the store at once; resolves when the call log's writes in flight are recorded. */
+  close(): Promise<void>;
 }
 
 export function createRelay(given: RelayOptions): Relay {
@@ -67,12 +73,22 @@ export function createRelay(given: RelayOptions): Relay {
   const base = (options.basePath ?? '').replace(/\/$/, '');
   const recentEndedMs = options.endedRetentionMs;
   const store = openStore(options, log);
+  let callLog: ReturnType<typeof openCallLog>;
+  try {
+    callLog = openCallLog(options, now, log);
+  } catch (error) {
+    // Its outbox file could not be opened: the store opened before it is not left locked.
+    store.close();
+    throw error;
+  }
   let closed = false;
 
   function maintain(): void {
     if (closed) return;
     try {
-      hub.fanOut(store.expire(now()));
+      const expired = store.expire(now());
+      hub.fanOut(expired);
+      callLog?.observe(expired.map((e) => e.event));
     } catch (error) {
       // A failed expiry is retried on the next request or tick; nothing was half-applied.
       log('relay: expiry failed', { error: String(error) });
@@ -114,6 +130,7 @@ export function createRelay(given: RelayOptions): Relay {
   function ingest(events: readonly CallEvent[]) {
     const outcome = store.apply(events, now());
     hub.fanOut(outcome.emitted);
+    callLog?.observe(outcome.emitted.map((e) => e.event));
     return outcome;
   }
 
@@ -135,11 +152,15 @@ export function createRelay(given: RelayOptions): Relay {
       const { legs, history } = store.counts();
       const { epoch, offset } = store.position();
       const { subscribers, pending } = hub.counts();
-      return { ok: true, calls: legs, subscribers, pending, store: store.kind, history, epoch, offset };
+      return { ok: true, calls: legs, subscribers, pending, store: store.kind, history, epoch, offset, call_log: healthView(callLog?.status() ?? null) };
     },
+    callLogStatus: () => callLog?.status() ?? null,
   });
 
   const expiry = setInterval(maintain, options.expireEveryMs);
+  let closing: Promise<void> = Promise.resolve();
+  // A call that ended while the relay was down is still in the store: logged now.
+  callLog?.start(store.allLegs().map((leg) => leg.event));
   expiry.unref();
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
@@ -199,13 +220,16 @@ export function createRelay(given: RelayOptions): Relay {
       return hub.subscribed();
     },
     shedPending: () => hub.shedPending(),
+    callLogStatus: () => callLog?.status() ?? null,
     close() {
-      if (closed) return;
+      if (closed) return closing;
       closed = true;
       clearInterval(expiry);
       hub.close();
       store.close();
       closeAdapter(options.originate?.adapter, log);
+      closing = callLog === null ? Promise.resolve() : callLog.close();
+      return closing;
     },
   };
 }

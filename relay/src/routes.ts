@@ -1,7 +1,7 @@
 /**
  * The relay's HTTP routes: `POST /pbx/events` (the PBX), `GET /calls` and `GET /calls.js` (polling
  * widgets, version 1 or 2), `POST /ticket` (auth/ticket-route.ts), `POST /originate`
- * (originate/originate-route.ts), `GET /health`. Every bad input is answered with a 4xx JSON body
+ * (originate/originate-route.ts), `GET /call-log` (calllog/status-route.ts), `GET /health`. Every bad input is answered with a 4xx JSON body
  * naming what to fix (RequestRefused); nothing here throws into Node's event loop.
  */
 import { createHash } from 'node:crypto';
@@ -11,6 +11,8 @@ import type { CallEvent } from '../../src/protocol';
 import type { Access, Credential, Grant } from './auth/access';
 import { forbiddenExtensions, pollRefusal, scriptRefusal } from './auth/refusals';
 import { createTicketRoute } from './auth/ticket-route';
+import { createCallLogStatusRoute } from './calllog/status-route';
+import type { CallLogStatus } from './calllog/status';
 import { BodyTooLarge, readBody } from './body';
 import { RequestRefused, StoreWriteFailed } from './errors';
 import { parseExtensions } from './extensions';
@@ -44,15 +46,18 @@ export interface RouteOptions {
   health: () => Record<string, unknown>;
   /** Click-to-call: the adapter (null: disabled), the rate limit, the in-flight cap. */
   originate: Pick<OriginateRouteOptions, 'adapter' | 'intervalMs' | 'maxInFlight'>;
+  /** The call log's status (null: the relay logs no calls). */
+  callLogStatus: () => CallLogStatus | null;
 }
 
-export const ROUTES = new Set(['/pbx/events', '/calls', '/calls.js', '/ticket', '/originate', '/health']);
+export const ROUTES = new Set(['/pbx/events', '/calls', '/calls.js', '/ticket', '/originate', '/call-log', '/health']);
 /** The routes browsers read across origins: their answers, errors included, carry CORS headers. */
-export const CORS_ROUTES = new Set(['/calls', '/ticket', '/originate']);
+export const CORS_ROUTES = new Set(['/calls', '/ticket', '/originate', '/call-log']);
 
 export function createRoutes(o: RouteOptions) {
   const ticketRoute = createTicketRoute(o.access);
   const originateRoute = createOriginateRoute({ ...o.originate, access: o.access, now: o.now, log: o.log });
+  const callLogRoute = createCallLogStatusRoute({ access: o.access, status: o.callLogStatus });
   async function readLimitedBody(req: IncomingMessage): Promise<string> {
     try {
       return await readBody(req, o.maxBodyBytes);
@@ -214,6 +219,7 @@ export function createRoutes(o: RouteOptions) {
     }
     if (path === '/ticket') return ticketRoute(req, res);
     if (path === '/originate') return originateRoute(req, res);
+    if (path === '/call-log') return callLogRoute(req, res);
     if (path === '/health') return sendJson(res, 200, healthAnswer(req, o.pbxToken, o.health));
   };
 }

@@ -96,11 +96,14 @@ export async function startRelay(options: RelayOptions & { port?: number; host?:
     connections: () => relay.subscriberCount(),
     openConnections: () => connections.size,
     maxConnections: budget.maxConnections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        relay.close();
+    close: async () => {
+      const writes = relay.close();
+      await new Promise<void>((resolve) => {
         connections.destroyAll();
         server.close(() => resolve());
-      }),
+      });
+      // The call log's writes in flight are recorded in its outbox before the process may exit.
+      await writes;
+    },
   };
 }

@@ -115,6 +115,10 @@ export class SqliteStore implements CallStore {
     return this.state.activeLegs();
   }
 
+  allLegs(): Leg[] {
+    return this.state.allLegs();
+  }
+
   position(): StreamCursor {
     return this.state.position();
   }

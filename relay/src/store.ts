@@ -66,6 +66,8 @@ export interface CallStore {
   legsOf(extensions: ReadonlySet<string>): Leg[];
   /** Ringing and answered legs, in offset order. */
   activeLegs(): Leg[];
+  /** Every leg remembered, live or ended, in offset order (the call log's restore at start). */
+  allLegs(): Leg[];
   /** The epoch and the last offset given out. */
   position(): StreamCursor;
   missedSince(extensions: ReadonlySet<string>, since: StreamCursor): Recovery;

@@ -23,7 +23,16 @@ export interface CrmDeal {
   responsibleUserId: number;
 }
 
+/** A user of the account (GET /api/v4/users). */
+export interface CrmUser {
+  id: number;
+  name: string;
+  email: string;
+}
+
 export interface CrmAccount {
+  /** Absent: the seed's users (v4-users.ts). */
+  users?: CrmUser[];
   contacts: CrmPerson[];
   companies: CrmPerson[];
   leads: CrmDeal[];

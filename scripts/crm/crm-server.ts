@@ -8,9 +8,15 @@
  *   POST /api/v2/events  {"add": [{"type": "phone_call", "phone_number": "+1...", "users": [id]}]}
  *        https://developers.kommo.com/docs/call-event : recorded in `events`, answered with the
  *        matched element like Kommo's page shows (unmatched items carry no element).
+ *   /api/v4/...  Kommo's server API for a private integration (calls, incoming leads, contacts,
+ *        cards, tasks, users): v4-routes.ts. It needs `Authorization: Bearer <apiToken>`; the v2
+ *        routes (the browser's session) do not. What it adds goes on the cards' timelines.
+ *   GET  /sandbox/timeline  (not an /api/ route, read-only): every card's timeline as JSON.
  * Faults apply to every /api/ route until changed: `status` (+ `retryAfterS`), `garbage`
  * (200 with broken JSON), `hang` (never answers), `delayMs` (answers late), and `noMatch`
  * (how "nothing found" is answered: 204, 200 with empty items, or Kommo's bare `[]`).
+ * v4 only: `rateLimit` (429 to a deterministic share), `maxPerSecond` (Kommo's real limit, a
+ * sliding 1 s window on the injected clock, Date.now() by default), `missingCard: 204`.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -18,7 +24,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CrmAccount } from './account';
 import { digitsOf, matchCallEvent, searchByPhone } from './by-phone-algorithm';
+import { readBody, titleOf } from './http-io';
 import { createSeedAccount } from './seed';
+import type { CardType, TimelineNote } from './timeline';
+import { timelineKey } from './timeline';
+import { limitsProblem } from './v4-gate';
+import type { RateLimitFault } from './v4-gate';
+import { createV4Api } from './v4-routes';
+import type { CrmCall, CrmTask, CrmUnsorted } from './v4-state';
+
+/** The private integration's token the v4 routes accept unless createCrm is given another. */
+export const DEFAULT_API_TOKEN = 'sandbox-api-token';
+/** The account id v4 answers carry: the sandbox account's (scripts/sandbox/users.ts). */
+export const DEFAULT_ACCOUNT_ID = 31000001;
+
+export interface CrmOptions {
+  apiToken?: string;
+  accountId?: number;
+  /** ms since the epoch (default Date.now): request times, the v4 rate window, v4 `created_at`. */
+  now?: () => number;
+}
 
 export interface CrmFaults {
   delayMs?: number;
@@ -27,14 +52,22 @@ export interface CrmFaults {
   garbage?: boolean;
   hang?: boolean;
   noMatch?: 204 | 'empty_items' | 'empty_array';
+  /** v4: 429 (Retry-After: 1) to every Nth authorized request, or a seeded fraction of them. */
+  rateLimit?: RateLimitFault;
+  /** v4: Kommo's limit (KOMMO_MAX_PER_SECOND = 7): 429 past this many requests in 1 s. */
+  maxPerSecond?: number;
+  /** v4: GET /api/v4/{type}/{id} of a missing id answers 204 instead of 404. */
+  missingCard?: 204;
 }
 
 export interface CrmRequest {
   method: string;
   path: string;
   query: Record<string, string>;
-  /** Date.now() when the request arrived. */
+  /** Date.now() (the injected clock) when the request arrived. */
   at: number;
+  /** v4 writes: the parsed JSON body. */
+  body?: unknown;
 }
 
 export interface Crm {
@@ -45,13 +78,26 @@ export interface Crm {
   /** Bodies of accepted POST /api/v2/events. */
   readonly events: unknown[];
   readonly account: CrmAccount;
-  /** Clears requests, events and faults; drops hanging and delayed answers. */
+  /** The token v4 requests must carry (null once revoked). */
+  readonly apiToken: string | null;
+  /** Every v4 request is 401 from now on (until reset). */
+  revokeApiToken(): void;
+  /** A new token replaces the old one (the admin made one in Kommo's integration settings). */
+  issueApiToken(token: string): void;
+  /** Accepted POST /api/v4/calls, each with the card it was filed on. */
+  readonly calls: CrmCall[];
+  readonly tasks: CrmTask[];
+  /** Incoming leads from POST /api/v4/leads/unsorted/sip. */
+  readonly unsorted: CrmUnsorted[];
+  /** What the v4 API put on one card, oldest first. */
+  timeline(entityType: CardType, id: number): TimelineNote[];
+  /** Clears requests, events, faults and the v4 state (calls, tasks, incoming leads, timelines,
+   *  contacts it added; the token is valid again); drops hanging and delayed answers. */
   reset(): void;
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
-
-export function createCrm(seed: CrmAccount = createSeedAccount()): Crm {
+export function createCrm(seed: CrmAccount = createSeedAccount(), options: CrmOptions = {}): Crm {
+  const now = options.now ?? Date.now;
   const requests: CrmRequest[] = [];
   const events: unknown[] = [];
   let faults: CrmFaults = {};
@@ -71,6 +117,15 @@ export function createCrm(seed: CrmAccount = createSeedAccount()): Crm {
 
   const problem = (res: ServerResponse, status: number, detail: string, headers?: Record<string, string>): void =>
     send(res, status, { title: titleOf(status), status, detail }, headers);
+
+  const v4 = createV4Api({
+    account: seed,
+    apiToken: options.apiToken ?? DEFAULT_API_TOKEN,
+    accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+    now,
+    limits: () => faults,
+    send: (res, answer) => send(res, answer.status, answer.body, answer.headers),
+  });
 
   const byPhone = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void => {
     if (req.method !== 'GET') return problem(res, 405, 'by_phone accepts GET only', { Allow: 'GET' });
@@ -112,7 +167,7 @@ export function createCrm(seed: CrmAccount = createSeedAccount()): Crm {
     });
   };
 
-  const route = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void => {
+  const route = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, logged: CrmRequest): void => {
     if (faults.hang) {
       held.add(res);
       return;
@@ -125,35 +180,55 @@ export function createCrm(seed: CrmAccount = createSeedAccount()): Crm {
     if (faults.garbage) return send(res, 200, '{"_embedded": {"items": [{"id": 12, "type": ');
     if (path === '/api/v2/search/by_phone' || path === '/api/v2/search/by_phone/') return byPhone(req, res, query);
     if (path === '/api/v2/events' || path === '/api/v2/events/') return addEvents(req, res);
+    if (path.startsWith('/api/v4/')) return v4.route(req, res, path, query, logged);
     return problem(res, 404, `no route ${path} in the fixture CRM`);
   };
 
   return {
     handle(req, res) {
       const url = new URL(req.url ?? '/', 'http://crm.invalid');
+      if (url.pathname === '/sandbox/timeline') {
+        if (req.method !== 'GET') problem(res, 405, 'the timeline is read-only: GET', { Allow: 'GET' });
+        else send(res, 200, v4.timelineJson(), { 'Content-Type': 'application/json; charset=utf-8' });
+        return true;
+      }
       if (!url.pathname.startsWith('/api/')) return false;
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
+      const logged: CrmRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), at: now() };
+      requests.push(logged);
       const delay = faults.delayMs ?? 0;
       if (delay > 0) {
         held.add(res);
         const timer = setTimeout(() => {
           timers.delete(timer);
-          route(req, res, url.pathname, url.searchParams);
+          route(req, res, url.pathname, url.searchParams, logged);
         }, delay);
         timers.add(timer);
       } else {
-        route(req, res, url.pathname, url.searchParams);
+        route(req, res, url.pathname, url.searchParams, logged);
       }
       return true;
     },
     setFaults(next) {
+      const reason = limitsProblem(next);
+      if (reason) throw new RangeError(`setFaults: ${reason}`);
       faults = { ...next };
+      v4.restartLimits();
     },
     requests,
     events,
     account: seed,
+    get apiToken() {
+      return v4.apiToken();
+    },
+    revokeApiToken: () => v4.revokeApiToken(),
+    issueApiToken: (token: string) => v4.issueApiToken(token),
+    calls: v4.state.calls,
+    tasks: v4.state.tasks,
+    unsorted: v4.state.unsorted,
+    timeline: (entityType, id) => [...(v4.state.timeline.get(timelineKey(entityType, id)) ?? [])],
     reset() {
       faults = {};
+      v4.reset();
       requests.length = 0;
       events.length = 0;
       for (const timer of timers) clearTimeout(timer);
@@ -165,8 +240,12 @@ export function createCrm(seed: CrmAccount = createSeedAccount()): Crm {
 }
 
 /** A loopback server with only the CRM routes (tests). Port 0: the OS picks a free one. */
-export async function startCrmServer(seed?: CrmAccount): Promise<{ url: string; crm: Crm; close(): Promise<void> }> {
-  const crm = createCrm(seed);
+export async function startCrmServer(seed?: CrmAccount, options?: CrmOptions): Promise<{ url: string; crm: Crm; close(): Promise<void> }> {
+  return listenCrm(createCrm(seed, options));
+}
+
+/** Serves a CRM on its own loopback port (127.0.0.1, a port the OS picks); `close()` also resets it. */
+export async function listenCrm(crm: Crm): Promise<{ url: string; crm: Crm; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (!crm.handle(req, res)) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
   });
@@ -201,34 +280,4 @@ function eventsProblem(body: unknown): string | null {
     }
   }
   return null;
-}
-
-function readBody(req: IncomingMessage, done: (error: 'too_large' | 'read' | null, text: string) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  const finish = (error: 'too_large' | 'read' | null, text = ''): void => {
-    if (finished) return;
-    finished = true;
-    done(error, text);
-  };
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      finish('too_large');
-      req.resume();
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => finish(null, Buffer.concat(chunks).toString('utf8')));
-  req.on('error', () => finish('read'));
-}
-
-function titleOf(status: number): string {
-  const titles: Record<number, string> = {
-    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-    413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
-  };
-  return titles[status] ?? 'Error';
 }

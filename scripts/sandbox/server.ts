@@ -26,7 +26,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { createCrm, createHttpAdapter, createRelay, defaultSeed } from './backends';
+import { createCrm, createHttpAdapter, createKommoApi, createRelay, DEFAULT_API_TOKEN, DEFAULT_UNKNOWN_CALLERS, defaultSeed, listenCrm, MemoryOutbox, parseUnknownCallers } from './backends';
 import type { Crm, CrmFaults, CrmSeed, Relay, RelayOptions } from './backends';
 import { findEntity, listEntities } from './entities';
 import { kommoDoubleScript } from './kommo/build';
@@ -69,6 +69,8 @@ export interface SandboxOptions {
   verbose?: boolean;
   /** The relay's click-to-call rate limit per user (ms; default the relay's, 3 s): the benchmark dials back to back. */
   originateIntervalMs?: number;
+  /** false: the relay logs no calls in the CRM (docs/call-log.md); default true, with this settle delay (ms; default 1000). */
+  callLog?: false | { settleMs?: number };
 }
 
 export interface Sandbox {
@@ -439,6 +441,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       sendJson(res, 200, { faults });
       return;
     }
+    // What the relay's call log put on each card (scripts/crm/timeline.ts).
+    if (p === '/sandbox/timeline' && method === 'GET' && crm.handle(req, res)) return;
     if (p === '/sandbox/crm/log' && method === 'GET') {
       sendJson(res, 200, { requests: crm.requests, events: crm.events });
       return;
@@ -507,9 +511,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const originateUrl = originateListener?.url ?? new URL('/sandbox/pbx/originate', pageUrl).href;
   // Click-to-call through the generic HTTP adapter to the simulated PBX's endpoint. A fresh
   // adapter for each relay, as a restarted relay process makes its own (a relay closes its adapter).
+  // The relay's call log writes to the simulated CRM's v4 API with its token, as to Kommo. With
+  // https, Node's fetch would refuse the self-signed certificate: a loopback listener again.
+  const crmListener = opts.callLog !== false && tls ? await listenCrm(crm) : null;
+  const callLogApiUrl = crmListener?.url ?? new URL(pageUrl).origin;
+  const unknownCallers = parseUnknownCallers(DEFAULT_UNKNOWN_CALLERS);
+  const callLogConfig =
+    opts.callLog === false || !unknownCallers.ok
+      ? null
+      : { source: 'Sandbox PBX', unknownCallers: unknownCallers.policy, callBackTask: { delayMs: 30 * 60_000, closeOnAnsweredCall: true }, settleMs: opts.callLog?.settleMs ?? 1000 };
+  // One outbox across relay restarts, as a relay process keeps its data directory's.
+  const callLogOutbox = new MemoryOutbox();
   const newRelay = (): Relay =>
     createRelay({
       ...relayOptions,
+      ...(callLogConfig === null ? {} : { callLog: { api: createKommoApi({ baseUrl: callLogApiUrl, token: DEFAULT_API_TOKEN }), config: callLogConfig, outbox: callLogOutbox } }),
       originate: {
         adapter: createHttpAdapter({ url: originateUrl, token: tokens.originateToken, timeoutMs: 5000 }),
         ...(opts.originateIntervalMs === undefined ? {} : { intervalMs: opts.originateIntervalMs }),
@@ -517,12 +533,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
   relay = newRelay();
   log(`relay originates calls (click-to-call) through ${originateUrl}`);
+  if (callLogConfig !== null) log(`relay logs every call on the CRM's cards (${callLogApiUrl}/api/v4/calls; GET /sandbox/timeline)`);
 
   let restarting: Promise<void> | null = null;
   async function restartRelay(restart: { downMs?: number } = {}): Promise<void> {
     if (restarting) return restarting;
     restarting = (async () => {
-      relay.close();
+      await relay.close();
       await closeServer(relayServer, relaySockets);
       if (restart.downMs) await new Promise((resolve) => setTimeout(resolve, restart.downMs));
       relay = newRelay();
@@ -556,8 +573,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (closed) return;
       closed = true;
       if (restarting) await restarting.catch(() => {});
-      relay.close();
-      await Promise.all([closeServer(relayServer, relaySockets), closeServer(pageServer, pageSockets), originateListener?.close()]);
+      await relay.close();
+      await Promise.all([closeServer(relayServer, relaySockets), closeServer(pageServer, pageSockets), originateListener?.close(), crmListener?.close()]);
     },
   };
 }

@@ -32,6 +32,7 @@
  */
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { CountryCode, PhoneNumber } from 'libphonenumber-js/min';
+import { MAX_EXTENSION_DIGITS, internalExtension, stripPhoneSeparators } from '../protocol/phone';
 import type { NormalizedNumber } from './types';
 
 export type NormalizeResult =
@@ -39,22 +40,22 @@ export type NormalizeResult =
   | { kind: 'internal'; extension: string }
   | { kind: 'invalid'; raw: string };
 
-/** Internal extensions are 1 to 4 digits (Kommo's own example treats `from.length < 4` as internal). */
-const MAX_EXTENSION_DIGITS = 4;
+// The internal-extension rule (1 to 4 digits) lives in src/protocol/phone.ts: the relay's call log uses it too.
+
 /** E.164 allows 15 digits; `00` in front makes 17. More is not a phone number. */
 const MAX_E164_DIGITS = 15;
 const MAX_RAW_DIGITS = MAX_E164_DIGITS + 2;
 /** Longer input is rejected before any work (a 10 kB "number" must not cost anything). */
 const MAX_RAW_LENGTH = 64;
 
-// Whitespace (incl. no-break and thin spaces), ASCII and Unicode dashes/minus, dots, brackets, slashes.
-const SEPARATORS = /[\s\u00a0\u2000-\u200b\u202f\u2010-\u2015\u2212\-.()[\]/]/g;
-
 export function normalizeNumber(raw: string, country?: string): NormalizeResult {
   const invalid = (): NormalizeResult => ({ kind: 'invalid', raw: typeof raw === 'string' ? raw : String(raw) });
   if (typeof raw !== 'string' || raw.length > MAX_RAW_LENGTH) return invalid();
 
-  let s = raw.trim().replace(/^tel:/i, '').replace(SEPARATORS, '');
+  const extension = internalExtension(raw);
+  if (extension !== null) return { kind: 'internal', extension };
+
+  let s = stripPhoneSeparators(raw);
   let international = false;
   if (s.startsWith('+')) {
     international = true;
@@ -62,7 +63,6 @@ export function normalizeNumber(raw: string, country?: string): NormalizeResult 
   }
   if (!/^\d+$/.test(s)) return invalid();
 
-  if (!international && s.length <= MAX_EXTENSION_DIGITS) return { kind: 'internal', extension: s };
   if (!international && s.startsWith('00')) {
     international = true;
     s = s.slice(2);

@@ -30,6 +30,10 @@ export interface Host {
   originatePost: OriginatePost;
   /** A short message in the interface: the dialer's "Calling..." and its refusals. */
   showMessage(message: DialMessage): void;
+  /** `GET url` of the relay as the signed-in user (the settings modal's call log block), else with the shared token only. */
+  relayGet(url: string, bearer: string | null): Promise<TicketAnswer>;
+  /** Whether the user is an account admin (`APP.constant('managers')[id].is_admin`, 'Y' or 'N'); null when Kommo does not say. */
+  isAdmin(): boolean | null;
 }
 
 export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefined): Host {
@@ -43,7 +47,7 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
   return {
     rawSettings: () => widget.get_settings() || {},
     widgetPath: () => widget.params?.path,
-    ticketPost: widget.$authorizedAjax ? (url) => authorizedPost((options) => widget.$authorizedAjax!(options), { url, timeout: TICKET_TIMEOUT_MS }) : undefined,
+    ticketPost: widget.$authorizedAjax ? (url) => authorizedRequest((options) => widget.$authorizedAjax!(options), { url, timeout: TICKET_TIMEOUT_MS }) : undefined,
     originatePost: (url, body, bearer) => {
       const request: PostRequest = {
         url,
@@ -53,7 +57,17 @@ export function createHost(widget: KommoWidgetInstance, app: KommoApp | undefine
         headers: bearer === null ? {} : ({ Authorization: `Bearer ${bearer}` } as Record<string, string>),
       };
       // A host without `$authorizedAjax` (not Kommo's) gets the shared token alone, over its jQuery.
-      return authorizedPost(widget.$authorizedAjax ? (options) => widget.$authorizedAjax!(options) : (options) => $.ajax(options), request);
+      return authorizedRequest(widget.$authorizedAjax ? (options) => widget.$authorizedAjax!(options) : (options) => $.ajax(options), request);
+    },
+    relayGet: (url, bearer) => {
+      const request: PostRequest = { url, timeout: STATUS_TIMEOUT_MS, headers: bearer === null ? {} : { Authorization: `Bearer ${bearer}` } };
+      return authorizedRequest(widget.$authorizedAjax ? (options) => widget.$authorizedAjax!(options) : (options) => $.ajax(options), request, 'GET');
+    },
+    isAdmin() {
+      const id = this.user()?.id;
+      const managers = app?.constant('managers') as Record<string, { is_admin?: unknown } | undefined> | undefined;
+      const flag = id === undefined || typeof managers !== 'object' || managers === null ? undefined : managers[id]?.is_admin;
+      return flag === 'Y' || flag === true ? true : flag === 'N' || flag === false ? false : null;
     },
     user() {
       const user = app?.constant('user');
@@ -109,6 +123,8 @@ export function currentUserId(constantUser: unknown, amouserId: unknown): string
 const TICKET_TIMEOUT_MS = 5_000;
 /** The relay waits for the PBX at most 5 s (its --originate-timeout-ms default), then answers. */
 const ORIGINATE_TIMEOUT_MS = 8_000;
+/** The settings modal's status line: an answer later than this reads as "no answer". */
+const STATUS_TIMEOUT_MS = 5_000;
 
 type PostRequest = { url: string; timeout: number; contentType?: string; data?: string; headers?: Record<string, string> };
 
@@ -117,14 +133,14 @@ type PostRequest = { url: string; timeout: number; contentType?: string; data?: 
  * (../shared/spec/kommo-platform.md, "Talking to your own server as the signed-in user"):
  * its promise resolves with the decoded body and rejects with the jqXHR (status 0: no answer).
  */
-function authorizedPost(ajax: (options: JQuery.AjaxSettings) => PromiseLike<unknown>, request: PostRequest): Promise<TicketAnswer> {
+function authorizedRequest(ajax: (options: JQuery.AjaxSettings) => PromiseLike<unknown>, request: PostRequest, method: 'GET' | 'POST' = 'POST'): Promise<TicketAnswer> {
   return new Promise<TicketAnswer>((resolve) => {
     const failed = (xhr: unknown) => {
       const status = typeof (xhr as { status?: unknown })?.status === 'number' ? (xhr as { status: number }).status : 0;
       resolve({ status, body: (xhr as { responseJSON?: unknown })?.responseJSON ?? null });
     };
     try {
-      ajax({ ...request, method: 'POST', dataType: 'json' }).then((body) => resolve({ status: 200, body }), failed);
+      ajax({ ...request, method, dataType: 'json' }).then((body) => resolve({ status: 200, body }), failed);
     } catch (error) {
       failed(error);
     }

@@ -3,7 +3,8 @@
  * the live checks (src/platform/settings-panel.ts) and a block saying what the connection is
  * doing now, so an admin sees "wrong token" instead of silence. A connection problem (a refused
  * token, a relay that does not answer) is styled as a warning and comes before the checks: under
- * "The settings look correct." it read as one more fine line (issue 17).
+ * "The settings look correct." it read as one more fine line (issue 17). Under them, for admins,
+ * whether the relay logs the calls on the customers' cards (call-log-block.ts, issue 16).
  * https://developers.kommo.com/docs/script-js#settings
  */
 import type { SettingsRules } from '../settings/rules';
@@ -12,6 +13,8 @@ import type { Lifecycle } from './lifecycle';
 import { connectionStatus, connectionWarningText } from './connection-status';
 import type { ConnectionTone } from './connection-status';
 import { renderSettingsPanel } from './settings-panel';
+import { renderCallLogBlock } from './call-log-block';
+import { relayRouteUrl } from '../protocol/url';
 
 /** Inline, as the panel's colours: Kommo's stylesheet knows nothing of the widget's classes. */
 const TONE_CSS: Record<ConnectionTone, Record<string, string>> = {
@@ -59,8 +62,20 @@ export function openSettings($: JQueryStatic, $body: JQuery, host: Host, lifecyc
     desktop: { strings: host.strings('desktop') },
   });
   if (!first) $body.append($block);
+  // The relay's call log (issue 16), for admins: a user who is not one cannot change it.
+  const state = lifecycle.state;
+  const closeCallLog =
+    state.status === 'running' && host.isAdmin() !== false
+      ? renderCallLogBlock($, $body, {
+          url: relayRouteUrl(state.settings.transport.url, 'call-log'),
+          get: (url) => host.relayGet(url, state.settings.token === '' ? null : state.settings.token),
+          strings: host.strings('call_log'),
+          nowS: () => Math.floor(Date.now() / 1000),
+        })
+      : () => {};
   return () => {
     panel.dispose();
     $block.remove();
+    closeCallLog();
   };
 }

@@ -15,5 +15,6 @@ export type { FeedCredential, SubscribeFrame, SubscribeRequest, SubscribeParse }
 export { composeSnapshotV1, composeSnapshotV2, composeCallFrame, composePollV1, composePollV2, composeError } from './compose';
 export type { SequencedEvent, WireSequencedEvent, StreamAnswer } from './compose';
 export { isRecord } from './record';
+export { internalExtension, stripPhoneSeparators, MAX_EXTENSION_DIGITS } from './phone';
 export { parseUrl, HTTP_SCHEMES } from './url';
 export type { UrlCheck } from './url';

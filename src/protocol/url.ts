@@ -35,9 +35,9 @@ export function probeUrl(wsUrl: string): string {
  * The relay's HTTP routes beside the feed: the feed URL as http(s), its last path segment
  * replaced by the route, without query or fragment. Tickets ("Authentication (version 2)"):
  * `wss://relay.example.com/ws` -> `https://relay.example.com/ticket`; click-to-call
- * (docs/originate.md): `.../originate`.
+ * (docs/originate.md): `.../originate`; the call log's status (docs/call-log.md): `.../call-log`.
  */
-export function relayRouteUrl(feedUrl: string, route: 'ticket' | 'originate'): string | null {
+export function relayRouteUrl(feedUrl: string, route: 'ticket' | 'originate' | 'call-log'): string | null {
   const url = parseUrl(probeUrl(feedUrl), { schemes: HTTP_SCHEMES });
   if (url === null) return null;
   url.pathname = url.pathname.replace(/[^/]*$/, route);

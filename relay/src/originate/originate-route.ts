@@ -10,10 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Access } from '../auth/access';
+import { identifyCaller } from '../auth/caller';
 import { BodyTooLarge, readBody } from '../body';
 import { RequestRefused } from '../errors';
 import { corsHeaders, sendJson, sendPreflight } from '../http-answers';
-import { bearerToken } from '../secrets';
 import { chooseExtension, createOriginateLimit, limitKey, readOriginateBody, truncateReason } from './originate-rules';
 import type { OriginateOutcome, OriginateRequest, PbxAdapter } from './pbx-adapter';
 
@@ -32,36 +32,12 @@ export interface OriginateRouteOptions {
   log: (message: string, context?: Record<string, unknown>) => void;
 }
 
-/** Who asks: a Kommo user with the users file's extensions, or (shared token) nobody, any extension. */
-interface Caller {
-  userId: string | null;
-  own: readonly string[] | null;
-}
-
-const UNAUTHORIZED = 'send X-Auth-Token (Kommo\'s one-time token) or Authorization: Bearer <relay ticket or legacy token>';
-const TICKET_EXPIRED = 'the ticket has expired: get a new one (POST <relay>/ticket)';
 const REFUSED_CODES = new Set(['busy', 'bad_number', 'unknown_extension', 'not_allowed', 'other']);
 
 export function createOriginateRoute(o: OriginateRouteOptions) {
   const limit = createOriginateLimit({ intervalMs: o.intervalMs, now: o.now });
   if (!Number.isSafeInteger(o.maxInFlight) || o.maxInFlight < 1) throw new RangeError(`maxOriginatesInFlight must be a positive integer, got ${String(o.maxInFlight)}`);
   let inFlight = 0;
-
-  async function identify(req: IncomingMessage): Promise<Caller> {
-    const kommoToken = req.headers['x-auth-token'];
-    // Without Kommo settings there is nothing to check it against: the Authorization header decides.
-    const identified = typeof kommoToken === 'string' ? o.access.identify(kommoToken) : null;
-    if (identified !== null) {
-      const checked = await identified;
-      if (!checked.ok) throw new RequestRefused(401, 'unauthorized', checked.reason);
-      return { userId: checked.userId, own: o.access.extensionsOf(checked.userId) };
-    }
-    const bearer = bearerToken(req);
-    const checked = await o.access.authenticate(bearer === null ? null : { kind: 'bearer', value: bearer });
-    if (!checked.ok) throw new RequestRefused(401, checked.code, checked.code === 'ticket_expired' ? TICKET_EXPIRED : UNAUTHORIZED);
-    const { userId } = checked.grant;
-    return { userId, own: userId === null ? null : o.access.extensionsOf(userId) };
-  }
 
   async function readLimitedBody(req: IncomingMessage): Promise<string> {
     try {
@@ -75,7 +51,7 @@ export function createOriginateRoute(o: OriginateRouteOptions) {
   async function admit(req: IncomingMessage, method: string): Promise<OriginateRequest> {
     if (method !== 'POST') throw new RequestRefused(405, 'method_not_allowed', 'POST only', {}, { Allow: 'POST, OPTIONS' });
     if (o.adapter === null) throw new RequestRefused(404, 'originate_disabled', 'this relay has no PBX to start calls with (--originate-url is not set)');
-    const caller = await identify(req);
+    const caller = await identifyCaller(o.access, req);
     if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) throw new RequestRefused(415, 'unsupported_media_type', 'send Content-Type: application/json');
     const asked = readOriginateBody(await readLimitedBody(req));
     const extension = chooseExtension(asked.extension, caller.own);

@@ -6,6 +6,7 @@
 import { cardUrl } from '../../../src/lookup/card-url';
 import type { CardEntity, CardType } from '../entities';
 import { CARD_KINDS, routeOf } from './card-kinds';
+import { renderTimeline } from './card-timeline';
 import { byId, element } from './dom';
 import { fetchJson } from './fetch-json';
 import type { Host } from './host';
@@ -50,6 +51,7 @@ function renderCard(page: HTMLElement, type: CardType, id: string): void {
         ),
       );
       if (phones.length) card.append(element('h3', {}, 'Phones'), element('ul', { class: 'phones' }, ...phones));
+      renderTimeline(card, type, id);
     },
     () => card.replaceChildren(element('h1', { 'data-testid': 'card-missing' }, `No ${CARD_KINDS[type].one.toLowerCase()} #${id} in the sandbox CRM`)),
   );
