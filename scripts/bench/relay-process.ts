@@ -20,6 +20,10 @@ export interface RelayProcessOptions {
   pbxToken: string;
   /** Give up when it has not said it listens within this long (default 15 s). */
   startTimeoutMs?: number;
+  /** More flags (the call log's), after the ones above. */
+  args?: readonly string[];
+  /** More environment (secrets go here, as an operator's do). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface RelayProcess {
@@ -47,7 +51,10 @@ export function freePort(): Promise<number> {
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 export function spawnRelay(o: RelayProcessOptions): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [BUILT_RELAY, '--port', String(o.port), '--data-dir', o.dataDir, '--token', o.token, '--pbx-token', o.pbxToken], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BUILT_RELAY, '--port', String(o.port), '--data-dir', o.dataDir, '--token', o.token, '--pbx-token', o.pbxToken, ...(o.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...o.env },
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-2000);

@@ -4,7 +4,7 @@
  * sandbox (page.ts), tabs (tabs.ts), call feed (feed.ts), caller-ID lookup (lookup.ts), and issue 12's
  * recovery figures: outages (outage.ts), calls after a gap (gap-calls.ts), the reconnect storm
  * (reconnect-storm.ts), relay store POST latency (relay-store.ts); issue 14's click-to-call
- * latency (click-to-call.ts); then the issues' targets, each with the measured figure and pass/fail.
+ * latency (click-to-call.ts); issue 16's call log under Kommo's rate limit (call-log.ts); then the issues' targets, each with the measured figure and pass/fail.
  *
  * Flags: `npm run bench -- --help` (BENCH_COMMAND below); defaults are the issue's sample sizes.
  */
@@ -37,6 +37,7 @@ import type { BenchReport, Section, Target } from './report/types';
 import { writeReport } from './report/write';
 import { runTabsBench } from './tabs';
 import { CLICKS, runClickToCallBench } from './click-to-call';
+import { CALL_LOG_CALLS, callLogTargets, runCallLogBench } from './call-log';
 
 type Mode = 'locks' | 'lease' | 'lease-storage';
 
@@ -68,9 +69,10 @@ const SIZES = {
   'storm-timeout-s': { ...size('each phase of the reconnect storm fails after this long, s', 60), min: 5, max: 600 },
   'store-posts': size('POSTs per relay store latency figure (relay-store.ts)', STORE_POSTS, 50),
   'click-to-call-clicks': size('click-to-call clicks in Chromium, and POSTs from Node, to the PBX (click-to-call.ts)', CLICKS, 5),
+  'call-log-calls': size('completed calls through the built relay\'s call log into the CRM answering 429 to a fifth (call-log.ts)', CALL_LOG_CALLS, 50),
 };
 const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
-const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call'] as const;
+const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log'] as const;
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
@@ -126,6 +128,7 @@ const stormClients = sample('storm-clients');
 const stormTimeoutS = sample('storm-timeout-s');
 const storePosts = sample('store-posts');
 const clickToCallClicks = sample('click-to-call-clicks');
+const callLogCalls = sample('call-log-calls');
 
 /** Issue 12's raw results the targets are judged on. */
 interface RecoveryResults {
@@ -316,12 +319,16 @@ async function main(): Promise<void> {
     const s = await timed('click-to-call benchmark', () => runClickToCallBench(clickToCallClicks, log), notes);
     if (s) sections.push(s);
   }
+  if (!skip.has('call-log')) {
+    const s = await timed('call log benchmark', () => runCallLogBench(callLogCalls, log), notes);
+    if (s) sections.push(s);
+  }
 
   notes.push(
     `Sample sizes: ${pageOptions.calls} calls per WebSocket latency variant, ${pageOptions.pollCalls1s} (1 s) and ${pageOptions.pollCalls3s} (3 s) polling calls, ` +
       `${pageOptions.hangCalls} calls with a CRM that never answers, ${pageOptions.restarts} relay restarts, ${pageOptions.deadSocketRuns} dead-socket run(s), ` +
       `${takeoverCloses} leader closes and ${takeoverCloses} crashes per tab count and mode (${tabModes.join(', ')}), ${pageOptions.memoryCalls} calls for memory (run to twice that to show the growth stops); ` +
-      `${outageRuns} outage(s) of each length, ${gapCalls} calls per gap and transport, ${stormClients} feeds in the reconnect storm, ${storePosts} POSTs per store latency figure, ${clickToCallClicks} click-to-call clicks. Change them with the flags in scripts/bench/run.ts.`,
+      `${outageRuns} outage(s) of each length, ${gapCalls} calls per gap and transport, ${stormClients} feeds in the reconnect storm, ${storePosts} POSTs per store latency figure, ${clickToCallClicks} click-to-call clicks, ${callLogCalls} calls through the call log. Change them with the flags in scripts/bench/run.ts.`,
     'Connections: relay sockets per browser are in "Tabs: one leader per browser" (the relay\'s subscriber count); idle bytes and requests per hour are in "Call feed" (one simulated hour through the real relay on loopback, in Node).',
     'Latency clock: the relay runs inside the benchmark\'s Node process (the sandbox); its send time is Date.now() there as it hands the ringing WebSocket frame or the first poll answer listing the call to the socket (scripts/bench/relay-probe.ts), the pop-up time is Date.now() in the page when the host\'s APP.notifications.show_notification runs (window.__sandbox.timeline); same machine, same wall clock, 1 ms resolution.',
     'Numbers: the sandbox CRM gets generated contacts "Bench Caller N" with distinct numbers (+1 646 3xx xxxx), so every "new number" call asks the CRM and finds a contact; the WebSocket variants run after 5 warm-up calls, each polling variant after 2 on its freshly loaded page.',
@@ -349,7 +356,7 @@ async function main(): Promise<void> {
     },
     bundle: bundle ?? { missing: skip.has('bundle') ? 'skipped (--skip bundle)' : 'the bundle analysis failed (see the notes)' },
     sections,
-    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack)],
+    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections)],
     notes,
     durationS: (Date.now() - started) / 1000,
   };

@@ -47,7 +47,7 @@ describe('/health', () => {
     const open = await fetch(`${t.r.url}/health`);
     expect({ status: open.status, body: await open.text() }).toEqual({ status: 200, body: '{"status":"ok"}' });
     const full = await fetch(`${t.r.url}/health`, { headers: { Authorization: `Bearer ${PBX}` } });
-    expect(await full.json()).toEqual({ status: 'ok', ok: true, calls: 1, subscribers: 1, pending: 0, store: 'memory', history: 1, epoch: expect.any(String), offset: 1 });
+    expect(await full.json()).toEqual({ status: 'ok', ok: true, calls: 1, subscribers: 1, pending: 0, store: 'memory', history: 1, epoch: expect.any(String), offset: 1, call_log: { configured: false } });
     for (const authorization of [`Bearer ${TOKEN}`, 'Bearer nope', 'Basic cGJ4OnBieA==']) {
       const wrong = await fetch(`${t.r.url}/health`, { headers: { Authorization: authorization } });
       expect({ status: wrong.status, error: ((await wrong.json()) as { error: string }).error }).toEqual({ status: 401, error: 'unauthorized' });

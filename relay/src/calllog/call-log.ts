@@ -39,7 +39,10 @@ export interface CallLogOptions {
   now: () => number;
   log: Log;
   timers?: CallLogTimers;
-  /** Jobs to Kommo at once (default 2: the limiter keeps the rate, this keeps the order roughly). */
+  /**
+   * Jobs in flight at once (default 50): they wait in the Kommo client's limiter, which keeps the
+   * rate, and calls waiting together go to Kommo in one request (kommo/call-batcher.ts).
+   */
   concurrency?: number;
   backoff?: Partial<BackoffConfig>;
 }
@@ -59,6 +62,8 @@ export const NODE_TIMERS: CallLogTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+export const CALL_LOG_CONCURRENCY = 50;
 
 /** How long a stop waits for the writes in flight to be answered. */
 export const CLOSE_WAIT_MS = 1_000;
@@ -91,7 +96,7 @@ export function createCallLog(o: CallLogOptions): CallLog {
     },
     clock: { now: o.now },
     timers,
-    ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
+    concurrency: o.concurrency ?? CALL_LOG_CONCURRENCY,
     ...(o.backoff === undefined ? {} : { backoff: o.backoff }),
     log: o.log,
   });

@@ -12,11 +12,12 @@
 import type { KommoEntity } from '../calllog/types';
 import type { Read } from './answers';
 import { idOf, meaningOf, problemText, readCreatedId, readFoundContact, readLoggedCall, readOpenTasks, readResponsible, readUnsorted } from './answers';
+import { createWriteBatcher, ENTITIES_PER_WRITE } from './write-batcher';
 import { createKommoHttp } from './http';
 import type { KommoRequest } from './http';
 import { createKommoLimiter } from './limiter';
 import type { KommoLimiter } from './limiter';
-import type { KommoApi } from './types';
+import type { CallFiled, KommoApi, KommoCallBody, KommoUnsortedSipBody } from './types';
 
 export interface KommoApiOptions {
   /** The account: `https://<subdomain>.kommo.com` (http only for a loopback host: tests, the sandbox). */
@@ -35,8 +36,6 @@ export interface KommoApiOptions {
 }
 
 export const KOMMO_TIMEOUT_MS = 10_000;
-/** Kommo asks for at most 50 entities in one write. */
-const BATCH = 50;
 const ENTITY_TYPES: ReadonlySet<string> = new Set<KommoEntity['type']>(['leads', 'contacts', 'companies', 'customers']);
 
 function isLoopback(hostname: string): boolean {
@@ -95,27 +94,28 @@ export function createKommoApi(options: KommoApiOptions): KommoApi {
     if (!ENTITY_TYPES.has(entity.type) || typeof entity.id !== 'number' || idOf(entity.id) === null) notSent(method, path, 'card', entity);
   }
 
-  return {
-    async logCall(call) {
-      const request: KommoRequest = { method: 'POST', path: '/api/v4/calls', body: [call] };
-      const answer = await http.send(request, [400, 422]);
-      if (answer.status === 400 || answer.status === 422) {
-        const meaning = meaningOf(problemText(answer.body, answer.text));
-        if (meaning === null) throw http.failure(request, answer);
-        return { filed: meaning };
-      }
-      return value(request, answer.status, readLoggedCall(answer.body, call.request_id));
-    },
+  // One call's verdict in an answer to POST /api/v4/calls (a kept 400/422 is one call's: a batch's is split first).
+  const logCall = createWriteBatcher<KommoCallBody, CallFiled>(http, '/api/v4/calls', (request, answer, call) => {
+    if (answer.status === 400 || answer.status === 422) {
+      const meaning = meaningOf(problemText(answer.body, answer.text));
+      if (meaning === null) throw http.failure(request, answer);
+      return { filed: meaning };
+    }
+    return value(request, answer.status, readLoggedCall(answer.body, call.request_id));
+  });
+  // Kommo validates an unsorted batch as a whole: a 2xx created every lead of it.
+  const addUnsortedSip = createWriteBatcher<KommoUnsortedSipBody, { added: 'created' | 'duplicate' }>(http, '/api/v4/leads/unsorted/sip', (request, answer) => {
+    if (answer.status === 400 || answer.status === 422) {
+      if (meaningOf(problemText(answer.body, answer.text)) === 'duplicate') return { added: 'duplicate' };
+      throw http.failure(request, answer);
+    }
+    return value(request, answer.status, readUnsorted(answer.body));
+  });
 
-    async addUnsortedSip(lead) {
-      const request: KommoRequest = { method: 'POST', path: '/api/v4/leads/unsorted/sip', body: [lead] };
-      const answer = await http.send(request, [400, 422]);
-      if (answer.status === 400 || answer.status === 422) {
-        if (meaningOf(problemText(answer.body, answer.text)) === 'duplicate') return { added: 'duplicate' };
-        throw http.failure(request, answer);
-      }
-      return value(request, answer.status, readUnsorted(answer.body));
-    },
+  return {
+    logCall: (call) => logCall(call),
+
+    addUnsortedSip: (lead) => addUnsortedSip(lead),
 
     async findContact(phone) {
       const digits = phone.replace(/\D/g, '');
@@ -165,8 +165,8 @@ export function createKommoApi(options: KommoApiOptions): KommoApi {
     async completeTasks(ids, resultText) {
       const bad = ids.find((id) => typeof id !== 'number' || idOf(id) === null);
       if (bad !== undefined) notSent('PATCH', '/api/v4/tasks', 'task id', bad);
-      for (let at = 0; at < ids.length; at += BATCH) {
-        const body = ids.slice(at, at + BATCH).map((id) => ({ id, is_completed: true, result: { text: resultText } }));
+      for (let at = 0; at < ids.length; at += ENTITIES_PER_WRITE) {
+        const body = ids.slice(at, at + ENTITIES_PER_WRITE).map((id) => ({ id, is_completed: true, result: { text: resultText } }));
         await http.send({ method: 'PATCH', path: '/api/v4/tasks', body });
       }
     },

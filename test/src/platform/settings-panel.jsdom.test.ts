@@ -125,7 +125,7 @@ describe('notify_mode select', () => {
 
 describe('openSettings: the connection block', () => {
   const host = (raw: Record<string, unknown>) =>
-    ({ strings: (section: string) => (en as unknown as Record<string, Record<string, string>>)[section] ?? {}, user: () => ({ id: '504141' }), rawSettings: () => raw }) as unknown as Host;
+    ({ strings: (section: string) => (en as unknown as Record<string, Record<string, string>>)[section] ?? {}, user: () => ({ id: '504141' }), rawSettings: () => raw, isAdmin: () => false }) as unknown as Host;
   const runningWith = (feed: FeedStatus) =>
     ({ state: { status: 'running', telephony: { status: () => ({ status: 'leader', feed, access: 'ticket' }), stop() {} } } }) as unknown as Lifecycle;
   const blocks = ($body: JQuery) => $body.children('.telephony-settings-check, .telephony-connection').map((_, el) => el.getAttribute('data-testid')).get();
