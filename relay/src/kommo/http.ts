@@ -49,7 +49,7 @@ export interface KommoHttp {
    * a 400 that may mean "duplicate"); any other status, no answer, or a 2xx that is not JSON
    * throws a KommoApiError.
    */
-  send(request: KommoRequest | (() => KommoRequest), keep?: readonly number[]): Promise<KommoAnswer>;
+  send(request: KommoRequest | (() => KommoRequest), keep?: readonly number[], lane?: 'first' | 'rest'): Promise<KommoAnswer>;
   /** The error a failure status throws (for a kept status the caller did not recognise). */
   failure(request: KommoRequest, answer: KommoAnswer): KommoApiError;
   /** An error of the request with the given kind and detail (an answer a reader refused). */
@@ -126,8 +126,8 @@ export function createKommoHttp(o: KommoHttpOptions): KommoHttp {
 
   // A function is asked for the request once the limiter lets it go: a batch is cut then, with
   // whatever joined it while it waited (call-batcher.ts).
-  async function send(made: KommoRequest | (() => KommoRequest), keep: readonly number[] = []): Promise<KommoAnswer> {
-    await o.limiter.acquire();
+  async function send(made: KommoRequest | (() => KommoRequest), keep: readonly number[] = [], lane: 'first' | 'rest' = 'rest'): Promise<KommoAnswer> {
+    await o.limiter.acquire(lane);
     const request = typeof made === 'function' ? made() : made;
     const controller = new AbortController();
     let timedOut = false;

@@ -63,8 +63,8 @@ export const SYSTEM_CLOCK: LimiterClock = {
 };
 
 export interface KommoLimiter {
-  /** Resolves when one request may go now (it is counted). */
-  acquire(): Promise<void>;
+  /** Resolves when one request may go now (it is counted); the `first` lane is served before the rest. */
+  acquire(lane?: 'first' | 'rest'): Promise<void>;
   /** A 429: no request goes for `ms` (Retry-After), or one window when Kommo gave none. */
   pause(ms?: number): void;
 }
@@ -85,7 +85,11 @@ function checkRule(rule: LimitRule): LimitRule {
 export function createKommoLimiter(options: KommoLimiterOptions = {}): KommoLimiter {
   const clock = options.clock ?? SYSTEM_CLOCK;
   const rule = checkRule({ ...KOMMO_LIMIT, ...options.rule });
-  const waiting = new Deque<{ resolve: () => void; reject: (error: unknown) => void }>();
+  type Waiter = { resolve: () => void; reject: (error: unknown) => void };
+  // Two lanes: what lands on a card (calls, incoming leads) goes before the rest (tasks, lookups).
+  const first = new Deque<Waiter>();
+  const rest = new Deque<Waiter>();
+  const laneOf = () => (first.peek() !== undefined ? first : rest);
   let state = IDLE_LIMITER;
   let pumping = false;
 
@@ -94,12 +98,13 @@ export function createKommoLimiter(options: KommoLimiterOptions = {}): KommoLimi
   async function pump(): Promise<void> {
     try {
       for (;;) {
-        const head = waiting.peek();
+        const lane = laneOf();
+        const head = lane.peek();
         if (head === undefined) return;
         const decision = whenAllowed(state, clock.now(), rule);
         state = decision.state;
         if (decision.waitMs === 0) {
-          waiting.shift();
+          lane.shift();
           head.resolve();
         } else {
           await clock.sleep(decision.waitMs);
@@ -116,14 +121,14 @@ export function createKommoLimiter(options: KommoLimiterOptions = {}): KommoLimi
     pumping = true;
     pump().catch((error: unknown) => {
       // Only an injected clock can fail; the waiters learn it rather than waiting forever.
-      for (let w = waiting.shift(); w !== undefined; w = waiting.shift()) w.reject(error);
+      for (const lane of [first, rest]) for (let w = lane.shift(); w !== undefined; w = lane.shift()) w.reject(error);
     });
   }
 
   return {
-    acquire: () =>
+    acquire: (lane = 'rest') =>
       new Promise<void>((resolve, reject) => {
-        waiting.push({ resolve, reject });
+        (lane === 'first' ? first : rest).push({ resolve, reject });
         start();
       }),
     pause(ms) {

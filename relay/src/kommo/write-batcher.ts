@@ -5,6 +5,7 @@
  * 7 requests a second). Each item still gets its own answer (a call: filed on a card, unknown
  * number, duplicate, or refused). A batch Kommo refuses as a whole (400/422, one bad item among
  * good ones) is sent again item by item, so one bad call never takes the others down with it.
+ * They take the limiter's first lane: what lands on the card goes before tasks and lookups.
  */
 import type { KommoAnswer, KommoHttp, KommoRequest } from './http';
 
@@ -34,7 +35,7 @@ export function createWriteBatcher<B, R>(http: KommoHttp, path: string, read: Re
         if (!alone) batch.push(...queue.splice(0, ENTITIES_PER_WRITE - batch.length));
         request = { method: 'POST', path, body: batch.map((w) => w.item) };
         return request;
-      }, [400, 422]);
+      }, [400, 422], 'first');
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
       return;

@@ -110,6 +110,19 @@ describe('createKommoLimiter (the shell, on a manual clock)', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  test('the first lane (what lands on a card) goes before the rest waiting, within the same rate', async () => {
+    const clock = createManualClock(T0);
+    const limiter = createKommoLimiter({ clock: limiterClock(clock) });
+    const went: string[] = [];
+    const rest = Array.from({ length: 10 }, (_, n) => limiter.acquire().then(() => went.push(`task-${n}`)));
+    await flush();
+    // Six tasks went at once; the call arrives while four wait, and is next.
+    const call = limiter.acquire('first').then(() => went.push('call'));
+    await clock.advance(1000);
+    await Promise.all([...rest, call]);
+    expect(went.slice(6)).toEqual(['call', 'task-6', 'task-7', 'task-8', 'task-9']);
+  });
+
   test('a pause (429) holds every waiting and every new request until it ends; without a wait, one window', async () => {
     const clock = createManualClock(T0);
     const limiter = createKommoLimiter({ clock: limiterClock(clock) });
