@@ -35,19 +35,32 @@ export interface Statements {
 
 /** Opens (or creates) the file with the exclusive lock and the schema; names the file on failure. */
 export function openStoreFile(file: string): SqliteDatabase {
+  return openLockedSqlite(file, SCHEMA, (db) => db);
+}
+
+/**
+ * A relay's SQLite file (the store's, the call log's outbox): WAL, `synchronous = NORMAL` (a
+ * commit is in the WAL, which the OS has, before it returns: enough for kill -9), held with an
+ * exclusive lock while it is open, so a second relay on the same directory fails at once (one
+ * relay per data directory: two would hand out the same offsets, or send the same jobs to
+ * Kommo). `check` reads the file's schema version; a failure of any step is StoreOpenFailed.
+ */
+export function openLockedSqlite(file: string, schema: string, check: (db: SqliteDatabase) => SqliteDatabase): SqliteDatabase {
+  let db: SqliteDatabase | undefined;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     // No busy wait: a second relay on the same directory must fail at once, not after 5 s.
-    const db = new Database(file, { timeout: 0 });
-    // One relay per data directory: two would hand out the same offsets under one epoch. The
-    // exclusive lock is taken by the first write below and held until the store closes.
+    db = new Database(file, { timeout: 0 });
+    // The exclusive lock is taken by the first write below and held until the file closes.
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
-    db.exec(SCHEMA);
-    return db;
+    db.exec(schema);
+    return check(db);
   } catch (error) {
+    if (db?.open) db.close();
+    if (error instanceof StoreOpenFailed) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const reason = /locked|busy/i.test(message) ? `another relay is using this data directory (${message})` : message;
     throw new StoreOpenFailed(file, reason, { cause: error });

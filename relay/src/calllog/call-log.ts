@@ -40,8 +40,9 @@ export interface CallLogOptions {
   log: Log;
   timers?: CallLogTimers;
   /**
-   * Jobs in flight at once (default 50): they wait in the Kommo client's limiter, which keeps the
-   * rate, and calls waiting together go to Kommo in one request (kommo/call-batcher.ts).
+   * Jobs in flight at once (default 500): they wait in the Kommo client's limiter, which keeps
+   * the rate and lets what lands on a card go first; calls waiting together go to Kommo in one
+   * request (kommo/write-batcher.ts). Fewer slots would let waiting tasks hold back the calls.
    */
   concurrency?: number;
   backoff?: Partial<BackoffConfig>;
@@ -63,7 +64,7 @@ export const NODE_TIMERS: CallLogTimers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-export const CALL_LOG_CONCURRENCY = 50;
+export const CALL_LOG_CONCURRENCY = 500;
 
 /** How long a stop waits for the writes in flight to be answered. */
 export const CLOSE_WAIT_MS = 1_000;

@@ -2,11 +2,9 @@
  * The SQLite file behind SqliteOutbox: its schema, how it is opened (one relay per file, as the
  * store's relay.sqlite: sqlite-file.ts), and reading a job's JSON back.
  */
-import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { StoreOpenFailed } from '../errors';
+import { openLockedSqlite } from '../sqlite-file';
 import type { CallLogJob } from './types';
 
 export const OUTBOX_SCHEMA_VERSION = '1';
@@ -36,30 +34,12 @@ CREATE INDEX IF NOT EXISTS open_tasks_by_due ON open_tasks (due_at);
 
 /** Opens (or creates) the file with the exclusive lock and the schema; names the file on failure. */
 export function openOutboxFile(file: string): SqliteDatabase {
-  let db: SqliteDatabase | undefined;
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    // No busy wait: a second relay on the same directory must fail at once.
-    db = new Database(file, { timeout: 0 });
-    // One relay per data directory: two would both send the same jobs to Kommo. The exclusive
-    // lock is taken by the first write below and held until the outbox closes.
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = WAL');
-    // A commit is in the WAL (the OS has it) before it returns: enough for kill -9.
-    db.pragma('synchronous = NORMAL');
-    db.exec('BEGIN EXCLUSIVE; COMMIT;');
-    db.exec(SCHEMA);
+  return openLockedSqlite(file, SCHEMA, (db) => {
     const schema = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
     if (schema === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(OUTBOX_SCHEMA_VERSION);
     else if (schema !== OUTBOX_SCHEMA_VERSION) throw new StoreOpenFailed(file, `schema ${schema}, this relay reads ${OUTBOX_SCHEMA_VERSION}`);
     return db;
-  } catch (error) {
-    if (db?.open) db.close();
-    if (error instanceof StoreOpenFailed) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    const reason = /locked|busy/i.test(message) ? `another relay is using this data directory (${message})` : message;
-    throw new StoreOpenFailed(file, reason, { cause: error });
-  }
+  });
 }
 
 const KINDS: ReadonlySet<string> = new Set<CallLogJob['kind']>(['log-call', 'unknown-caller', 'call-back-task', 'close-tasks']);

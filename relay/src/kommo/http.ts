@@ -8,6 +8,7 @@ import { KommoApiError, kindOfStatus, retryAfterMsOf, withoutSecret } from './er
 import type { KommoFailureKind } from './errors';
 import type { KommoLimiter } from './limiter';
 import { problemText } from './answers';
+import { readCappedText } from '../fetch-answer';
 
 /** Far more than any answer the client asks for (a page of 50 contacts is tens of KB). */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -56,25 +57,6 @@ export interface KommoHttp {
   error(request: KommoRequest, kind: KommoFailureKind, detail: string, status: number | null, cause?: unknown): KommoApiError;
 }
 
-/** The body as text; null past MAX_ANSWER_BYTES (not read further). */
-async function readCapped(response: Response): Promise<string | null> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Node's fetch hides the socket's error in `cause`: ECONNREFUSED, ECONNRESET, ENOTFOUND... */
 function whyNoAnswer(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
@@ -109,7 +91,7 @@ export function createKommoHttp(o: KommoHttpOptions): KommoHttp {
     const init: RequestInit = { method: request.method, headers, signal, redirect: 'manual' };
     if (request.body !== undefined) init.body = JSON.stringify(request.body);
     const response = await o.fetch(url, init);
-    const text = await readCapped(response);
+    const text = await readCappedText(response, MAX_ANSWER_BYTES);
     if (text === null) throw error(request, 'transient', `Kommo answered ${response.status} with more than ${MAX_ANSWER_BYTES} bytes`, response.status);
     let body: unknown = null;
     if (text.trim() !== '') {

@@ -8,6 +8,7 @@
 import { RELAY_DEFAULTS } from '../options';
 import { truncateReason } from './originate-rules';
 import type { OriginateOutcome, OriginateRefusal, OriginateRequest, PbxAdapter } from './pbx-adapter';
+import { readCappedText } from '../fetch-answer';
 
 /** More than any answer the contract has; a PBX that sends more is not read further. */
 const MAX_ANSWER_BYTES = 16 * 1024;
@@ -33,25 +34,6 @@ export function checkOriginateUrl(url: string): URL {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`must be an http(s) URL (https://pbx.example.com/originate), got ${JSON.stringify(url)}`);
   if (parsed.username !== '' || parsed.password !== '') throw new Error('must not carry credentials (user:password@): give the PBX\'s secret as the originate token');
   return parsed;
-}
-
-/** The answer's body, at most MAX_ANSWER_BYTES; null when it is longer. */
-async function readCapped(response: Response): Promise<string | null> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function jsonObject(text: string | null): Record<string, unknown> {
@@ -98,7 +80,7 @@ export function createHttpAdapter(o: HttpAdapterOptions): PbxAdapter {
   async function ask(request: OriginateRequest, controller: AbortController): Promise<OriginateOutcome> {
     const body = JSON.stringify({ v: 1, id: request.id, extension: request.extension, number: request.number, user_id: request.userId });
     const response = await fetch(url, { method: 'POST', headers, body, signal: controller.signal, redirect: 'manual' });
-    return outcomeOf(response.status, jsonObject(await readCapped(response)));
+    return outcomeOf(response.status, jsonObject(await readCappedText(response, MAX_ANSWER_BYTES)));
   }
 
   return {
