@@ -30,6 +30,8 @@ export interface RelayProcess {
   url: string;
   wsUrl: string;
   listeningAt: number;
+  /** The relay's process id (its memory, in /proc). */
+  pid: number;
   /** SIGKILL, no clean-up of any kind; resolves once the process is gone. */
   kill9(): Promise<void>;
   /** SIGTERM (a clean close); resolves once the process is gone. */
@@ -77,6 +79,7 @@ export function spawnRelay(o: RelayProcessOptions): Promise<RelayProcess> {
         url,
         wsUrl: `ws://127.0.0.1:${o.port}/ws`,
         listeningAt: at,
+        pid: child.pid ?? -1,
         async kill9() {
           child.kill('SIGKILL');
           await exited(child);

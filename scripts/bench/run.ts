@@ -38,6 +38,7 @@ import { writeReport } from './report/write';
 import { runTabsBench } from './tabs';
 import { CLICKS, runClickToCallBench } from './click-to-call';
 import { CALL_LOG_CALLS, callLogTargets, runCallLogBench } from './call-log';
+import { relayScaleTargets, runRelayScaleBench, SCALE_DEFAULTS } from './relay-scale';
 
 type Mode = 'locks' | 'lease' | 'lease-storage';
 
@@ -72,7 +73,7 @@ const SIZES = {
   'call-log-calls': size('completed calls through the built relay\'s call log into the CRM answering 429 to a fifth (call-log.ts)', CALL_LOG_CALLS, 50),
 };
 const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
-const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log'] as const;
+const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log', 'relay-scale'] as const;
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
@@ -323,6 +324,11 @@ async function main(): Promise<void> {
     const s = await timed('call log benchmark', () => runCallLogBench(callLogCalls, log), notes);
     if (s) sections.push(s);
   }
+  if (!skip.has('relay-scale')) {
+    const counts = quick ? [100, 500] : SCALE_DEFAULTS.counts;
+    const s = await timed('relay scale benchmark', () => runRelayScaleBench({ ...SCALE_DEFAULTS, counts, events: quick ? 30 : SCALE_DEFAULTS.events }, log), notes);
+    if (s) sections.push(s);
+  }
 
   notes.push(
     `Sample sizes: ${pageOptions.calls} calls per WebSocket latency variant, ${pageOptions.pollCalls1s} (1 s) and ${pageOptions.pollCalls3s} (3 s) polling calls, ` +
@@ -356,7 +362,7 @@ async function main(): Promise<void> {
     },
     bundle: bundle ?? { missing: skip.has('bundle') ? 'skipped (--skip bundle)' : 'the bundle analysis failed (see the notes)' },
     sections,
-    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections)],
+    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections), ...relayScaleTargets(sections)],
     notes,
     durationS: (Date.now() - started) / 1000,
   };
