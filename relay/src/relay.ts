@@ -10,7 +10,9 @@
  * (recovery after a reconnect), versions.ts (what version 1 and 2 are shown), auth/ (who may
  * read which extensions: Kommo's one-time tokens, the relay's tickets, the users file), guard/
  * (load and attack: admission before authentication, caps, frame rate, Origin, lifetime, the
- * server's connection cap and timeouts), originate/ (click-to-call: the route, the PBX adapters).
+ * server's connection cap and timeouts), originate/ (click-to-call: the route, the PBX adapters),
+ * calllog/ (every completed call on the customer's Kommo card, through a durable outbox) with
+ * kommo/ (its Kommo API client).
  *
  * Robustness rules: every input is bounded (body, frame, subscriptions, legs, history), every
  * bad input gets a 4xx JSON answer or an `error` frame, and no handler may throw out into

@@ -7,10 +7,7 @@ import type { CrmAccount } from '../crm';
 
 export { createCrm, DEFAULT_API_TOKEN, listenCrm } from '../crm';
 export type { Crm, CrmFaults } from '../crm';
-export { createHttpAdapter, createRelay } from '../../relay/src';
-export { createKommoApi } from '../../relay/src/kommo/client';
-export { parseUnknownCallers, DEFAULT_UNKNOWN_CALLERS } from '../../relay/src/calllog/unknown-callers';
-export { MemoryOutbox } from '../../relay/src/calllog/memory-outbox';
+export { createHttpAdapter, createKommoApi, createRelay, DEFAULT_UNKNOWN_CALLERS, MemoryOutbox, parseUnknownCallers } from '../../relay/src';
 export type { Relay, RelayOptions } from '../../relay/src';
 export type CrmSeed = CrmAccount;
 
