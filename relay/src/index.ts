@@ -10,6 +10,7 @@ export type { RunningRelay } from './server';
 export { createHttpAdapter } from './originate/http-adapter';
 export type { HttpAdapterOptions } from './originate/http-adapter';
 export type { OriginateOutcome, OriginateRefusal, OriginateRequest, PbxAdapter } from './originate/pbx-adapter';
+export type { PbxSink, PbxSource } from './pbx-source';
 export { createKommoApi } from './kommo/client';
 export type { KommoApiOptions } from './kommo/client';
 export { createKommoLimiter } from './kommo/limiter';

@@ -3,7 +3,11 @@
  * `node dist/relay/relay/src/main.js --help`. Every flag has an environment fallback; SIGINT and
  * SIGTERM close it. relay/README.md describes it.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { ASTERISK_FLAGS, asteriskBanner, asteriskFlagsProblem, asteriskSettings } from './asterisk/command-flags';
+import { openAsterisk } from './asterisk/open-asterisk';
+import type { AsteriskSettings } from './asterisk/open-asterisk';
 import { AUTH_FLAGS, settleAuthFlags, startWarnings } from './auth/command-flags';
 import type { StartSecrets } from './auth/command-flags';
 import { AuthConfigError } from './auth/config-error';
@@ -87,13 +91,15 @@ const RELAY_COMMAND = defineCommand({
     ...GUARD_FLAGS,
     ...ORIGINATE_FLAGS,
     ...CALL_LOG_FLAGS,
+    ...ASTERISK_FLAGS,
   },
 });
 
 /** Flags that are each in range but wrong together: the same one-line refusal, exit 2. The call log's settings, read on the way. */
 function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): CallLogSettings | null {
   const callLog = callLogSettings(values);
-  const problem = guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values) ?? (callLog instanceof UsageError ? callLog : null);
+  const problem =
+    guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values) ?? asteriskFlagsProblem(values) ?? (callLog instanceof UsageError ? callLog : null);
   if (problem !== null) {
     process.stderr.write(formatUsageError(RELAY_COMMAND, problem));
     return process.exit(2);
@@ -123,10 +129,29 @@ function readSecrets(values: FlagValues<typeof RELAY_COMMAND.flags>): { secrets:
   }
 }
 
+/** The Asterisk adapter's settings, or the one-line refusal (exit 2) when its CA file cannot be read or a template is unusable. */
+function readAsterisk(values: FlagValues<typeof RELAY_COMMAND.flags>): { settings: AsteriskSettings | null; opened: ReturnType<typeof openAsterisk> | null } {
+  try {
+    const settings = asteriskSettings(values, (file) => {
+      try {
+        return fs.readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new UsageError(`--ami-tls-ca cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${file})`);
+      }
+    });
+    return { settings, opened: settings === null ? null : openAsterisk(settings, logLine) };
+  } catch (error) {
+    const problem = error instanceof UsageError ? error : new UsageError(`Asterisk: ${(error as Error).message}`);
+    process.stderr.write(formatUsageError(RELAY_COMMAND, problem));
+    return process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = readCommandLine(RELAY_COMMAND);
   const callLog = checkTogether(values);
   const { secrets, users } = readSecrets(values);
+  const asterisk = readAsterisk(values);
   const dataDir = path.resolve(values['data-dir']);
   const running = await startRelay({
     port: values.port,
@@ -148,6 +173,8 @@ async function main(): Promise<void> {
     fullRetryAfterS: values['full-retry-after-s'],
     ...guardOptions(values),
     ...originateOptions(values),
+    ...(asterisk.opened === null ? {} : { pbxSource: asterisk.opened.source }),
+    ...(asterisk.opened?.originate ? { originate: { adapter: asterisk.opened.originate, intervalMs: values['originate-interval-ms'] } } : {}),
     ...(callLog === null ? {} : callLogOptions(callLog, logLine)),
     log: logLine,
   });
@@ -158,6 +185,7 @@ async function main(): Promise<void> {
   if (secrets.auth !== undefined) console.log(`  widget tickets:  POST ${running.url}/ticket  (Kommo account ${secrets.auth.accountId}, ${users?.current().size ?? 0} users in ${values.users})`);
   const clickToCall = originateBanner(values, running.url);
   if (clickToCall !== null) console.log(clickToCall);
+  for (const line of asteriskBanner(asterisk.settings)) console.log(line);
   const callLogLine = callLogBanner(callLog);
   if (callLogLine !== null) console.log(callLogLine);
   console.log(`  data directory:  ${dataDir}`);

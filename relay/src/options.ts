@@ -9,6 +9,7 @@ import type { Outbox } from './calllog/outbox';
 import type { CallLogConfig } from './calllog/types';
 import type { KommoApi } from './kommo/types';
 import type { PbxAdapter } from './originate/pbx-adapter';
+import type { PbxSource } from './pbx-source';
 import type { CallStore } from './store';
 
 const MINUTE = 60_000;
@@ -177,6 +178,11 @@ export interface RelayOptions {
     /** The worker's retry backoff (default 1 s doubling to 5 min). */
     backoff?: Partial<BackoffConfig>;
   };
+  /**
+   * A PBX the relay reads itself (the Asterisk adapter, asterisk/asterisk-source.ts): started
+   * with the relay, its events stored like POSTed ones, its status in /health, stopped on close.
+   */
+  pbxSource?: PbxSource;
   /** Path prefix when mounted inside another server (default ''). */
   basePath?: string;
   now?: () => number;

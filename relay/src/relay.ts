@@ -36,6 +36,7 @@ import type { RelayOptions } from './options';
 import { createSocketGuard } from './guard/socket-guard';
 import { createSubscriberHub } from './subscribers';
 import { openCallLog } from './calllog/open-call-log';
+import { createPbxSink } from './pbx-source-sink';
 import type { CallLogStatus } from './calllog/status';
 import { healthView } from './calllog/status';
 
@@ -154,7 +155,8 @@ export function createRelay(given: RelayOptions): Relay {
       const { legs, history } = store.counts();
       const { epoch, offset } = store.position();
       const { subscribers, pending } = hub.counts();
-      return { ok: true, calls: legs, subscribers, pending, store: store.kind, history, epoch, offset, call_log: healthView(callLog?.status() ?? null) };
+      const pbx = options.pbxSource === undefined ? {} : { pbx: options.pbxSource.status() };
+      return { ok: true, calls: legs, subscribers, pending, store: store.kind, history, epoch, offset, call_log: healthView(callLog?.status() ?? null), ...pbx };
     },
     callLogStatus: () => callLog?.status() ?? null,
   });
@@ -164,6 +166,8 @@ export function createRelay(given: RelayOptions): Relay {
   // A call that ended while the relay was down is still in the store: logged now.
   callLog?.start(store.allLegs().map((leg) => leg.event));
   expiry.unref();
+  const source = options.pbxSource;
+  source?.start(createPbxSink({ now, ingest, beforeWrite: maintain, log }));
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     let url: URL;
@@ -174,6 +178,11 @@ export function createRelay(given: RelayOptions): Relay {
     }
     if (!url.pathname.startsWith(`${base}/`)) return false;
     const path = url.pathname.slice(base.length);
+    const sourceRoutes = source?.routes;
+    if (sourceRoutes !== undefined && path.startsWith(sourceRoutes.prefix) && !closed) {
+      sourceRoutes.handle(req, res, path);
+      return true;
+    }
     if (!ROUTES.has(path)) return false;
     if (closed) {
       sendJson(res, 503, { error: 'closing', reason: 'the relay is shutting down' });
@@ -230,7 +239,8 @@ export function createRelay(given: RelayOptions): Relay {
       hub.close();
       store.close();
       closeAdapter(options.originate?.adapter, log);
-      closing = callLog === null ? Promise.resolve() : callLog.close();
+      const stopping = source?.stop().catch((error: unknown) => log('relay: the PBX source failed to stop', { error: String(error) }));
+      closing = Promise.all([stopping, callLog?.close()]).then(() => undefined);
       return closing;
     },
   };

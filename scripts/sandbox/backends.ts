@@ -8,7 +8,7 @@ import type { CrmAccount } from '../crm';
 export { createCrm, DEFAULT_API_TOKEN, listenCrm } from '../crm';
 export type { Crm, CrmFaults } from '../crm';
 export { createHttpAdapter, createKommoApi, createRelay, DEFAULT_UNKNOWN_CALLERS, MemoryOutbox, parseUnknownCallers } from '../../relay/src';
-export type { Relay, RelayOptions } from '../../relay/src';
+export type { PbxAdapter, PbxSource, Relay, RelayOptions } from '../../relay/src';
 export type CrmSeed = CrmAccount;
 
 export const defaultSeed: CrmAccount = createSeedAccount();

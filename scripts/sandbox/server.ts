@@ -27,7 +27,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createCrm, createHttpAdapter, createKommoApi, createRelay, DEFAULT_API_TOKEN, DEFAULT_UNKNOWN_CALLERS, defaultSeed, listenCrm, MemoryOutbox, parseUnknownCallers } from './backends';
-import type { Crm, CrmFaults, CrmSeed, Relay, RelayOptions } from './backends';
+import type { Crm, CrmFaults, CrmSeed, PbxAdapter, PbxSource, Relay, RelayOptions } from './backends';
 import { findEntity, listEntities } from './entities';
 import { kommoDoubleScript } from './kommo/build';
 import type { CardType } from './entities';
@@ -71,6 +71,11 @@ export interface SandboxOptions {
   originateIntervalMs?: number;
   /** false: the relay logs no calls in the CRM (docs/call-log.md); default true, with this settle delay (ms; default 1000). */
   callLog?: false | { settleMs?: number };
+  /**
+   * A real PBX instead of the simulated one (the Asterisk tests): each relay (a new one after
+   * restartRelay()) reads its calls from `source()` and originates through `originate()`.
+   */
+  realPbx?: { source: () => PbxSource; originate: () => PbxAdapter };
 }
 
 export interface Sandbox {
@@ -526,13 +531,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     createRelay({
       ...relayOptions,
       ...(callLogConfig === null ? {} : { callLog: { api: createKommoApi({ baseUrl: callLogApiUrl, token: DEFAULT_API_TOKEN }), config: callLogConfig, outbox: callLogOutbox } }),
+      ...(opts.realPbx === undefined ? {} : { pbxSource: opts.realPbx.source() }),
       originate: {
-        adapter: createHttpAdapter({ url: originateUrl, token: tokens.originateToken, timeoutMs: 5000 }),
+        adapter: opts.realPbx?.originate() ?? createHttpAdapter({ url: originateUrl, token: tokens.originateToken, timeoutMs: 5000 }),
         ...(opts.originateIntervalMs === undefined ? {} : { intervalMs: opts.originateIntervalMs }),
       },
     });
   relay = newRelay();
-  log(`relay originates calls (click-to-call) through ${originateUrl}`);
+  log(`relay originates calls (click-to-call) through ${opts.realPbx === undefined ? originateUrl : 'the real PBX'}`);
   if (callLogConfig !== null) log(`relay logs every call on the CRM's cards (${callLogApiUrl}/api/v4/calls; GET /sandbox/timeline)`);
 
   let restarting: Promise<void> | null = null;

@@ -1,0 +1,235 @@
+/**
+ * The AMI connection shell: owns the socket and the timers, and nothing else. Decisions are in
+ * ami-session.ts (connect, backoff, login refused), correlation in ami-action-book.ts, the wire
+ * format in ami-parser.ts, the Login's event classes in ami-login.ts.
+ * https://docs.asterisk.org/Configuration/Interfaces/Asterisk-Manager-Interface-AMI/
+ */
+import type { Duplex } from 'node:stream';
+import type { AmiActions, AmiAnswer, AmiMessage, AmiStatus, Log } from './ami-types';
+import { AmiError } from './ami-errors';
+import { ActionBook } from './ami-action-book';
+import { createAmiParser, serializeAction, DEFAULT_MAX_MESSAGE_BYTES } from './ami-parser';
+import { initialSession, stepSession } from './ami-session';
+import type { SessionConfig, SessionEffect, SessionInput } from './ami-session';
+import { loginAction, loginRefusal } from './ami-login';
+import { defaultConnect, nodeTimers } from './ami-connect';
+import type { AmiClientOptions } from './ami-connect';
+
+export type { AmiClientOptions, AmiConnectOptions, AmiTlsOptions } from './ami-connect';
+
+export interface AmiClient extends AmiActions {
+  start(): void;
+  stop(): Promise<void>;
+  onEvent(listener: (m: AmiMessage) => void): () => void;
+  onReady(listener: () => void): () => void;
+  status(): AmiStatus;
+  onStatus(listener: (s: AmiStatus) => void): () => void;
+}
+
+interface Waiter {
+  action: string;
+  timer: unknown;
+  resolve(answer: AmiAnswer): void;
+  reject(error: AmiError): void;
+}
+
+export function createAmiClient(options: AmiClientOptions): AmiClient {
+  const timers = options.timers ?? nodeTimers;
+  const now = options.now ?? Date.now;
+  const log: Log = options.log ?? (() => undefined);
+  const connectFn = options.connect ?? defaultConnect;
+  const pingEveryMs = options.pingEveryMs ?? 15_000;
+  const actionTimeoutMs = options.actionTimeoutMs ?? 10_000;
+  const config: SessionConfig = { firstMs: options.backoff?.firstMs ?? 500, maxMs: options.backoff?.maxMs ?? 30_000, random: options.random ?? Math.random };
+  const eventListeners = new Set<(m: AmiMessage) => void>();
+  const readyListeners = new Set<() => void>();
+  const statusListeners = new Set<(s: AmiStatus) => void>();
+  const book = new ActionBook<Waiter>();
+  const sockets = new Set<Promise<void>>();
+  let session = initialSession;
+  let current: { socket: Duplex } | null = null;
+  let status: AmiStatus = { state: 'disconnected', since: now(), reason: 'not started', retryInMs: 0 };
+  let retryTimer: unknown = null;
+  let pingTimer: unknown = null;
+  let seq = 0;
+  const queue: SessionInput[] = [];
+  let dispatching = false;
+
+  const dispatch = (input: SessionInput) => {
+    queue.push(input);
+    if (dispatching) return;
+    dispatching = true;
+    try {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        const step = stepSession(session, next, now(), config);
+        session = step.state;
+        for (const effect of step.effects) apply(effect);
+      }
+    } finally {
+      dispatching = false;
+    }
+  };
+
+  const apply = (effect: SessionEffect) => {
+    switch (effect.type) {
+      case 'connect': return openSocket();
+      case 'close': return closeSocket();
+      case 'reject_pending':
+        for (const w of book.takeAll()) settle(w, new AmiError('closed', `AMI connection closed before the answer to ${w.action}`, { action: w.action }));
+        return;
+      case 'start_keepalive': return schedulePing();
+      case 'stop_keepalive': return clearTimer('ping');
+      case 'schedule_retry':
+        clearTimer('retry');
+        retryTimer = timers.setTimeout(() => { retryTimer = null; dispatch({ type: 'retry_due' }); }, effect.ms);
+        return;
+      case 'cancel_retry': return clearTimer('retry');
+      case 'ready': return each(readyListeners, (l) => l());
+      case 'status':
+        status = effect.status;
+        return each(statusListeners, (l) => l(effect.status));
+      case 'log': return log(effect.message, { ...effect.context, host: options.host, port: options.port, username: options.username });
+    }
+  };
+
+  const clearTimer = (which: 'ping' | 'retry') => {
+    const handle = which === 'ping' ? pingTimer : retryTimer;
+    if (handle !== null) timers.clearTimeout(handle);
+    if (which === 'ping') pingTimer = null;
+    else retryTimer = null;
+  };
+
+  const each = <L>(listeners: Set<L>, call: (l: L) => void) => {
+    for (const l of [...listeners]) {
+      try {
+        call(l);
+      } catch (error) {
+        log('ami listener threw', { error: String(error) });
+      }
+    }
+  };
+
+  const openSocket = () => {
+    let socket: Duplex;
+    try {
+      socket = connectFn({ host: options.host, port: options.port, tls: options.tls ?? false });
+    } catch (error) {
+      return queue.push({ type: 'dropped', reason: `connect failed: ${String(error)}` });
+    }
+    const mine = { socket };
+    current = mine;
+    const parser = createAmiParser({ maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, log });
+    let lastError: string | undefined;
+    const closed: Promise<void> = new Promise<void>((resolve) => {
+      socket.once('close', () => {
+        sockets.delete(closed);
+        resolve();
+        if (current === mine) dispatch({ type: 'dropped', reason: lastError ?? 'connection closed by the PBX' });
+      });
+    });
+    sockets.add(closed);
+    socket.on('error', (error: NodeJS.ErrnoException) => { lastError = error.code ?? error.message; });
+    socket.on('data', (chunk: Buffer | string) => {
+      for (const m of parser.push(chunk)) {
+        if (current !== mine) return;
+        receive(m);
+      }
+    });
+    // Writes before the TCP/TLS handshake completes are queued by node; Asterisk reads the
+    // Login after sending its banner.
+    const login = loginAction(options.username, options.secret, options.events);
+    write(login, 'Login').then(
+      (answer) => {
+        if (current !== mine) return;
+        const refused = loginRefusal(answer.response);
+        dispatch(refused === undefined ? { type: 'login_ok' } : { type: 'login_refused', reason: refused });
+      },
+      (error: AmiError) => {
+        if (current === mine) dispatch({ type: 'dropped', reason: `login: ${error.code}` });
+      },
+    );
+  };
+
+  const closeSocket = () => {
+    const mine = current;
+    current = null;
+    mine?.socket.destroy();
+  };
+
+  const receive = (m: AmiMessage) => {
+    const routed = book.receive(m);
+    if (routed.to === 'listeners') return each(eventListeners, (l) => l(m));
+    if (routed.to === 'nowhere') return log('ami message ignored', { why: routed.why, response: m.Response, event: m.Event, actionId: m.ActionID });
+    timers.clearTimeout(routed.handle.timer);
+    if (routed.to === 'progress') {
+      // A long list keeps its action alive while it progresses.
+      routed.handle.timer = timers.setTimeout(() => timeOut(routed.id), actionTimeoutMs);
+      return;
+    }
+    routed.handle.resolve(routed.answer);
+  };
+
+  const timeOut = (id: string) => {
+    const w = book.take(id);
+    if (w !== undefined) w.reject(new AmiError('timeout', `no answer to AMI ${w.action} within ${actionTimeoutMs} ms`, { action: w.action, actionId: id }));
+  };
+
+  const settle = (w: Waiter, error: AmiError) => {
+    timers.clearTimeout(w.timer);
+    w.reject(error);
+  };
+
+  /** Sends on the current socket, whatever the session's phase (Login goes before `connected`). */
+  const write = (action: Readonly<Record<string, string>>, name: string): Promise<AmiAnswer> =>
+    new Promise<AmiAnswer>((resolve, reject) => {
+      if (current === null) return reject(new AmiError('not_connected', `AMI not connected: ${name} not sent`, { action: name }));
+      seq += 1;
+      const id = `relay-${seq}`;
+      const text = serializeAction({ ...action, ActionID: id });
+      const waiter: Waiter = { action: name, resolve, reject, timer: timers.setTimeout(() => timeOut(id), actionTimeoutMs) };
+      book.open(id, waiter);
+      current.socket.write(text);
+    });
+
+  /** A Ping every pingEveryMs, answered or not; one unanswered within actionTimeoutMs drops the connection. */
+  const schedulePing = () => {
+    clearTimer('ping');
+    let inFlight = false;
+    const tick = () => {
+      pingTimer = timers.setTimeout(tick, pingEveryMs);
+      if (inFlight) return;
+      inFlight = true;
+      const mine = current;
+      write({ Action: 'Ping' }, 'Ping').then(
+        () => { inFlight = false; },
+        (error: AmiError) => {
+          inFlight = false;
+          if (current === mine && error.code === 'timeout') dispatch({ type: 'dropped', reason: 'ping unanswered' });
+        },
+      );
+    };
+    pingTimer = timers.setTimeout(tick, pingEveryMs);
+  };
+
+  const subscribe = <L>(set: Set<L>, l: L) => {
+    set.add(l);
+    return () => { set.delete(l); };
+  };
+
+  return {
+    start: () => dispatch({ type: 'start' }),
+    async stop() {
+      dispatch({ type: 'stop' });
+      await Promise.all([...sockets]);
+    },
+    send(action) {
+      const name = action.Action ?? '(no Action)';
+      if (session.phase !== 'connected') return Promise.reject(new AmiError('not_connected', `AMI not logged in (${status.state}): ${name} not sent`, { action: name }));
+      return write(action, name);
+    },
+    onEvent: (l) => subscribe(eventListeners, l),
+    onReady: (l) => subscribe(readyListeners, l),
+    status: () => status,
+    onStatus: (l) => subscribe(statusListeners, l),
+  };
+}
