@@ -12,7 +12,9 @@ import type { FeedStatus, createPollTransportWith } from '../feed';
 import { sharedToken } from '../feed/credentials';
 import type { FeedCredentials } from '../feed/credentials';
 import { createRelayAccess } from '../feed/relay-access';
-import type { TicketPost } from '../feed/relay-access';
+import type { RelayAccess, TicketPost } from '../feed/relay-access';
+import { adoptTicket, shareTicket } from '../feed/ticket-handover';
+import type { SharedTicket } from '../feed/ticket-handover';
 import { ticketUrl } from '../protocol/url';
 import { createCallerLookup } from '../lookup';
 import { createCallNotifier, NOTIFY_TIMING } from '../notify';
@@ -61,6 +63,8 @@ export interface LeaderDeps extends CallEnvironment {
   onAccess(access: 'ticket' | 'shared-token', extensions: readonly string[]): void;
   /** The pop-ups the tab layer displays in this tab (none looks at another): the desktop notification follows them. */
   onDisplayed?(listener: (popup: CallPopup) => void): () => void;
+  /** The ticket the previous leader shared (SharedTabState): used at once when it is this user's and lasts (ticket-handover.ts). */
+  handedTicket?: SharedTicket | null;
 }
 
 export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>) => LeadHandle;
@@ -92,6 +96,7 @@ export const startLeader: StartLeader = (deps, ctx) => {
     logger: deps.logger,
     random: deps.random ?? Math.random,
     hidden: () => !deps.page.isVisible() && !deps.servingOthers(),
+    handedOver: adoptTicket(deps.handedTicket, deps.user.id, deps.clock.now()),
   });
   let calls: LeadHandle | null = null;
   deps.onFeedStatus({ status: 'connecting', attempt: 0 });
@@ -100,7 +105,7 @@ export const startLeader: StartLeader = (deps, ctx) => {
     const kind = granted.mode === 'ticket' ? 'ticket' : 'shared-token';
     const extensions = granted.mode === 'ticket' ? granted.extensions : deps.extensions;
     deps.onAccess(kind, extensions);
-    calls = runCalls(deps, ctx, extensions, access.credentials, kind);
+    calls = runCalls(deps, ctx, extensions, access.credentials, kind, access);
   });
   return {
     stop() {
@@ -113,7 +118,7 @@ export const startLeader: StartLeader = (deps, ctx) => {
 };
 
 /** The feed, the lookup and the notifier for these extensions, presenting these credentials. */
-function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>, extensions: string[], credentials: FeedCredentials, access: RelayAccessKind): LeadHandle {
+function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>, extensions: string[], credentials: FeedCredentials, access: RelayAccessKind, relay?: RelayAccess): LeadHandle {
   const { settings, user, clock, logger, page } = deps;
   const desktop = desktopCalls(deps);
   const lookup = desktop.lookup(createCallerLookup({
@@ -165,8 +170,11 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
   const publish = () => {
     // Calls filed without add_call (events mode) count as notified too, for the successor.
     for (const id of notifier.notifiedIds()) ctx.markNotified(id);
-    ctx.publish({ feed: feed.status.status, access, extensions });
+    // The ticket too: the next leader of this user connects with it at once (ticket-handover.ts).
+    const held = relay?.held();
+    ctx.publish({ feed: feed.status.status, access, extensions, ...(held ? { ticket: shareTicket(held, user.id) } : {}) });
   };
+  const offRenewed = credentials.onRenewed(publish);
   const offChange = feed.on('change', (change) => {
     desktop.handle(change);
     notifier.handle(change);
@@ -181,6 +189,7 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
     stop() {
       offChange();
       offStatus();
+      offRenewed();
       feed.stop();
       notifier.dispose();
       desktop.stop();

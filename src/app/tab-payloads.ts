@@ -6,6 +6,8 @@
 import type { FeedStatus } from '../feed/types';
 import type { CallPopup } from '../notify/types';
 import { isRecord } from '../protocol/record';
+import { parseSharedTicket } from '../feed/ticket-handover';
+import type { SharedTicket } from '../feed/ticket-handover';
 
 /** How the leader is known to the relay: its user's ticket, or the account's shared token. */
 export type RelayAccessKind = 'ticket' | 'shared-token';
@@ -16,6 +18,8 @@ export interface SharedTabState {
   access?: RelayAccessKind;
   /** The extensions the leader hears (its user's): which phone a click-to-call in any tab rings. */
   extensions?: string[];
+  /** The leader's relay ticket, for the next leader of this user (src/feed/ticket-handover.ts); never shown. */
+  ticket?: SharedTicket;
 }
 
 /** As the relay bounds a subscriber's list (and src/feed/relay-access.ts a ticket's). */
@@ -42,5 +46,7 @@ export function parseSharedTabState(value: unknown): SharedTabState | null {
   if (value.access === 'ticket' || value.access === 'shared-token') state.access = value.access;
   const extensions = extensionList(value.extensions);
   if (extensions !== null) state.extensions = extensions;
+  const ticket = parseSharedTicket(value.ticket);
+  if (ticket !== null) state.ticket = ticket;
   return state;
 }

@@ -75,6 +75,8 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
             {
               ...deps,
               extensions,
+              // The previous leader's ticket, as this tab last heard it (leader.ts uses it if it lasts).
+              handedTicket: shared?.ticket ?? null,
               // The leader serves every tab: it keeps its pace while its own tab is hidden.
               servingOthers: () => servesOthers,
               onFeedStatus,

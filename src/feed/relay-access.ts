@@ -2,7 +2,8 @@
  * The leader's access to the relay ("Authentication (version 2)" in docs/call-feed-protocol.md):
  * a ticket for the signed-in Kommo user, fetched with Kommo's one-time token (the platform's
  * `$authorizedAjax`), renewed at 80 % of its life, and renewed at once when the relay refuses
- * it; or, with a relay that issues no tickets, the shared token setting (version 1).
+ * it; or, with a relay that issues no tickets, the shared token setting (version 1). A new
+ * leader starts with the ticket the previous one shared when it lasts (ticket-handover.ts).
  * `accessFrom` decides from one answer; `createRelayAccess` owns the one timer and the request.
  */
 import type { Clock } from '../core/clock';
@@ -11,6 +12,8 @@ import { isRecord } from '../protocol/record';
 import { createSingleTimer } from '../core/timer';
 import { backoffDelay, reconnectDelay } from './backoff';
 import type { FeedCredentials } from './credentials';
+import { heldFrom, RENEW_AT } from './ticket-handover';
+import type { HeldTicket } from './ticket-handover';
 
 /** The ticket endpoint's answer as the page saw it; status 0: no HTTP answer the page could read (down, CORS). */
 export interface TicketAnswer {
@@ -61,21 +64,23 @@ export interface RelayAccessDeps {
   random: () => number;
   /** Nobody looks at this tab (and it serves no other): retries back off. */
   hidden(): boolean;
+  /** A ticket the previous leader handed over (ticket-handover.ts `adoptTicket`): used at once, renewed then. */
+  handedOver?: { held: HeldTicket; renewInMs: number } | null;
 }
 
 export interface RelayAccess {
   /** Fetches the first ticket; `ready` gets the first usable access (ticket, token or refused). */
   start(ready: (access: Exclude<Access, { mode: 'retry' }>) => void): void;
   readonly credentials: FeedCredentials;
+  /** The ticket in use, with its expiry (to share with the other tabs); null with the shared token. */
+  held(): HeldTicket | null;
   stop(): void;
 }
-
-/** Renewal at this share of the ticket's life. */
-const RENEW_AT = 0.8;
 
 export function createRelayAccess(deps: RelayAccessDeps): RelayAccess {
   const timer = createSingleTimer(deps.clock);
   let current: Exclude<Access, { mode: 'retry' }> | null = null;
+  let held: HeldTicket | null = null;
   let inFlight = false;
   let stopped = false;
   let failures = 0;
@@ -101,6 +106,7 @@ export function createRelayAccess(deps: RelayAccessDeps): RelayAccess {
       }
       const first = current === null;
       current = next;
+      held = next.mode === 'ticket' ? heldFrom(next, deps.clock.now()) : null;
       if (first) onReady?.(next);
       else if (fromRenewal && next.mode === 'ticket') for (const handler of [...renewed]) handler();
     }
@@ -145,9 +151,15 @@ export function createRelayAccess(deps: RelayAccessDeps): RelayAccess {
   return {
     start(ready) {
       onReady = ready;
-      ask(false);
+      const handed = deps.handedOver;
+      if (!handed) return ask(false);
+      current = handed.held.access;
+      held = handed.held;
+      timer.set(handed.renewInMs, () => ask(true));
+      ready(handed.held.access);
     },
     credentials,
+    held: () => held,
     stop() {
       stopped = true;
       timer.clear();

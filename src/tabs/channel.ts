@@ -82,6 +82,9 @@ function storageChannel(
     post(message) {
       try {
         storage.setItem(storageKey, JSON.stringify({ n: `${tabId}:${++sequence}`, m: message }));
+        // The record only carries the event (each write fires its own, with its value): removed at
+        // once, so nothing a message carries (the leader's ticket among its state) stays behind.
+        storage.removeItem(storageKey);
       } catch (error) {
         logger.warn('tabs: could not write the message to localStorage', { type: message.type, error: String(error) });
       }

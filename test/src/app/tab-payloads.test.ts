@@ -15,3 +15,10 @@ test('the shared state is the leader\'s feed status; what an older widget shared
   expect(parseSharedTabState({ calls: [], notifiedIds: ['a'], callers: {}, feed: 'backoff' })).toEqual({ feed: 'backoff' });
   for (const bad of [null, [], {}, { feed: 'exploded' }]) expect(parseSharedTabState(bad)).toBeNull();
 });
+
+test("the leader's ticket rides along for the next leader, checked; a malformed one is dropped, the state kept", () => {
+  const ticket = { ticket: 'jwt', expiresAt: 1_700_000_600_000, lifeMs: 600_000, userId: '7', extensions: ['101'] };
+  expect(parseSharedTabState({ feed: 'open', access: 'ticket', ticket })).toEqual({ feed: 'open', access: 'ticket', ticket });
+  expect(parseSharedTabState({ feed: 'open', ticket: { ...ticket, userId: '' } })).toEqual({ feed: 'open' });
+  expect(parseSharedTabState({ feed: 'open', ticket: 'jwt' })).toEqual({ feed: 'open' });
+});

@@ -100,3 +100,53 @@ test('stop(): no timer left, no more requests, late answers change nothing', asy
   t.clock.advance(1_000_000);
   expect(t.asked).toHaveLength(0);
 });
+
+test('a ticket handed over by the previous leader: ready at once with no request, renewed when it says, a refusal asks anew', async () => {
+  const clock = new ManualClock();
+  const asked: Array<(answer: TicketAnswer) => void> = [];
+  const handed = { access: { mode: 'ticket' as const, ticket: 'handed', expiresInMs: 100_000, extensions: ['101'] }, expiresAt: clock.now() + 90_000 };
+  const access = createRelayAccess({
+    ticketUrl: 'https://relay.example.com/ticket',
+    post: () => new Promise<TicketAnswer>((resolve) => asked.push(resolve)),
+    token: '',
+    clock,
+    logger: recordingLogger(),
+    random: () => 0,
+    hidden: () => false,
+    handedOver: { held: handed, renewInMs: 70_000 },
+  });
+  const ready: unknown[] = [];
+  access.start((granted) => ready.push(granted));
+  expect(ready).toEqual([handed.access]);
+  expect(asked).toHaveLength(0);
+  expect(access.credentials.current()).toEqual({ kind: 'ticket', ticket: 'handed' });
+  expect(access.held()).toEqual(handed);
+  const waited: string[] = [];
+  access.credentials.whenReady(() => waited.push('socket'));
+  expect(waited).toEqual(['socket']);
+  let renewed = 0;
+  access.credentials.onRenewed(() => (renewed += 1));
+  clock.advance(69_999);
+  expect(asked).toHaveLength(0);
+  clock.advance(1);
+  expect(asked).toHaveLength(1);
+  asked.shift()!(TICKET('own'));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(renewed).toBe(1);
+  expect(access.held()).toEqual({ access: { mode: 'ticket', ticket: 'own', expiresInMs: 100_000, extensions: ['101'] }, expiresAt: clock.now() + 100_000 });
+  // The relay refuses it (4401/4419): renew() asks at once.
+  access.credentials.renew();
+  expect(asked).toHaveLength(1);
+  access.stop();
+});
+
+test('held(): the ticket in use with its expiry; none with the shared token', async () => {
+  const t = setup({ token: 'shared' });
+  expect(t.access.held()).toBeNull();
+  await t.answer(TICKET('one'));
+  expect(t.access.held()).toEqual({ access: { mode: 'ticket', ticket: 'one', expiresInMs: 100_000, extensions: ['101'] }, expiresAt: t.clock.now() + 100_000 });
+  t.access.credentials.renew();
+  await t.answer({ status: 404, body: null });
+  expect(t.access.held()).toBeNull();
+  expect(t.access.credentials.current()).toEqual({ kind: 'token', token: 'shared' });
+});

@@ -178,3 +178,21 @@ test('storage-event channel: junk in the message key is dropped with a log line'
     jest.useRealTimers();
   }
 });
+
+test('storage-event channel: every tab gets the leader\'s state, and no message stays in localStorage (a ticket in it would outlive its use)', async () => {
+  jest.useFakeTimers({ now: 1_700_000_000_000 });
+  const world: World = { storage: new StorageHub(), storageChannel: true };
+  const tabs = [new SimTab(world, 'a'), new SimTab(world, 'b'), new SimTab(world, 'c')];
+  try {
+    await jest.advanceTimersByTimeAsync(200);
+    const leader = tabs.find((t) => t.leading)!;
+    leader.ctx.publish(state(['call-1']));
+    leader.ctx.markNotified('call-1');
+    await jest.advanceTimersByTimeAsync(20);
+    for (const tab of tabs) expect(tab.states).toContainEqual(state(['call-1']));
+    expect(world.storage!.read(messageStorageKey(KEY))).toBeNull();
+  } finally {
+    for (const tab of tabs) tab.session.stop();
+    jest.useRealTimers();
+  }
+});
