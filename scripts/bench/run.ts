@@ -39,6 +39,7 @@ import { runTabsBench } from './tabs';
 import { CLICKS, runClickToCallBench } from './click-to-call';
 import { CALL_LOG_CALLS, callLogTargets, runCallLogBench } from './call-log';
 import { relayScaleTargets, runRelayScaleBench, SCALE_DEFAULTS } from './relay-scale';
+import { ASTERISK_CALLS, asteriskTargets, runAsteriskBench } from './asterisk';
 
 type Mode = 'locks' | 'lease' | 'lease-storage';
 
@@ -71,9 +72,10 @@ const SIZES = {
   'store-posts': size('POSTs per relay store latency figure (relay-store.ts)', STORE_POSTS, 50),
   'click-to-call-clicks': size('click-to-call clicks in Chromium, and POSTs from Node, to the PBX (click-to-call.ts)', CLICKS, 5),
   'call-log-calls': size('completed calls through the built relay\'s call log into the CRM answering 429 to a fifth (call-log.ts)', CALL_LOG_CALLS, 50),
+  'asterisk-calls': size('calls on a real Asterisk 20 for AMI event -> widget frame (asterisk.ts)', ASTERISK_CALLS, 5),
 };
 const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
-const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log', 'relay-scale'] as const;
+const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log', 'relay-scale', 'asterisk'] as const;
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
@@ -130,6 +132,7 @@ const stormTimeoutS = sample('storm-timeout-s');
 const storePosts = sample('store-posts');
 const clickToCallClicks = sample('click-to-call-clicks');
 const callLogCalls = sample('call-log-calls');
+const asteriskCalls = sample('asterisk-calls');
 
 /** Issue 12's raw results the targets are judged on. */
 interface RecoveryResults {
@@ -329,12 +332,16 @@ async function main(): Promise<void> {
     const s = await timed('relay scale benchmark', () => runRelayScaleBench({ ...SCALE_DEFAULTS, counts, events: quick ? 30 : SCALE_DEFAULTS.events }, log), notes);
     if (s) sections.push(s);
   }
+  if (!skip.has('asterisk')) {
+    const s = await timed('Asterisk benchmark', () => runAsteriskBench(asteriskCalls, log), notes);
+    if (s) sections.push(s);
+  }
 
   notes.push(
     `Sample sizes: ${pageOptions.calls} calls per WebSocket latency variant, ${pageOptions.pollCalls1s} (1 s) and ${pageOptions.pollCalls3s} (3 s) polling calls, ` +
       `${pageOptions.hangCalls} calls with a CRM that never answers, ${pageOptions.restarts} relay restarts, ${pageOptions.deadSocketRuns} dead-socket run(s), ` +
       `${takeoverCloses} leader closes and ${takeoverCloses} crashes per tab count and mode (${tabModes.join(', ')}), ${pageOptions.memoryCalls} calls for memory (run to twice that to show the growth stops); ` +
-      `${outageRuns} outage(s) of each length, ${gapCalls} calls per gap and transport, ${stormClients} feeds in the reconnect storm, ${storePosts} POSTs per store latency figure, ${clickToCallClicks} click-to-call clicks, ${callLogCalls} calls through the call log. Change them with the flags in scripts/bench/run.ts.`,
+      `${outageRuns} outage(s) of each length, ${gapCalls} calls per gap and transport, ${stormClients} feeds in the reconnect storm, ${storePosts} POSTs per store latency figure, ${clickToCallClicks} click-to-call clicks, ${callLogCalls} calls through the call log, ${asteriskCalls} calls on the real Asterisk. Change them with the flags in scripts/bench/run.ts.`,
     'Connections: relay sockets per browser are in "Tabs: one leader per browser" (the relay\'s subscriber count); idle bytes and requests per hour are in "Call feed" (one simulated hour through the real relay on loopback, in Node).',
     'Latency clock: the relay runs inside the benchmark\'s Node process (the sandbox); its send time is Date.now() there as it hands the ringing WebSocket frame or the first poll answer listing the call to the socket (scripts/bench/relay-probe.ts), the pop-up time is Date.now() in the page when the host\'s APP.notifications.show_notification runs (window.__sandbox.timeline); same machine, same wall clock, 1 ms resolution.',
     'Numbers: the sandbox CRM gets generated contacts "Bench Caller N" with distinct numbers (+1 646 3xx xxxx), so every "new number" call asks the CRM and finds a contact; the WebSocket variants run after 5 warm-up calls, each polling variant after 2 on its freshly loaded page.',
@@ -362,7 +369,7 @@ async function main(): Promise<void> {
     },
     bundle: bundle ?? { missing: skip.has('bundle') ? 'skipped (--skip bundle)' : 'the bundle analysis failed (see the notes)' },
     sections,
-    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections), ...relayScaleTargets(sections)],
+    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections), ...relayScaleTargets(sections), ...asteriskTargets(sections)],
     notes,
     durationS: (Date.now() - started) / 1000,
   };

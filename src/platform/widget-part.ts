@@ -15,7 +15,14 @@ interface RequireJs {
 /** The file names; the validator and the build find them quoted as `/<name>.js` in script.js. */
 export const WIDGET_PARTS = { settings: '/settings.js', poll: '/poll.js', lease: '/lease.js', leader: '/leader.js' } as const;
 
-/** Loads `<widgetPath>/<part>` once it is asked for: `loaded` with its exports, or `failed` (never throws). */
+/**
+ * Parts already loaded, by URL. RequireJS answers a second require of a loaded module through
+ * its own timer (a 4 ms clamp at best, and 1 s or more in a throttled background tab): the new
+ * leader of a takeover, whose tab prefetched leader.js, gets it in a microtask instead.
+ */
+const loadedParts = new Map<string, unknown>();
+
+/** Loads `<widgetPath>/<part>` once it is asked for: `loaded` with its exports, or `failed` (never throws); always after the call returns. */
 export function loadWidgetPart<M>(part: keyof typeof WIDGET_PARTS, widgetPath: string | undefined, loaded: (module: M) => void, failed: (error: unknown) => void): void {
   const requirejs = (window as unknown as { requirejs?: RequireJs }).requirejs;
   if (!requirejs || !widgetPath) {
@@ -23,10 +30,24 @@ export function loadWidgetPart<M>(part: keyof typeof WIDGET_PARTS, widgetPath: s
     return;
   }
   const url = `${widgetPath.replace(/\/+$/, '')}${WIDGET_PARTS[part]}`;
+  if (loadedParts.has(url)) {
+    const module = loadedParts.get(url);
+    queueMicrotask(() => {
+      try {
+        loaded(module as M);
+      } catch (error) {
+        failed(error);
+      }
+    });
+    return;
+  }
   try {
     requirejs(
       [url],
-      (module) => loaded(module as M),
+      (module) => {
+        loadedParts.set(url, module);
+        loaded(module as M);
+      },
       (error) => {
         // Forget the failure so that the next try fetches the file again.
         requirejs.undef?.(url);

@@ -98,7 +98,9 @@ export function createAmiParser(options: AmiParserOptions = {}): AmiParser {
     const colon = text.indexOf(':');
     if (colon <= 0) return garbage(text);
     const key = text.slice(0, colon);
-    const value = text.slice(colon + 1).replace(/^[ \t]+/, '');
+    let from = colon + 1;
+    while (from < text.length && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from += 1;
+    const value = text.slice(from);
     addField(key, value);
     if (key === 'Response' && value === 'Follows') follows = 'headers';
   };
@@ -116,10 +118,10 @@ export function createAmiParser(options: AmiParserOptions = {}): AmiParser {
   };
 
   const addField = (key: string, value: string) => {
-    if (fields === null) fields = {};
-    const before = Object.prototype.hasOwnProperty.call(fields, key) ? fields[key] : undefined;
-    // defineProperty: a key `__proto__` from the wire stays a plain field.
-    Object.defineProperty(fields, key, { value: before === undefined ? value : `${before}\n${value}`, enumerable: true, writable: true, configurable: true });
+    // No prototype: a key `__proto__` or `constructor` from the wire stays a plain field.
+    if (fields === null) fields = Object.create(null) as Record<string, string>;
+    const before = fields[key];
+    fields[key] = before === undefined ? value : `${before}\n${value}`;
   };
 
   const garbage = (text: string) => {
