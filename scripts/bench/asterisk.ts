@@ -23,7 +23,7 @@ import type { AmiMessage } from '../../relay/src/asterisk/ami-types';
 import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 import { startAsteriskPair } from '../../test/support/asterisk/asterisk-pair';
 import { captureNames, captureRaw } from '../../test/support/fake-ami';
-import { waitUntil } from '../../test/support/wait';
+import { eventually, waitUntil } from '../../test/support/wait';
 import { freePort, spawnRelay } from './relay-process';
 import { runStandalone } from './report/console';
 import { PERCENTILE_METHOD, summarize } from './report/stats';
@@ -81,13 +81,15 @@ function parsingFigures(): Figure[] {
 
 interface Subscriber {
   ws: WebSocket;
+  /** A version-2 socket silent for 12 s is closed by the relay: it pings every 5 s, as the widget does. */
+  pinger: NodeJS.Timeout;
   /** `${call_id} ${state}` -> Date.now() when the frame arrived. */
   seen: Map<string, number>;
 }
 
 function subscribe(url: string): Promise<Subscriber> {
   const ws = new WebSocket(url);
-  const sub: Subscriber = { ws, seen: new Map() };
+  const sub: Subscriber = { ws, seen: new Map(), pinger: setInterval(() => ws.send(JSON.stringify({ type: 'ping' })), 5_000) };
   return new Promise((resolve, reject) => {
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', v: 2, token: TOKEN, extensions: ['101'] })));
     ws.on('message', (data) => {
@@ -125,11 +127,18 @@ async function latencyOnRealAsterisk(calls: number, log: (line: string) => void)
     await pair.drive.setPhone('101', { kind: 'noAnswer' });
     const ring: number[] = [];
     const end: number[] = [];
+    let retried = 0;
     for (let i = 0; i < calls; i += 1) {
       const from = seen.length;
       await pair.drive.callIn({ from: `+1415555${String(1000 + i)}`, did: '5550100', giveUpAfterS: 1 });
       const dial = () => seen.slice(from).find((s) => s.m.Event === 'DialBegin' && /^SIP\/101-/.test(s.m.DestChannel ?? ''));
-      await waitUntil('DialBegin to 101', () => dial() !== undefined, { timeoutMs: 10_000 });
+      // The test PBX now and then drops a fresh call before it dials (seen once in 30 calls): that call is placed again, and counted.
+      if (!(await eventually(() => dial() !== undefined, { timeoutMs: 5_000 }))) {
+        if (++retried > 3) throw new Error('asterisk bench: calls keep failing to reach 101');
+        await pair.drive.hangupAll();
+        i -= 1;
+        continue;
+      }
       const callId = dial()!.m.Linkedid!;
       await waitUntil('the ringing frame', () => sub!.seen.has(`${callId} ringing`), { timeoutMs: 10_000 });
       ring.push(sub.seen.get(`${callId} ringing`)! - dial()!.at);
@@ -139,12 +148,13 @@ async function latencyOnRealAsterisk(calls: number, log: (line: string) => void)
       await pair.drive.hangupAll();
     }
     log(`asterisk: ${calls} calls measured`);
-    const method = `${calls} calls on a real Asterisk 20 (DID 5550100 rings 101, the caller gives up after 1 s), the built relay logged in to its AMI; Date.now() in this process at an AMI observer's receipt -> at the v2 WebSocket frame; ${PERCENTILE_METHOD}`;
+    const method = `${calls} calls on a real Asterisk 20${retried > 0 ? ` (${retried} placed again: the test PBX dropped them before dialling)` : ''} (DID 5550100 rings 101, the caller gives up after 1 s), the built relay logged in to its AMI; Date.now() in this process at an AMI observer's receipt -> at the v2 WebSocket frame; ${PERCENTILE_METHOD}`;
     return [
       { name: "AMI DialBegin to 101 -> the widget's ringing frame", samplesMs: ring, summary: summarize(ring), missing: 0, method },
       { name: "AMI Hangup of the caller -> the widget's ended frame", samplesMs: end, summary: summarize(end), missing: 0, method },
     ];
   } finally {
+    if (sub) clearInterval(sub.pinger);
     sub?.ws.terminate();
     await relay.stop();
     await observer.stop();

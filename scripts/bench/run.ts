@@ -92,6 +92,7 @@ const BENCH_COMMAND = defineCommand({
     skip: { type: 'list', value: 'sections', choices: SECTIONS, description: 'sections not to measure' },
     out: { type: 'string', value: 'dir', shownDefault: 'docs/bench', description: 'where the report goes' },
     quick: { type: 'boolean', description: 'tiny sample sizes: a smoke run of the pipeline, not a measurement' },
+    merge: { type: 'boolean', description: 'keep what the existing report.json has for the sections skipped\n(--skip): their sections, targets and bundle; the measured ones replace theirs' },
   },
   environment: [
     ['CHROMIUM_PATH', 'the browser (default /usr/bin/chromium)'],
@@ -373,6 +374,7 @@ async function main(): Promise<void> {
     notes,
     durationS: (Date.now() - started) / 1000,
   };
+  if (values.merge) mergeWithPrevious(report, path.join(outDir, 'report.json'));
   const dirty = git('status', '--porcelain', '--', 'src');
   if (dirty) report.notes.push('The working tree had uncommitted changes under src/ when this ran: the commit above is approximate.');
   const written = await writeReport(outDir, report, browser);
@@ -386,6 +388,21 @@ async function main(): Promise<void> {
   }
   console.log(`\nWrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')} in ${Math.round(report.durationS)} s`);
   if (!fs.existsSync(path.join(outDir, 'report.md'))) process.exitCode = 1;
+}
+
+/** --merge: the previous report's sections, targets and bundle where this run measured none. */
+function mergeWithPrevious(report: BenchReport, file: string): void {
+  if (!fs.existsSync(file)) return void report.notes.push(`--merge: no ${file} to merge with; this report has only what this run measured.`);
+  const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchReport;
+  const measured = new Set(report.sections.map((s) => s.title));
+  report.sections = [...previous.sections.map((old) => report.sections.find((s) => s.title === old.title) ?? old), ...report.sections.filter((s) => !previous.sections.some((old) => old.title === s.title))];
+  report.targets = report.targets.map((t) => (t.verdict === 'not measured' ? (previous.targets.find((old) => old.label === t.label) ?? t) : t));
+  if ('missing' in report.bundle && !('missing' in previous.bundle)) report.bundle = previous.bundle;
+  report.notes = [
+    `Merged (--merge): ${[...measured].join('; ')} measured at ${report.environment.date} (commit ${report.environment.commit}); everything else is from the run of ${previous.environment.date} (commit ${previous.environment.commit}, ${Math.round(previous.durationS)} s).`,
+    ...previous.notes.filter((n) => !n.startsWith('Merged (--merge)')),
+    ...report.notes,
+  ];
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,7 @@ import { adoptTicket, shareTicket } from '../feed/ticket-handover';
 import type { SharedTicket } from '../feed/ticket-handover';
 import { ticketUrl } from '../protocol/url';
 import { createCallerLookup } from '../lookup';
+import type { CallerScope } from '../lookup/caller-keys';
 import { createCallNotifier, NOTIFY_TIMING } from '../notify';
 import type { CallPopup, NotificationSink, NotifyStrings } from '../notify';
 import type { WidgetSettings } from '../settings/types';
@@ -31,6 +32,8 @@ import type { RelayAccessKind, SharedTabState } from './tab-payloads';
 export interface CallEnvironment {
   settings: WidgetSettings;
   user: { id: string; name?: string };
+  /** This user's remembered callers (src/lookup/caller-keys.ts); absent: the lookup remembers in memory only. */
+  callers?: CallerScope;
   locale: string;
   /** `desktop`: the i18n `desktop` section as Kommo gives it (src/notify/desktop-strings.ts reads it). */
   strings: { notify: NotifyStrings; unnamed(type: 'lead' | 'customer', id: number): string; desktop?: Record<string, unknown> };
@@ -128,6 +131,7 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
     origin: page.origin,
     country: settings.country,
     timeoutMs: LOOKUP_TIMEOUT_MS,
+    remembered: deps.callers,
     unnamed: deps.strings.unnamed,
   }));
   const notifier = createCallNotifier({

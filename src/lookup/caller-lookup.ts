@@ -15,6 +15,9 @@
  *   caller rings several extensions and tabs at once. Failures are not cached by default
  *   (`failedTtlMs` 0): concurrent lookups already share the one request, a 429 is held off by the
  *   limiter, and a cached timeout would deny the pop-up to a caller who redials a second later.
+ * - With `remembered` (a localStorage scope, src/platform/caller-storage.ts), found callers are
+ *   also remembered across page loads and tabs, 7 days at most: such a number answers at once and
+ *   is refreshed in the background (remembered.ts, stored-callers.ts).
  * - An answer over `maxBodyBytes` (256 KB) is a failed lookup (a ProtocolError, logged), read no
  *   further than that. Kommo's answer is one item, well under 2 KB; 256 KB is over a hundred times
  *   that, yet parses in milliseconds on a slow laptop, inside the ringing phone's budget.
@@ -31,7 +34,11 @@ import { normalizeNumber } from './normalize';
 import { parseByPhoneBody } from './parse-response';
 import { createRateLimiter } from './rate-limiter';
 import { createResultCache } from './result-cache';
-import type { CallerLookup, CrmEntity, LookupResult, NormalizedNumber } from './types';
+import type { CallerScope } from './caller-keys';
+import { createCallerStore } from './caller-store';
+import { rememberedLoads } from './remembered';
+import type { Outcome } from './remembered';
+import type { CallerLookup, LookupResult, NormalizedNumber } from './types';
 
 export interface CallerLookupDeps {
   /** Called with same-origin URLs and `credentials: 'include'` (the user's session). */
@@ -53,6 +60,10 @@ export interface CallerLookupDeps {
   failedTtlMs?: number;
   /** Longest by_phone body accepted (256 KB); a longer one is a failed lookup. */
   maxBodyBytes?: number;
+  /** This user's callers remembered across page loads (caller-keys.ts); absent: the in-memory cache only. */
+  remembered?: CallerScope;
+  /** How long after a pop-up from a remembered caller by_phone refreshes it (2000). */
+  refreshDelayMs?: number;
   /** "Lead #ID" / "Customer #ID" in the user's language. */
   unnamed(type: 'lead' | 'customer', id: number): string;
 }
@@ -66,13 +77,8 @@ const LOOKUP_DEFAULTS = {
   maxBodyBytes: 256 * 1024,
   /** Without Retry-After a 429 holds the limiter for one window (the header itself is capped at 5 min). */
   retryAfterDefaultMs: 1000,
+  refreshDelayMs: 2000,
 } as const;
-
-/** What is cached: the result without the caller's raw text, which differs call to call. */
-type Outcome =
-  | { kind: 'found'; entity: CrmEntity; phoneEntity?: CrmEntity }
-  | { kind: 'not_found' }
-  | { kind: 'failed'; error: WidgetError };
 
 export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
   const { clock, logger } = deps;
@@ -150,6 +156,9 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
     }
     return outcome;
   };
+  const store = deps.remembered && createCallerStore({ scope: deps.remembered, clock, logger });
+  const refreshDelayMs = deps.refreshDelayMs ?? LOOKUP_DEFAULTS.refreshDelayMs;
+  const remembered = store && rememberedLoads({ store, clock, refreshDelayMs, ask: load, refreshed: (n, outcome) => cache.set(n.e164, outcome) });
 
   const withNumber = (outcome: Outcome, number: NormalizedNumber): LookupResult => {
     switch (outcome.kind) {
@@ -172,7 +181,7 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
       const { number } = normalized;
       try {
         if (disposed) throw new NetworkError('GET', byPhoneUrl(origin, number.digits), { cause: 'lookup disposed' });
-        return withNumber(await cache.get(number.e164, () => load(number)), number);
+        return withNumber(await cache.get(number.e164, () => (remembered ? remembered.load(number) : load(number))), number);
       } catch (cause) {
         // Only a bug gets here; the page still gets a result.
         return { kind: 'failed', number, error: asWidgetError(cause, byPhoneUrl(origin, number.digits)) };
@@ -184,6 +193,7 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
       for (const controller of inFlight) controller.abort();
       inFlight.clear();
       limiter.dispose();
+      remembered?.dispose();
       cache.clear();
     },
   };

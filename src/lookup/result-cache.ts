@@ -8,6 +8,8 @@ import type { Clock } from '../core/clock';
 export interface ResultCache<V> {
   /** A fresh cached value, else the pending load for this key, else a new `load()`. */
   get(key: string, load: () => Promise<V>): Promise<V>;
+  /** A value loaded apart (a background refresh): kept as `get` keeps one, unless a load of the key is in flight. */
+  set(key: string, value: V): void;
   readonly size: number;
   clear(): void;
 }
@@ -60,6 +62,9 @@ export function createResultCache<V>(opts: {
       );
       pending.set(key, promise);
       return promise;
+    },
+    set(key, value) {
+      if (!pending.has(key)) store(key, value);
     },
     get size() {
       return fresh.size;

@@ -3,7 +3,8 @@
  * `destroy` on every move between areas as well as when the widget is switched off, and
  * `onSave({active: 'N'})` just before a switch-off `destroy`
  * (https://developers.kommo.com/docs/script-js#callbacks). So: the machinery starts once,
- * survives area changes, and is torn down only after a switch-off.
+ * survives area changes, and is torn down only after a switch-off, which also forgets the
+ * remembered callers (src/lookup/caller-keys.ts) of every user.
  */
 import type { Telephony, TelephonyStatus } from '../app/telephony';
 import type { Logger } from '../core/logger';
@@ -24,6 +25,8 @@ import type { Election, LeaseElectionDeps, leaseElectionWith, PartLoader } from 
 import { loadWidgetPart } from './widget-part';
 import { browserDesktopNotifications, listenForDesktopOffers } from './desktop-notifications';
 import { prefetchWhenIdle } from './idle-prefetch';
+import { callersKey, forgetCallers } from '../lookup/caller-keys';
+import { browserCallerStorage } from './caller-storage';
 
 export type LifecycleState =
   | { status: 'idle' }
@@ -55,12 +58,17 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       logger.warn('no current Kommo user: the call feed stays off');
       return null;
     }
+    // This user's remembered callers; another user's (the browser changed hands) are forgotten.
+    const callerStorage = browserCallerStorage(win);
+    const callers = callerStorage && { storage: callerStorage, key: callersKey(host.account(), user.id) };
+    forgetCallers(callerStorage, logger, callers?.key);
     const lookupStrings = host.strings('lookup');
     const unnamedTemplate = (key: string, fallback: string) =>
       typeof lookupStrings[key] === 'string' ? (lookupStrings[key] as string) : fallback;
     return startTelephony({
       settings,
       user,
+      callers,
       account: host.account(),
       locale: host.locale(),
       strings: {
@@ -150,6 +158,7 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       if (data.active === 'N') {
         // Switched off: Kommo follows with destroy; close everything now so nothing outlives it.
         stop();
+        forgetCallers(browserCallerStorage(win), logger);
         state = { status: 'off' };
         return true;
       }

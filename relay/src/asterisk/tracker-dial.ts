@@ -31,7 +31,10 @@ export function onDialBegin(state: TrackerState, m: AmiMessage, at: number, out:
   if (dest.side === 'caller') markSide(state, dest, 'callee');
   const sourceExt = source.identity.kind === 'extension' ? source.identity.extension : undefined;
   const destExt = dest.identity.kind === 'extension' ? dest.identity.extension : undefined;
-  const calling = sourceExt !== undefined && source.side !== 'callee';
+  // A Local half that dials its own extension's phone (`Local/102@from-internal;2` -> SIP/102:
+  // an AMI Atxfer, a follow-me) is the road to that phone, not 102 calling out.
+  const routeToDest = source.identity.local !== undefined && sourceExt !== undefined && sourceExt === destExt;
+  const calling = sourceExt !== undefined && source.side !== 'callee' && !routeToDest;
   const sourceLeg = source.leg === undefined ? undefined : state.legs.get(source.leg);
 
   let outbound: string | undefined;

@@ -60,7 +60,8 @@ async function health(): Promise<{ pbx?: { connected?: boolean; state?: string; 
 
 beforeAll(async () => {
   buildRelayIfStale();
-  pair = await startAsteriskPair();
+  // A short ring: the "no answer" flow waits for the PBX's own Dial timeout.
+  pair = await startAsteriskPair({ ringSeconds: 3, huntStepSeconds: 3 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-asterisk-'));
   port = await freeTcpPort();
   await startRelay();
@@ -135,6 +136,22 @@ test('missed: the caller gives up while 101 rings', async () => {
   expect([...legs(from).values()]).toEqual([['101 ringing', '101 ended/missed']]);
 });
 
+test('no answer: nobody picks up and the PBX gives up after its ring time: 101 ends missed', async () => {
+  const from = seen.length;
+  await pair.drive.setPhone('101', { kind: 'noAnswer' });
+  await pair.drive.callIn({ ...CUSTOMER, did: '5550100' });
+  await waitUntil('ended', endedAll(from, ['101']), { everyMs: 20, timeoutMs: 15_000 });
+  expect([...legs(from).values()]).toEqual([['101 ringing', '101 ended/missed']]);
+});
+
+test('failed: 101\'s line is congested; the call to it ends failed', async () => {
+  const from = seen.length;
+  await pair.drive.setPhone('101', { kind: 'congestion' });
+  await pair.drive.callIn({ ...CUSTOMER, did: '5550100' });
+  await waitUntil('ended', endedAll(from, ['101']), { everyMs: 20, timeoutMs: 15_000 });
+  expect(ended(from, '101')).toEqual([expect.objectContaining({ result: 'failed', direction: 'inbound', phone: CUSTOMER.from })]);
+});
+
 test('busy: 103 is busy', async () => {
   const from = seen.length;
   await pair.drive.setPhone('103', { kind: 'busy' });
@@ -155,6 +172,20 @@ test('ring group: 101 and 102 ring, 102 answers; 101 ends answered elsewhere, on
   const [lines] = [...calls.values()];
   expect(lines!.filter((l) => l.startsWith('101'))).toEqual(['101 ringing', '101 ended/answered_elsewhere']);
   expect(lines!.filter((l) => l.startsWith('102'))).toEqual(['102 ringing', '102 answered', '102 ended/answered']);
+});
+
+test('hunt group: 101 busy, then 102 rings and answers; one call', async () => {
+  const from = seen.length;
+  await pair.drive.setPhone('101', { kind: 'busy' });
+  await pair.drive.setPhone('102', { kind: 'answer', afterS: 1, hangUpAfterS: 1 });
+  await pair.drive.callIn({ ...CUSTOMER, did: '5550300' });
+  await waitUntil('102 ended', endedAll(from, ['102']), { everyMs: 20, timeoutMs: 15_000 });
+  const calls = legs(from);
+  expect(calls.size).toBe(1);
+  const [lines] = [...calls.values()];
+  expect(lines!.filter((l) => l.startsWith('102'))).toEqual(['102 ringing', '102 answered', '102 ended/answered']);
+  // 101 was busy: its leg, if the PBX let it ring at all, ends as answered by a colleague, never as a missed call.
+  expect(lines!.filter((l) => l.startsWith('101 ended'))).not.toContain('101 ended/missed');
 });
 
 test('queue (ring all, Local members): 101 answers, 102 ends answered elsewhere', async () => {
@@ -202,6 +233,25 @@ test('blind transfer 101 -> 102: one call for the customer; 101\'s part ends, 10
   expect(lines!.filter((l) => l.startsWith('101'))).toEqual(['101 ringing', '101 answered', '101 ended/answered']);
   expect(lines!.filter((l) => l.startsWith('102'))).toEqual(['102 ringing', '102 answered', '102 ended/answered']);
   expect(ended(from, '102')[0]).toMatchObject({ direction: 'inbound', phone: CUSTOMER.from });
+});
+
+test('attended transfer 101 -> 102 (AMI Atxfer): one call for the customer; 102 rings as 101\'s consultation, then has the customer', async () => {
+  const from = seen.length;
+  await pair.drive.setPhone('101', { kind: 'answer', afterS: 1 });
+  await pair.drive.setPhone('102', { kind: 'answer', afterS: 1, hangUpAfterS: 2 });
+  await pair.drive.callIn({ ...CUSTOMER, did: '5550100' });
+  await waitUntil('101 answered', () => seen.slice(from).some((e) => e.extension === '101' && e.state === 'answered'), { everyMs: 20, timeoutMs: 10_000 });
+  await pair.drive.attendedTransfer('101', '102');
+  await waitUntil('both ended', endedAll(from, ['101', '102']), { everyMs: 20, timeoutMs: 20_000 });
+  // Asterisk runs the consultation inside the customer's call (one Linkedid): one call, two legs.
+  const calls = legs(from);
+  expect(calls.size).toBe(1);
+  const [lines] = [...calls.values()];
+  expect(lines!.filter((l) => l.startsWith('101'))).toEqual(['101 ringing', '101 answered', '101 ended/answered']);
+  expect(lines!.filter((l) => l.startsWith('102'))).toEqual(['102 ringing', '102 answered', '102 ended/answered']);
+  // 102 was rung by 101 (internal), never as an outbound call of its own.
+  expect(seen.slice(from).filter((e) => e.extension === '102').map((e) => `${e.direction} ${e.phone}`)).toEqual(['inbound 101', 'inbound 101', 'inbound 101']);
+  expect(ended(from, '101')[0]).toMatchObject({ direction: 'inbound', phone: CUSTOMER.from });
 });
 
 test('click-to-call through AMI Originate: POST /originate rings 101, then the number; one outbound leg whose call_id is the request id', async () => {
