@@ -13,7 +13,7 @@ if (!unit) throw new Error('jest.stryker.config.js: jest.config.js has no "unit"
 const { displayName, ...settings } = unit;
 
 /** Loopback-server and fuzz suites: slow under mutants, covered by `npm test` itself. */
-const SLOW = ['blips', 'clock-jumps', 'fuzz', 'poll-feed', 'relay-drop', 'ws-feed', 'relay-access', 'caller-lookup', 'crm-faults', 'answer-limits', 'party-name'];
+const SLOW = ['blips', 'clock-jumps', 'fuzz', 'poll-feed', 'relay-drop', 'ws-feed', 'relay-access', 'caller-lookup', 'crm-faults', 'answer-limits', 'party-name', 'remembered-lookup'];
 
 /** @type {import('jest').Config} */
 module.exports = {
