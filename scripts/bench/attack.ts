@@ -36,7 +36,7 @@ const TOKEN = 'bench-attack-token';
 const PBX = 'bench-attack-pbx';
 const TITLE = 'Relay under attack (Node, built relay)';
 /** Quiet and flooded connect rounds, interleaved. */
-const ROUNDS = 2;
+const ROUNDS = 5;
 const pending = async (relay: RelayProcess) => ((await (await fetch(`${relay.url}/health`, { headers: { Authorization: `Bearer ${PBX}` } })).json()) as { pending: number }).pending;
 const subscribeFrame = (extensions: string[]) => JSON.stringify({ type: 'subscribe', v: 2, token: TOKEN, extensions });
 

@@ -144,8 +144,12 @@ interface RecoveryResults {
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
+/** The sections this run tried (timed's names): --merge drops the previous run's failure notes about them. */
+const tried = new Set<string>();
+
 async function timed<T>(name: string, run: () => Promise<T>, notes: string[]): Promise<T | null> {
   const started = Date.now();
+  tried.add(name);
   log(`${name}...`);
   try {
     const result = await run();
@@ -400,7 +404,7 @@ function mergeWithPrevious(report: BenchReport, file: string): void {
   if ('missing' in report.bundle && !('missing' in previous.bundle)) report.bundle = previous.bundle;
   report.notes = [
     `Merged (--merge): ${[...measured].join('; ')} measured at ${report.environment.date} (commit ${report.environment.commit}); everything else is from the run of ${previous.environment.date} (commit ${previous.environment.commit}, ${Math.round(previous.durationS)} s).`,
-    ...previous.notes.filter((n) => !n.startsWith('Merged (--merge)')),
+    ...previous.notes.filter((n) => !n.startsWith('Merged (--merge)') && ![...tried].some((name) => n.startsWith(`${name} could not be measured`))),
     ...report.notes,
   ];
 }
