@@ -30,6 +30,17 @@ MSG
   exit 1
 fi
 
+# build.sh installs its Debian build dependencies without refreshing the package lists first:
+# a fresh machine may have none yet.
+deps="build-essential pkg-config libedit-dev libjansson-dev libxml2-dev uuid-dev libsqlite3-dev libssl-dev"
+if ! dpkg -s $deps >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ensure-asterisk: the build needs Debian packages ($deps) and this user cannot install them: sudo apt-get install -y $deps" >&2
+    exit 1
+  fi
+  apt-get update
+fi
+
 mkdir -p "$PREFIX"
 echo "ensure-asterisk: building Asterisk 20 into $PREFIX (3-4 minutes on 2 cores)" >&2
 bash "$shared/build.sh" "$PREFIX"

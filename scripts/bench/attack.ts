@@ -4,7 +4,7 @@
  * client's event loop:
  * - a real widget's connect time (new socket -> `snapshot`), `connects` times one after the
  *   other, without and with `flood` anonymous sockets held open and re-opened as soon as the
- *   relay closes them, two rounds of each interleaved (target: p95 with the flood at most 2x without);
+ *   relay closes them, five rounds of each interleaved (target: p95 with the flood at most 2x without);
  * - the relay's memory per idle authenticated socket (VmRSS of its process, before and after
  *   `idle` sockets subscribed, divided by `idle`);
  * - the subscribe rate one relay process sustains: new sockets (connect, subscribe, snapshot)

@@ -53,6 +53,8 @@ export async function runClickToCallBench(clicks = CLICKS, log: (line: string) =
       const number = numberFor(i);
       // The next click waits for this one's answer: one click-to-call at a time per tab (src/dial/gate.ts).
       const answered = page.waitForResponse((r) => r.url().endsWith('/originate') && r.request().method() === 'POST');
+      // Awaited below; if a step before fails, the page's close must not reject it unhandled.
+      answered.catch(() => undefined);
       const clickedAt = await page.evaluate((dial) => {
         const link = document.createElement('a');
         link.href = '#';
