@@ -5,7 +5,7 @@
  *
  * `createRelay()` only handles requests; mount it in any Node HTTP server (the sandbox does).
  * `startRelay()` (server.ts) runs it on its own port. The parts, one concern each:
- * routes.ts (HTTP), subscribers.ts (WebSocket), store.ts (the store's interface) with
+ * request-dispatch.ts (which requests are the relay's) with routes.ts (HTTP), subscribers.ts (WebSocket), store.ts (the store's interface) with
  * memory-store.ts and sqlite-store.ts (open-store.ts picks one), leg-rules.ts (what a new event does), history.ts
  * (recovery after a reconnect), versions.ts (what version 1 and 2 are shown), auth/ (who may
  * read which extensions: Kommo's one-time tokens, the relay's tickets, the users file), guard/
@@ -25,20 +25,19 @@ import type { CallEvent } from '../../src/protocol';
 import { createAccess } from './auth/access';
 import { AuthConfigError } from './auth/config-error';
 import { checkSharedSecret } from './auth/settings';
-import { RequestRefused } from './errors';
-import { corsHeaders, sendJson } from './http-answers';
 import { admitTime } from './leg-rules';
 import { openStore } from './open-store';
 import { closeAdapter } from './originate/pbx-adapter';
-import { CORS_ROUTES, createRoutes, ROUTES } from './routes';
+import { createRoutes } from './routes';
 import { withDefaults } from './options';
 import type { RelayOptions } from './options';
 import { createSocketGuard } from './guard/socket-guard';
 import { createSubscriberHub } from './subscribers';
 import { openCallLog } from './calllog/open-call-log';
 import { createPbxSink } from './pbx-source-sink';
+import { createRequestDispatch } from './request-dispatch';
 import type { CallLogStatus } from './calllog/status';
-import { healthView } from './calllog/status';
+import { healthFigures } from './relay-health';
 
 export { CLOSE } from './subscribers';
 export { RELAY_DEFAULTS } from './options';
@@ -151,13 +150,7 @@ export function createRelay(given: RelayOptions): Relay {
     log,
     ingest,
     beforeRead: maintain,
-    health: () => {
-      const { legs, history } = store.counts();
-      const { epoch, offset } = store.position();
-      const { subscribers, pending } = hub.counts();
-      const pbx = options.pbxSource === undefined ? {} : { pbx: options.pbxSource.status() };
-      return { ok: true, calls: legs, subscribers, pending, store: store.kind, history, epoch, offset, call_log: healthView(callLog?.status() ?? null), ...pbx };
-    },
+    health: () => healthFigures({ store, sockets: hub.counts(), callLog: callLog?.status() ?? null, source: options.pbxSource }),
     callLogStatus: () => callLog?.status() ?? null,
   });
 
@@ -169,48 +162,15 @@ export function createRelay(given: RelayOptions): Relay {
   const source = options.pbxSource;
   source?.start(createPbxSink({ now, ingest, beforeWrite: maintain, log }));
 
-  function handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://relay.invalid');
-    } catch {
-      return false;
-    }
-    if (!url.pathname.startsWith(`${base}/`)) return false;
-    const path = url.pathname.slice(base.length);
-    const sourceRoutes = source?.routes;
-    if (sourceRoutes !== undefined && path.startsWith(sourceRoutes.prefix) && !closed) {
-      sourceRoutes.handle(req, res, path);
-      return true;
-    }
-    if (!ROUTES.has(path)) return false;
-    if (closed) {
-      sendJson(res, 503, { error: 'closing', reason: 'the relay is shutting down' });
-      return true;
-    }
-    route(req, res, url, path).catch((error: unknown) => {
-      const cors = CORS_ROUTES.has(path) ? corsHeaders(req, access.origins) : {};
-      if (error instanceof RequestRefused) {
-        sendJson(res, error.status, { error: error.code, reason: error.reason, ...error.detail }, { ...cors, ...error.headers });
-      } else {
-        log('relay: request failed', { path, error: String(error) });
-        sendJson(res, 500, { error: 'internal', reason: 'the relay failed; see its log' }, cors);
-      }
-    });
-    return true;
-  }
-
-  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    let path: string;
-    try {
-      path = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
-    } catch {
-      return false;
-    }
-    if (path !== `${base}/ws`) return false;
-    hub.upgrade(req, socket, head, closed);
-    return true;
-  }
+  const { handleRequest, handleUpgrade } = createRequestDispatch({
+    base,
+    route,
+    sourceRoutes: source?.routes,
+    origins: access.origins,
+    closed: () => closed,
+    upgrade: (req, socket, head) => hub.upgrade(req, socket, head, closed),
+    log,
+  });
 
   return {
     handleRequest,

@@ -1,30 +1,27 @@
 /**
- * The relay's HTTP routes: `POST /pbx/events` (the PBX), `GET /calls` and `GET /calls.js` (polling
- * widgets, version 1 or 2), `POST /ticket` (auth/ticket-route.ts), `POST /originate`
+ * The relay's HTTP routes: `POST /pbx/events` (the PBX), `GET /calls` and `GET /calls.js` (polling,
+ * poll-routes.ts), `POST /ticket` (auth/ticket-route.ts), `POST /originate`
  * (originate/originate-route.ts), `GET /call-log` (calllog/status-route.ts), `GET /health`. Every bad input is answered with a 4xx JSON body
  * naming what to fix (RequestRefused); nothing here throws into Node's event loop.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { composePollV1, composePollV2, negotiateVersion, parseCallEvent, parseCursorParam } from '../../src/protocol';
+import { parseCallEvent } from '../../src/protocol';
 import type { CallEvent } from '../../src/protocol';
-import type { Access, Credential, Grant } from './auth/access';
-import { forbiddenExtensions, pollRefusal, scriptRefusal } from './auth/refusals';
+import type { Access } from './auth/access';
 import { createTicketRoute } from './auth/ticket-route';
 import { createCallLogStatusRoute } from './calllog/status-route';
 import type { CallLogStatus } from './calllog/status';
 import { BodyTooLarge, readBody } from './body';
 import { RequestRefused, StoreWriteFailed } from './errors';
-import { parseExtensions } from './extensions';
 import { healthAnswer } from './guard/health-view';
 import { refuseRecordingCredentials } from './guard/recording-url';
-import { corsHeaders, isCallbackName, sendJson, sendPreflight, sendScript } from './http-answers';
+import { sendJson, sendPreflight } from './http-answers';
 import { admitTime } from './leg-rules';
 import { createOriginateRoute } from './originate/originate-route';
+import { createPollRoutes } from './poll-routes';
 import type { OriginateRouteOptions } from './originate/originate-route';
 import { bearerToken, sameSecret } from './secrets';
 import type { BatchOutcome, CallStore } from './store';
-import { callsForV1, callsForV2 } from './versions';
 
 export interface RouteOptions {
   store: CallStore;
@@ -58,6 +55,7 @@ export function createRoutes(o: RouteOptions) {
   const ticketRoute = createTicketRoute(o.access);
   const originateRoute = createOriginateRoute({ ...o.originate, access: o.access, now: o.now, log: o.log });
   const callLogRoute = createCallLogStatusRoute({ access: o.access, status: o.callLogStatus });
+  const polls = createPollRoutes(o);
   async function readLimitedBody(req: IncomingMessage): Promise<string> {
     try {
       return await readBody(req, o.maxBodyBytes);
@@ -134,74 +132,6 @@ export function createRoutes(o: RouteOptions) {
     sendJson(res, 200, answer);
   }
 
-  /** The poll answer of either version, for the JSON and the script route alike; 403 for another user's extension. */
-  function pollPayload(url: URL, grant: Grant): object {
-    const extensions = parseExtensions(url.searchParams.get('extensions') ?? '', o.maxExtensions);
-    const forbidden = o.access.forbidden(grant, extensions);
-    if (forbidden.length > 0) throw forbiddenExtensions(forbidden);
-    const version = negotiateVersion(url.searchParams.get('v') ?? undefined);
-    if (version === null) throw new RequestRefused(400, 'bad_request', 'v must be a positive integer');
-    const sinceParam = url.searchParams.get('since');
-    const since = version === 2 && sinceParam !== null && sinceParam !== '' ? parseCursorParam(sinceParam) : null;
-    if (version === 2 && sinceParam !== null && sinceParam !== '' && since === null) {
-      throw new RequestRefused(400, 'bad_request', 'since must be <epoch>:<offset>, as the last answer gave them');
-    }
-    o.beforeRead();
-    const legs = o.store.legsOf(extensions);
-    const rule = { now: o.now(), recentEndedMs: o.recentEndedMs };
-    if (version === 1) return composePollV1(callsForV1(legs, { ...rule, includeEnded: true }));
-    const recovery = since === null ? { recovered: false, missed: [] } : o.store.missedSince(extensions, since);
-    return composePollV2({ ...o.store.position(), ...recovery, calls: callsForV2(legs, rule) });
-  }
-
-  /** `GET /calls?extensions=101,102[&v=2&since=E:N]`, with ETag. */
-  async function getCallsJson(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const cors = corsHeaders(req, o.access.origins);
-    const bearer = bearerToken(req);
-    const checked = await o.access.authenticate(bearer === null ? null : { kind: 'bearer', value: bearer });
-    if (!checked.ok) {
-      const refused = pollRefusal(checked.code);
-      return sendJson(res, refused.status, refused.body, cors);
-    }
-    const body = JSON.stringify(pollPayload(url, checked.grant));
-    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
-    const headers = { ...cors, ETag: etag, 'Cache-Control': 'no-cache' };
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
-    res.end(body);
-  }
-
-  /**
-   * `GET /calls.js?extensions=..&ticket=..&callback=NAME` (or the legacy `token=`): script mode. A
-   * <script> tag cannot see status codes, so a refusal is answered `NAME({"error":"unauthorized"})`
-   * (`ticket_expired`, `forbidden_extension` with `extensions`) with 200; only a request that
-   * cannot name a callback, or with bad parameters, gets a 4xx.
-   */
-  async function getCallsScript(res: ServerResponse, url: URL): Promise<void> {
-    const callback = url.searchParams.get('callback') ?? '';
-    if (!isCallbackName(callback)) {
-      throw new RequestRefused(400, 'bad_request', 'callback must be a JavaScript identifier (letters, digits, _ and $, at most 64)');
-    }
-    const ticket = url.searchParams.get('ticket');
-    const token = url.searchParams.get('token');
-    const credential: Credential = ticket !== null ? { kind: 'ticket', value: ticket } : token !== null ? { kind: 'token', value: token } : null;
-    const checked = await o.access.authenticate(credential);
-    if (!checked.ok) return sendScript(res, callback, scriptRefusal(checked.code));
-    let payload: object;
-    try {
-      payload = pollPayload(url, checked.grant);
-    } catch (error) {
-      if (!(error instanceof RequestRefused) || error.code !== 'forbidden_extension') throw error;
-      return sendScript(res, callback, scriptRefusal('forbidden_extension', error.detail.extensions as string[]));
-    }
-    sendScript(res, callback, payload);
-  }
-
   return async function route(req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<void> {
     const method = req.method ?? 'GET';
     if (path === '/pbx/events') {
@@ -211,11 +141,11 @@ export function createRoutes(o: RouteOptions) {
     if (path === '/calls') {
       if (method === 'OPTIONS') return sendPreflight(req, res, o.access.origins);
       if (method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed', reason: 'GET only' }, { Allow: 'GET, OPTIONS' });
-      return getCallsJson(req, res, url);
+      return polls.json(req, res, url);
     }
     if (path === '/calls.js') {
       if (method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed', reason: 'GET only' }, { Allow: 'GET' });
-      return getCallsScript(res, url);
+      return polls.script(res, url);
     }
     if (path === '/ticket') return ticketRoute(req, res);
     if (path === '/originate') return originateRoute(req, res);

@@ -11,6 +11,7 @@ import { ActionBook } from './ami-action-book';
 import { createAmiParser, serializeAction, DEFAULT_MAX_MESSAGE_BYTES } from './ami-parser';
 import { initialSession, stepSession } from './ami-session';
 import type { SessionConfig, SessionEffect, SessionInput } from './ami-session';
+import { ListenerSet } from './ami-listeners';
 import { loginAction, loginRefusal } from './ami-login';
 import { defaultConnect, nodeTimers } from './ami-connect';
 import type { AmiClientOptions } from './ami-connect';
@@ -41,9 +42,9 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
   const pingEveryMs = options.pingEveryMs ?? 15_000;
   const actionTimeoutMs = options.actionTimeoutMs ?? 10_000;
   const config: SessionConfig = { firstMs: options.backoff?.firstMs ?? 500, maxMs: options.backoff?.maxMs ?? 30_000, random: options.random ?? Math.random };
-  const eventListeners = new Set<(m: AmiMessage) => void>();
-  const readyListeners = new Set<() => void>();
-  const statusListeners = new Set<(s: AmiStatus) => void>();
+  const eventListeners = new ListenerSet<(m: AmiMessage) => void>(log);
+  const readyListeners = new ListenerSet<() => void>(log);
+  const statusListeners = new ListenerSet<(s: AmiStatus) => void>(log);
   const book = new ActionBook<Waiter>();
   const sockets = new Set<Promise<void>>();
   let session = initialSession;
@@ -84,10 +85,10 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
         retryTimer = timers.setTimeout(() => { retryTimer = null; dispatch({ type: 'retry_due' }); }, effect.ms);
         return;
       case 'cancel_retry': return clearTimer('retry');
-      case 'ready': return each(readyListeners, (l) => l());
+      case 'ready': return readyListeners.emit((l) => l());
       case 'status':
         status = effect.status;
-        return each(statusListeners, (l) => l(effect.status));
+        return statusListeners.emit((l) => l(effect.status));
       case 'log': return log(effect.message, { ...effect.context, host: options.host, port: options.port, username: options.username });
     }
   };
@@ -97,16 +98,6 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
     if (handle !== null) timers.clearTimeout(handle);
     if (which === 'ping') pingTimer = null;
     else retryTimer = null;
-  };
-
-  const each = <L>(listeners: Set<L>, call: (l: L) => void) => {
-    for (const l of [...listeners]) {
-      try {
-        call(l);
-      } catch (error) {
-        log('ami listener threw', { error: String(error) });
-      }
-    }
   };
 
   const openSocket = () => {
@@ -158,7 +149,7 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
 
   const receive = (m: AmiMessage) => {
     const routed = book.receive(m);
-    if (routed.to === 'listeners') return each(eventListeners, (l) => l(m));
+    if (routed.to === 'listeners') return eventListeners.emit((l) => l(m));
     if (routed.to === 'nowhere') return log('ami message ignored', { why: routed.why, response: m.Response, event: m.Event, actionId: m.ActionID });
     timers.clearTimeout(routed.handle.timer);
     if (routed.to === 'progress') {
@@ -211,11 +202,6 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
     pingTimer = timers.setTimeout(tick, pingEveryMs);
   };
 
-  const subscribe = <L>(set: Set<L>, l: L) => {
-    set.add(l);
-    return () => { set.delete(l); };
-  };
-
   return {
     start: () => dispatch({ type: 'start' }),
     async stop() {
@@ -227,9 +213,9 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
       if (session.phase !== 'connected') return Promise.reject(new AmiError('not_connected', `AMI not logged in (${status.state}): ${name} not sent`, { action: name }));
       return write(action, name);
     },
-    onEvent: (l) => subscribe(eventListeners, l),
-    onReady: (l) => subscribe(readyListeners, l),
+    onEvent: (l) => eventListeners.add(l),
+    onReady: (l) => readyListeners.add(l),
     status: () => status,
-    onStatus: (l) => subscribe(statusListeners, l),
+    onStatus: (l) => statusListeners.add(l),
   };
 }

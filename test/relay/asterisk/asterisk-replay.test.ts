@@ -43,6 +43,16 @@ async function relayOnAmi(secret = SECRET): Promise<{ t: TestRelay; opened: Open
   return { t, opened };
 }
 
+/** A fake AMI with the relay logged in, and a version-2 widget on `extensions` past its snapshot. */
+async function widgetOnAmi(extensions: string[]): Promise<{ t: TestRelay; widget: TestClient }> {
+  ami = await startFakeAmi({ username: USER, secret: SECRET });
+  const { t } = await relayOnAmi();
+  await waitUntil('logged in', () => ami.loggedIn() === 1);
+  const widget = await t.client(subscribeV2(extensions));
+  await widget.frame('snapshot');
+  return { t, widget };
+}
+
 const health = async (t: TestRelay) => {
   const res = await fetch(`${t.r.url}/health`, { headers: { Authorization: `Bearer ${PBX}` } });
   return (await res.json()) as { calls: number; pbx: { connected: boolean; state: string; reason?: string; live_legs: number } };
@@ -58,11 +68,7 @@ function splitAt(name: string, cut: RegExp): [string[], string[]] {
 }
 
 test('a real capture (direct call, answered) reaches the widget as ringing, answered, ended with talk time and the linked recording', async () => {
-  ami = await startFakeAmi({ username: USER, secret: SECRET });
-  const { t } = await relayOnAmi();
-  await waitUntil('logged in', () => ami.loggedIn() === 1);
-  const widget = await t.client(subscribeV2(['101']));
-  await widget.frame('snapshot');
+  const { t, widget } = await widgetOnAmi(['101']);
   const [talk, hangUp] = splitAt('direct-answered', /^Event: Hangup/m);
   ami.push(talk.join(''));
   await waitUntil('answered', () => brief(callFrames(widget)).includes('1796174349.2:101:answered'));
@@ -78,11 +84,7 @@ test('a real capture (direct call, answered) reaches the widget as ringing, answ
 
 test('reconnect mid-call: the connection drops while 101 talks; after the new login the resync keeps the call, and its end arrives once', async () => {
   const [before, after] = splitAt('direct-answered', /^Event: Hangup/m);
-  ami = await startFakeAmi({ username: USER, secret: SECRET });
-  const { t } = await relayOnAmi();
-  await waitUntil('logged in', () => ami.loggedIn() === 1);
-  const widget = await t.client(subscribeV2(['101']));
-  await widget.frame('snapshot');
+  const { t, widget } = await widgetOnAmi(['101']);
   ami.push(before.join(''));
   await waitUntil('answered', () => brief(callFrames(widget)).includes('1796174349.2:101:answered'));
   // What Asterisk lists mid-call (the channels of this capture, both up and bridged).
@@ -100,11 +102,7 @@ test('reconnect mid-call: the connection drops while 101 talks; after the new lo
 
 test('the call ended while the relay was disconnected: the resync finds it gone and ends it as expired (outcome unknown)', async () => {
   const [before] = splitAt('direct-answered', /^Event: Hangup/m);
-  ami = await startFakeAmi({ username: USER, secret: SECRET });
-  const { t } = await relayOnAmi();
-  await waitUntil('logged in', () => ami.loggedIn() === 1);
-  const widget = await t.client(subscribeV2(['101']));
-  await widget.frame('snapshot');
+  const { t, widget } = await widgetOnAmi(['101']);
   ami.push(before.join(''));
   await waitUntil('answered', () => brief(callFrames(widget)).includes('1796174349.2:101:answered'));
   ami.script.channels = [];
@@ -130,11 +128,7 @@ test('a refused login: /health says login_refused (no secret in it or the log), 
 });
 
 test('a half-received message, then the connection drops: nothing half-parsed reaches the widget; the relay logs in again', async () => {
-  ami = await startFakeAmi({ username: USER, secret: SECRET });
-  const { t } = await relayOnAmi();
-  await waitUntil('logged in', () => ami.loggedIn() === 1);
-  const widget = await t.client(subscribeV2(['101']));
-  await widget.frame('snapshot');
+  const { t, widget } = await widgetOnAmi(['101']);
   const [first] = captureRaw('direct-answered').filter((m) => m.startsWith('Event: Newchannel'));
   ami.push(first!.slice(0, Math.floor(first!.length / 2)));
   ami.drop();
@@ -157,11 +151,7 @@ test('a flood of 500 calls in one write: every leg rings, every one ends missed,
       .replaceAll('1796174377.7', `1800000${i}.7`)
       .replaceAll('SIP/101-00000007', `SIP/${2000 + i}-${i.toString(16).padStart(8, '0')}`)
       .replaceAll('SIP/pstn-00000006', `SIP/pstn-${(10_000 + i).toString(16).padStart(8, '0')}`);
-  ami = await startFakeAmi({ username: USER, secret: SECRET });
-  const { t } = await relayOnAmi();
-  await waitUntil('logged in', () => ami.loggedIn() === 1);
-  const widget = await t.client(subscribeV2(['2000', '2250', '2499']));
-  await widget.frame('snapshot');
+  const { t, widget } = await widgetOnAmi(['2000', '2250', '2499']);
   ami.push(Array.from({ length: 500 }, (_, i) => copy(ring, i)).join(''));
   await waitUntil('500 live legs', async () => (await health(t)).pbx.live_legs === 500, { timeoutMs: 15_000 });
   ami.push(Array.from({ length: 500 }, (_, i) => copy(end, i)).join(''));
