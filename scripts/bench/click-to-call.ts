@@ -13,6 +13,12 @@
  * token first, as Kommo's does), the relay (token check, rules) and the adapter's POST to the PBX.
  * Reference, same run: the relay alone, `POST /originate` from Node with a one-time token fetched
  * beforehand, to the PBX creating the call.
+ *
+ * One click at a time, as a manager clicks: the next one waits until the widget has handled this
+ * one's answer (its log line), not only until the answer crossed the network: the gate
+ * (src/dial/gate.ts) holds until then (the host's jQuery promise settles a timer later), and a
+ * click on another number before that is answered "Still starting your previous call", with
+ * nothing sent.
  */
 import { startHarness, waitUntil } from '../../test/support/browser';
 import { defineCommand, readCommandLine } from '../../relay/src/command-line';
@@ -20,6 +26,7 @@ import { SANDBOX_USERS } from '../sandbox/users';
 import { runStandalone } from './report/console';
 import { PERCENTILE_METHOD, summarize } from './report/stats';
 import type { LatencySeries, Section } from './report/types';
+import type { Page } from 'playwright-core';
 
 export const CLICKS = 50;
 const ALICE = SANDBOX_USERS[0]!;
@@ -33,6 +40,17 @@ async function until<T>(what: string, find: () => T | undefined): Promise<T> {
   let found: T | undefined;
   await waitUntil(what, () => (found = find()) !== undefined, { everyMs: 2 });
   return found as T;
+}
+
+/** What the widget logs once it has handled a click's answer (src/dial/dialer.ts): its gate is free again. */
+const DIAL_HANDLED = /^\[telephony\] dial: (the PBX is calling|refused)/;
+
+/** The widget's messages about `number` so far ("Calling ...", "Still starting ..."), for a failure's error. */
+async function messagesAbout(page: Page, number: string): Promise<string[]> {
+  return page.evaluate((n) => {
+    const calls = (window as unknown as { __sandbox: { calls: Record<string, { header?: string; text?: string }[]> } }).__sandbox.calls;
+    return [...calls.show_message!, ...calls.show_message_error!].filter((m) => m.header?.includes(n)).map((m) => String(m.text));
+  }, number);
 }
 
 const series = (name: string, samples: number[], method: string): LatencySeries => ({ name, samplesMs: samples, summary: summarize(samples), missing: 0, method });
@@ -51,10 +69,12 @@ export async function runClickToCallBench(clicks = CLICKS, log: (line: string) =
     // Warm-up: leader.js is loaded (this tab leads), the connections to the relay and the PBX are open.
     for (let i = 0; i < clicks + 3; i += 1) {
       const number = numberFor(i);
-      // The next click waits for this one's answer: one click-to-call at a time per tab (src/dial/gate.ts).
+      // The next click waits until the widget handled this one's answer: one click-to-call at a time per tab (src/dial/gate.ts).
       const answered = page.waitForResponse((r) => r.url().endsWith('/originate') && r.request().method() === 'POST');
-      // Awaited below; if a step before fails, the page's close must not reject it unhandled.
+      const handled = page.waitForEvent('console', { predicate: (m) => DIAL_HANDLED.test(m.text()), timeout: 20_000 });
+      // Awaited below; if a step before fails, the page's close must not reject them unhandled.
       answered.catch(() => undefined);
+      handled.catch(() => undefined);
       const clickedAt = await page.evaluate((dial) => {
         const link = document.createElement('a');
         link.href = '#';
@@ -66,9 +86,12 @@ export async function runClickToCallBench(clicks = CLICKS, log: (line: string) =
         link.remove();
         return at;
       }, number);
-      const call = await until(`the PBX call for ${number}`, () => outbound().find((c) => c.phone === e164(number)));
+      const call = await until(`the PBX call for ${number}`, () => outbound().find((c) => c.phone === e164(number))).catch(async (error: unknown) => {
+        throw new Error(`click ${i} (${number}) started no call; the widget said: ${JSON.stringify(await messagesAbout(page, number))}`, { cause: error });
+      });
       if (i >= 3) clickSamples.push(call.startedAt - clickedAt);
       if ((await answered).status() !== 200) throw new Error(`the relay refused click ${i}`);
+      await handled;
       await hangUp(call.callId);
     }
     log(`click-to-call: ${clickSamples.length} clicks measured`);
