@@ -1,13 +1,15 @@
 /**
  * Takes the README's screenshots from the sandbox in real Chromium:
- *   docs/screenshots/popup.png  an inbound call's pop-up
- *   docs/screenshots/bell.png   completed calls under the bell
+ *   docs/screenshots/popup.png     an inbound call's pop-up
+ *   docs/screenshots/settings.png  the widget's settings panel (incl. the desktop-notification button)
+ *   docs/screenshots/bell.png      completed calls under the bell
  * Usage: npx tsx scripts/sandbox/screenshots.ts [--widget-dir dist/widget] [--out docs/screenshots]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SEED_NUMBERS } from '../crm';
 import { defineCommand, readCommandLine } from '../../relay/src/command-line';
 import { startSandbox } from './server';
@@ -17,13 +19,31 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 const SCREENSHOTS_COMMAND = defineCommand({
   name: 'screenshots',
   usage: 'npx tsx scripts/sandbox/screenshots.ts [flags]',
-  summary: "Takes the README's screenshots from the sandbox in headless Chromium: popup.png (an inbound\ncall's pop-up) and bell.png (completed calls under the bell).",
+  summary: "Takes the README's screenshots from the sandbox in headless Chromium: popup.png (an inbound\ncall's pop-up), settings.png (the widget's settings panel) and bell.png (completed calls under the bell).",
   flags: {
     'widget-dir': { type: 'string', value: 'dir', shownDefault: 'dist/widget', description: 'the built widget the sandbox serves' },
     out: { type: 'string', value: 'dir', shownDefault: 'docs/screenshots', description: 'where the PNG files go' },
   },
   environment: [['CHROMIUM_PATH', 'the browser (default /usr/bin/chromium)']],
 });
+
+/** The settings panel as an admin opens it (⚙ Widget), whole: the viewport grows until the dialog needs no scrolling. */
+async function settingsShot(page: Page, file: string): Promise<void> {
+  await page.click('[data-testid=open-settings]');
+  await page.waitForSelector('[data-testid=telephony-desktop-ask]');
+  const modal = page.locator('#modal');
+  const needed = await modal.evaluate((el) => el.scrollHeight);
+  const viewport = page.viewportSize();
+  // The dialog is at most 85% of the viewport high (host.css), 60 px from the top.
+  if (viewport) await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.ceil((needed + 80) / 0.85)) });
+  await page.waitForFunction(() => {
+    const el = document.querySelector('#modal');
+    return el !== null && el.scrollHeight <= el.clientHeight;
+  });
+  await modal.screenshot({ path: file });
+  await page.click('[data-testid=settings-cancel]');
+  if (viewport) await page.setViewportSize(viewport);
+}
 
 async function main(): Promise<void> {
   const { values } = readCommandLine(SCREENSHOTS_COMMAND);
@@ -47,6 +67,8 @@ async function main(): Promise<void> {
     await page.goto(`${sandbox.url}contacts/list?popup_ms=600000`);
     await page.waitForFunction(() => (window as unknown as { __sandbox?: { ready: boolean } }).__sandbox?.ready === true);
 
+    await settingsShot(page, path.join(outDir, 'settings.png'));
+
     // The pop-up: Adam Noah calls extension 101 (the signed-in user).
     const call = await sandbox.pbx.apply({ action: 'ring', phone: SEED_NUMBERS.adamNoah, extension: '101' });
     await page.waitForSelector('[data-testid=popup]');
@@ -68,7 +90,7 @@ async function main(): Promise<void> {
       path: path.join(outDir, 'bell.png'),
       clip: { x: 0, y: 0, width: 1100, height: Math.min(640, Math.ceil(box.y + box.height + 16)) },
     });
-    console.log(`wrote ${path.join(outDir, 'popup.png')} and ${path.join(outDir, 'bell.png')}`);
+    console.log(`wrote ${['popup.png', 'settings.png', 'bell.png'].map((name) => path.join(outDir, name)).join(', ')}`);
   } finally {
     await context.close();
     await sandbox.close();

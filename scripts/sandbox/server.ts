@@ -8,6 +8,7 @@
  *                   /widget/*         the built widget (script.js, manifest.json, i18n/, images/)
  *                   /vendor/*         RequireJS, jQuery, underscore from node_modules
  *                   /api/*            the simulated CRM (by_phone, events)
+ *                   /sandbox/notices  Kommo's call notifications from /api/v2/events, per user (call-notices.ts)
  *                   /recordings/*.wav the simulated PBX's recordings
  *                   /sandbox/pbx/originate  the simulated PBX's click-to-call endpoint (pbx-originate.ts)
  *   relay origin    /ws, /calls, /calls.js, /ticket, /originate, /pbx/events   (relay/)
@@ -31,6 +32,7 @@ import type { Crm, CrmFaults, CrmSeed, PbxAdapter, PbxSource, Relay, RelayOption
 import { findEntity, listEntities } from './entities';
 import { kommoDoubleScript } from './kommo/build';
 import type { CardType } from './entities';
+import { createCallNotices } from './call-notices';
 import { createPbx, PbxInputError, recordingWav } from './pbx';
 import { createOriginateEndpoint, listenOnLoopback } from './pbx-originate';
 import type { Pbx, PbxAction, WireCallEvent } from './pbx';
@@ -282,6 +284,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const hostPart = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
 
   const crm = createCrm(seed);
+  const callNotices = createCallNotices();
   const legacyToken = opts.legacyToken ?? true;
   // Created once the page's origin is known (the relay's allow-list); kept across restarts, as
   // a relay with --ticket-secret keeps its tickets valid.
@@ -356,6 +359,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     // The simulated CRM: /api/v2/search/by_phone, /api/v2/events, ...
     if (p.startsWith('/api/')) {
+      // What the CRM files for a call event reaches every tab of the users it names (GET /sandbox/notices).
+      if (method === 'POST' && /^\/api\/v2\/events\/?$/.test(p)) callNotices.watch(res, () => crm.events[crm.events.length - 1]);
       if (!crm.handle(req, res)) send(res, 404, 'no such API route in the simulated CRM\n');
       return;
     }
@@ -389,6 +394,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     if (p.startsWith('/recordings/') && p.endsWith('.wav')) {
       send(res, 200, recordingWav(), 'audio/wav');
+      return;
+    }
+
+    if (p === '/sandbox/notices' && method === 'GET') {
+      const after = url.searchParams.get('after');
+      sendJson(res, 200, callNotices.since(url.searchParams.get('user') ?? '', after === null || !/^\d+$/.test(after) ? null : Number(after)));
       return;
     }
 

@@ -3,6 +3,7 @@
  * widget's folder (settings.js, poll.js, lease.js), i18n/*.json and images/* at the root, nothing else (Kommo wants
  * the files at the zip root, not in a folder).
  */
+import * as path from 'node:path';
 import type { Fault, WidgetFiles } from './types';
 import { fault } from './types';
 
@@ -41,7 +42,9 @@ export function nestedPackage(pkg: WidgetFiles): { folder: string; fault: Fault;
     fault: fault(
       nested,
       `manifest.json is inside a "${folder}/" folder, not at the root of ${where} (the files in "${folder}/" were checked as if they were at the root)`,
-      `zip the contents of "${folder}/" (manifest.json, script.js, i18n/, images/), not the folder itself`,
+      pkg.kind === 'zip'
+        ? `zip the contents of "${folder}/" (manifest.json, script.js, i18n/, images/), not the folder itself`
+        : `check the "${folder}/" folder itself (pass ${path.join(pkg.origin, folder)}), or move its contents (manifest.json, script.js, i18n/, images/) up to the root`,
     ),
   };
 }

@@ -10,19 +10,27 @@ const PACKAGE_DIRS = ['i18n', 'images'];
 export function readFolder(root: string): WidgetFiles {
   const files = new Map<string, Buffer>();
   const dirs: string[] = [];
-  const walk = (dir: string, prefix: string) => {
+  // `atRoot`: `dir` is where the package's files would be, so its i18n/ and images/ are read.
+  const walk = (dir: string, prefix: string, atRoot: boolean) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         dirs.push(rel);
-        if (prefix === '' && PACKAGE_DIRS.includes(entry.name)) walk(full, rel);
+        if (atRoot && PACKAGE_DIRS.includes(entry.name)) walk(full, rel, false);
       } else if (entry.isFile()) {
         files.set(rel, fs.readFileSync(full));
       }
     }
   };
-  walk(root, '');
+  walk(root, '', true);
+  // The package one folder down (widget/manifest.json): read that folder as a zip of it would be
+  // read, so layout.ts's nestedPackage reports it once, the same way for a folder and a zip.
+  if (!files.has('manifest.json')) {
+    for (const dir of dirs.filter((name) => !name.includes('/') && !PACKAGE_DIRS.includes(name))) {
+      if (fs.statSync(path.join(root, dir, 'manifest.json'), { throwIfNoEntry: false })?.isFile()) walk(path.join(root, dir), dir, true);
+    }
+  }
   return { kind: 'folder', origin: root, files, dirs };
 }
 

@@ -25,7 +25,9 @@
  *   NOT read as another country's (`84951234567`, Moscow with the trunk `8`, with country US is
  *   not Vietnam's `+84 951 234 567`): they stay the digits as sent (`hasCountry` false), shown
  *   so and looked up by digits (by_phone matches the last 7), and click-to-call asks for the
- *   country code. Only without a country setting are such digits read as international;
+ *   country code. Without a country setting (or an unknown one) there is no region to read
+ *   them in, so bare digits are never a number of some country either: `84951234567` is shown
+ *   as `84951234567`, not Vietnam's `+84 951 234 567`; only `+`/`00` names a country;
  * - 1 to 4 digits without `+` are an internal extension: no lookup;
  * - anything else (letters, a `+` inside, nothing, more digits than any numbering plan) is
  *   `invalid`. This function never throws.
@@ -95,13 +97,15 @@ function defaultRegion(country: string | undefined): CountryCode | undefined {
 
 /**
  * The one valid reading: international digits when sent so, else national in the default region
- * (the library also strips the region's own international prefix, `011`, `810`), else, without a
- * default region, international digits without their `+`. A merely "possible" reading is not
+ * (the library also strips the region's own international prefix, `011`, `810`). Bare digits
+ * without a default region have no reading: taking them as international would invent a `+`
+ * (and often a foreign country). A merely "possible" reading is not
  * used: for those the library may drop digits (`+610000000` reads as `+61000000`, a trunk `0`
  * after the country code), so the raw digits are the safer answer.
  */
 function place(digits: string, international: boolean, region: CountryCode | undefined): PhoneNumber | undefined {
-  const reading = international || !region ? parse(`+${digits}`) : parse(digits, region);
+  if (!international && !region) return undefined;
+  const reading = international ? parse(`+${digits}`) : parse(digits, region);
   return reading?.isValid() ? reading : undefined;
 }
 

@@ -10,12 +10,11 @@
 import { cardPath } from '../../../src/lookup/card-url';
 import { formatDuration } from '../../../src/notify/duration';
 import type { CallData } from './app';
-import { watchCallEvents } from './call-events';
 import type { CallEventItem, NoticeBoard } from './call-events';
 import { byId, element } from './dom';
 import type { Recorder } from './recorder';
 
-/** `notice`: a call notification Kommo files itself (POST /api/v2/events, call-events.ts). */
+/** `notice`: a call notification Kommo files itself (POST /api/v2/events; the page feeds it, call-events.ts). */
 export interface Bell extends NoticeBoard {
   call(data: CallData): void;
   /** Opens (true), closes (false) or flips the list; opening marks everything read. */
@@ -109,6 +108,5 @@ export function createBell({ recorder, lang }: { recorder: Recorder; lang: strin
       render();
     },
   };
-  watchCallEvents(bell);
   return bell;
 }

@@ -7,6 +7,7 @@
 import type { RawSettings } from '../../../src/platform/kommo';
 import type { SandboxUser } from '../users';
 import { createBell } from './bell';
+import { watchCallEvents } from './call-events';
 import { createDialerMenu } from './dialer';
 import { fetchJson } from './fetch-json';
 import { openHost } from './host';
@@ -78,6 +79,8 @@ export async function bootSandbox(): Promise<void> {
     installTopbar({ users: config.users, user, locales: config.locales, lang, bell, modal });
     pages.render();
     installPbxPanel(user.extension, lang);
+    // Kommo's own call notifications for this user, from before the widget can post one.
+    await watchCallEvents(bell, user.id).catch((error: Error) => recorder.error('call notifications', error.message));
     await host.loadWidget();
     host.lifecycle.pageLoad();
   } catch (error) {

@@ -9,8 +9,6 @@ import { createRecorder } from '../../../scripts/sandbox/kommo/recorder';
 function openBell() {
   document.body.innerHTML =
     '<span id="bell-count" hidden>0</span><div id="bell-list" hidden><div id="bell-empty">No calls yet.</div><ul id="bell-entries"></ul></div>';
-  // The bell also watches the page's fetch (Kommo's own call events); jsdom has none, and these tests post nothing.
-  (window as unknown as { fetch: unknown }).fetch = () => Promise.reject(new Error('no network in this test'));
   const bell = createBell({ recorder: createRecorder(), lang: 'en' });
   const entries = () =>
     [...document.querySelectorAll('[data-testid=bell-entry]')].map((li) => ({

@@ -228,6 +228,37 @@ describe('validator: layout', () => {
     }
   });
 
+  it('spots a folder holding the widget in a widget/ subfolder, says so once and nothing false after it', async () => {
+    const outer = tempDir();
+    made.push(outer);
+    fs.renameSync(folder(), path.join(outer, 'widget'));
+    expect(await validateWidget(outer)).toEqual([
+      {
+        file: 'widget/manifest.json',
+        problem: 'manifest.json is inside a "widget/" folder, not at the root of the folder (the files in "widget/" were checked as if they were at the root)',
+        fix: `check the "widget/" folder itself (pass ${path.join(outer, 'widget')}), or move its contents (manifest.json, script.js, i18n/, images/) up to the root`,
+      },
+    ]);
+  });
+
+  it('checks the files inside that subfolder and names them there, as for a zip', async () => {
+    const outer = tempDir();
+    made.push(outer);
+    const dir = path.join(outer, 'widget');
+    fs.renameSync(folder(), dir);
+    fs.rmSync(path.join(dir, 'images/logo_dp.png'));
+    fs.appendFileSync(path.join(dir, 'script.js'), '}}}(');
+    fs.writeFileSync(path.join(dir, 'images/notes.txt'), 'x');
+    const findings = await checkWidget(outer);
+    expect(findings.faults.map((f) => `${f.file}: ${f.problem.replace(/:.*/, '')}`)).toEqual([
+      'widget/manifest.json: manifest.json is inside a "widget/" folder, not at the root of the folder (the files in "widget/" were checked as if they were at the root)',
+      'widget/images/notes.txt: is not a PNG image',
+      'widget/images/logo_dp.png: is missing',
+      'widget/script.js: is not valid JavaScript',
+    ]);
+    expect(findings.warnings.map((f) => f.file)).toEqual(['widget/manifest.json', 'widget/manifest.json']);
+  });
+
   it('refuses source maps, stray files and folders in the zip', async () => {
     const dir = folder();
     fs.writeFileSync(path.join(dir, 'script.js.map'), '{}');

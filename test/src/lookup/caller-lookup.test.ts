@@ -111,6 +111,17 @@ describe('found', () => {
     });
     expect(server.crm.requests.map((q) => q.query)).toEqual([{ phone: '84951234567', query: '84951234567' }]);
   });
+  test.each([[undefined], [''], ['XX']])('the same digits with no default country (%j): shown as typed, not as a +84 number, looked up by them, still found', async (country) => {
+    lookup.dispose();
+    lookup = makeLookup({ country });
+    const r = await lookup.findByNumber('8 495 123 45 67');
+    expect(r).toMatchObject({
+      kind: 'found',
+      number: { raw: '8 495 123 45 67', international: '84951234567', digits: '84951234567', hasCountry: false },
+      entity: { name: 'Romashka LLC' },
+    });
+    expect(server.crm.requests.map((q) => q.query)).toEqual([{ phone: '84951234567', query: '84951234567' }]);
+  });
 });
 
 describe('not found and no lookup', () => {
