@@ -97,6 +97,20 @@ export class History {
     return { recovered: true, missed: missed.sort((a, b) => a.offset - b.offset) };
   }
 
+  /**
+   * What restore() rebuilds this history from exactly (the cluster's snapshots): every entry of
+   * the relay-wide queue, those its extension's limit already dropped too, so that appending them
+   * again drops the same ones and the relay-wide count goes on the same.
+   */
+  save(): { entries: HistoryEntry[]; floors: Array<[string, number]>; globalFloor: number } {
+    const entries: HistoryEntry[] = [];
+    for (let i = 0; i < this.all.length; i += 1) {
+      const { offset, event, storedAt } = this.all.at(i) as Kept;
+      entries.push({ offset, event, storedAt });
+    }
+    return { entries, floors: [...this.floors], globalFloor: this.globalFloor };
+  }
+
   /** Rebuilds from a store's saved rows (entries in offset order). */
   restore(entries: readonly HistoryEntry[], floors: ReadonlyArray<readonly [string, number]>, globalFloor: number): void {
     for (const entry of entries) this.append(entry, false);

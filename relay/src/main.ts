@@ -21,6 +21,10 @@ import { CALL_LOG_FLAGS, callLogBanner, callLogOptions, callLogSettings } from '
 import type { CallLogSettings } from './calllog/command-flags';
 import { ORIGINATE_FLAGS, originateBanner, originateFlagsProblem, originateOptions } from './originate/command-flags';
 import { STORE_FLAGS, storeFlagsProblem, storeOptions } from './store-flags';
+import { CLUSTER_FLAGS, clusterFlagsProblem, redisAddress } from './cluster/command-flags';
+import { openCluster } from './cluster/open-cluster';
+import { storeLimits } from './open-store';
+import { withDefaults } from './options';
 import { RELAY_DEFAULTS } from './relay';
 import { startRelay } from './server';
 
@@ -92,6 +96,7 @@ const RELAY_COMMAND = defineCommand({
     ...ORIGINATE_FLAGS,
     ...CALL_LOG_FLAGS,
     ...ASTERISK_FLAGS,
+    ...CLUSTER_FLAGS,
   },
 });
 
@@ -99,7 +104,8 @@ const RELAY_COMMAND = defineCommand({
 function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): CallLogSettings | null {
   const callLog = callLogSettings(values);
   const problem =
-    guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values) ?? asteriskFlagsProblem(values) ?? (callLog instanceof UsageError ? callLog : null);
+    guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values) ?? asteriskFlagsProblem(values) ?? (callLog instanceof UsageError ? callLog : null) ??
+    clusterFlagsProblem(values, { callLog: callLog !== null, asterisk: values['ami-host'] !== undefined });
   if (problem !== null) {
     process.stderr.write(formatUsageError(RELAY_COMMAND, problem));
     return process.exit(2);
@@ -153,13 +159,26 @@ async function main(): Promise<void> {
   const { secrets, users } = readSecrets(values);
   const asterisk = readAsterisk(values);
   const dataDir = path.resolve(values['data-dir']);
+  const redisUrl = values['redis-url'];
+  const cluster =
+    redisUrl === undefined
+      ? undefined
+      : await openCluster({
+          url: redisUrl,
+          prefix: values['redis-prefix'],
+          limits: storeLimits(withDefaults({ pbxToken: secrets.pbxToken, ...storeOptions(values) })),
+          tickEveryMs: values['expire-every-ms'],
+          snapshotEveryMs: values['cluster-snapshot-every-ms'],
+          joinTimeoutMs: values['redis-join-timeout-ms'],
+          log: logLine,
+        });
   const running = await startRelay({
     port: values.port,
     host: values.host,
     pbxToken: secrets.pbxToken,
     ...(secrets.token !== undefined ? { token: secrets.token } : {}),
     ...(secrets.auth !== undefined ? { auth: values.dev ? withSandboxOrigins(secrets.auth) : secrets.auth } : {}),
-    dataDir,
+    ...(cluster === undefined ? { dataDir } : { cluster }),
     maxSubscribers: values['max-subscribers'],
     maxExtensionsPerSubscriber: values['max-extensions'],
     maxBodyBytes: values['max-body-bytes'],
@@ -188,14 +207,18 @@ async function main(): Promise<void> {
   for (const line of asteriskBanner(asterisk.settings)) console.log(line);
   const callLogLine = callLogBanner(callLog);
   if (callLogLine !== null) console.log(callLogLine);
-  console.log(`  data directory:  ${dataDir}`);
+  if (cluster === undefined) console.log(`  data directory:  ${dataDir}`);
+  else console.log(`  cluster node:    ${cluster.nodeId}, store in Redis at ${redisAddress(redisUrl as string)} (prefix ${values['redis-prefix']})`);
   // After the addresses, so a supervisor that waits for them sees the start first, then why it is unsafe.
   for (const [message, context] of startWarnings(secrets, values.dev)) logLine(message, context);
   if (callLog !== null && secrets.auth === undefined) logLine('relay: WARNING the call log has no users file (--users): calls are logged without their Kommo user (Kommo counts them as a robot\'s)');
   // A re-read users file applies to new tickets, polls and subscribes, and at each renewal.
   if (users !== null) process.on('SIGHUP', () => users?.reread());
   const stop = () => {
-    running.close().then(() => process.exit(0), () => process.exit(1));
+    running
+      .close()
+      .then(() => cluster?.close())
+      .then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -125,6 +125,12 @@ export class MemoryStore implements CallStore {
     return { legs: this.legs.size, history: this.history.size };
   }
 
+  /** The whole state, for restore() on another node (the cluster's snapshots). */
+  save(): SavedState {
+    const history = this.history.save();
+    return { offset: this.offset, globalFloor: history.globalFloor, legs: this.legs.all(), history: history.entries, floors: history.floors };
+  }
+
   /** Loads a saved state into a new store (the SQLite store at startup). */
   restore(saved: SavedState): void {
     for (const leg of saved.legs) this.legs.put(leg);

@@ -1,15 +1,42 @@
 /**
- * The relay's store from its options: a store of the caller's own (tests), the SQLite file in
- * `dataDir` (the command line), or memory; with the leg and history limits the options give.
+ * The relay's store from its options: a cluster node's copy, a store of the caller's own (tests),
+ * the SQLite file in `dataDir` (the command line), or memory; with the leg and history limits
+ * the options give.
  */
+import { AuthConfigError } from './auth/config-error';
+import { openCallLog } from './calllog/open-call-log';
 import { MemoryStore } from './memory-store';
 import type { RelaySettings } from './options';
 import { SqliteStore } from './sqlite-store';
-import type { CallStore } from './store';
+import type { CallStore, StoreLimits } from './store';
 
-export function openStore(options: RelaySettings, log: (message: string, context?: Record<string, unknown>) => void): CallStore {
+/**
+ * What a relay holds: its store (a cluster node's copy, or its own) and its call log. A call log
+ * whose outbox cannot be opened leaves the store it opened closed again, not locked.
+ */
+export function openRelayState(options: RelaySettings, now: () => number, log: (message: string, context?: Record<string, unknown>) => void) {
+  // Each node would read the PBX and log every call on its own (docs/cluster.md says what is next).
+  if (options.cluster !== undefined && (options.pbxSource !== undefined || options.callLog !== undefined)) {
+    throw new AuthConfigError('cluster', 'a PBX source (pbxSource) and the call log (callLog) run on a relay alone for now, not on a cluster node');
+  }
+  const store = options.cluster?.store ?? openStore(options, log);
+  try {
+    return { store, callLog: openCallLog(options, now, log) };
+  } catch (error) {
+    if (options.cluster === undefined) store.close();
+    throw error;
+  }
+}
+
+function openStore(options: RelaySettings, log: (message: string, context?: Record<string, unknown>) => void): CallStore {
   if (options.store !== undefined) return options.store;
-  const limits = {
+  const limits = storeLimits(options);
+  return options.dataDir !== undefined ? new SqliteStore({ dataDir: options.dataDir, limits, log }) : new MemoryStore(limits);
+}
+
+/** The leg and history limits of a relay's settings (a cluster node's copy has the same). */
+export function storeLimits(options: RelaySettings): StoreLimits {
+  return {
     maxLegs: options.maxCalls,
     ringingMaxAgeMs: options.ringingMaxAgeMs,
     answeredMaxAgeMs: options.answeredMaxAgeMs,
@@ -18,5 +45,4 @@ export function openStore(options: RelaySettings, log: (message: string, context
     historyMaxPerExtension: options.historyMaxPerExtension,
     historyMaxEvents: options.historyMaxEvents,
   };
-  return options.dataDir !== undefined ? new SqliteStore({ dataDir: options.dataDir, limits, log }) : new MemoryStore(limits);
 }

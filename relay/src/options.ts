@@ -10,6 +10,7 @@ import type { CallLogConfig } from './calllog/types';
 import type { KommoApi } from './kommo/types';
 import type { PbxAdapter } from './originate/pbx-adapter';
 import type { PbxSource } from './pbx-source';
+import type { ClusterLink } from './cluster-link';
 import type { CallStore } from './store';
 
 const MINUTE = 60_000;
@@ -107,6 +108,12 @@ export interface RelayOptions {
   dataDir?: string;
   /** A store of your own (tests); wins over `dataDir`. */
   store?: CallStore;
+  /**
+   * One node of a cluster of relays (relay/src/cluster/, docs/cluster.md): its copy of the shared
+   * store replaces `store` and `dataDir`, writes go to the cluster, and every node's writes reach
+   * this node's sockets. Absent: the relay is alone.
+   */
+  cluster?: ClusterLink;
   /** WebSocket connections at once, relay-wide (default 10 000); more get the `overloaded` frame. */
   maxSubscribers?: number;
   /** Extensions one connection or poll may ask for (default 50). */

@@ -10,8 +10,8 @@ import type { PbxSink } from './pbx-source';
 
 export function createPbxSink(o: {
   now: () => number;
-  ingest: (events: readonly CallEvent[]) => unknown;
-  beforeWrite: () => void;
+  /** Stores them, or holds them until it can (it never throws). */
+  ingest: (events: readonly CallEvent[]) => void;
   log: (message: string, context?: Record<string, unknown>) => void;
 }): PbxSink {
   return {
@@ -23,14 +23,7 @@ export function createPbxSink(o: {
         if (parsed.ok) valid.push(admitTime(parsed.event, now).event);
         else o.log('relay: the PBX source derived an invalid event; dropped', { reason: parsed.reason, call_id: event.callId, extension: event.extension });
       }
-      if (valid.length === 0) return;
-      try {
-        o.beforeWrite();
-        o.ingest(valid);
-      } catch (error) {
-        // The store could not be written: the PBX cannot be asked to resend, so it is said loudly.
-        o.log('relay: events from the PBX source could not be stored', { error: String(error), events: valid.length });
-      }
+      if (valid.length > 0) o.ingest(valid);
     },
   };
 }

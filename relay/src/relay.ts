@@ -12,7 +12,8 @@
  * (load and attack: admission before authentication, caps, frame rate, Origin, lifetime, the
  * server's connection cap and timeouts), originate/ (click-to-call: the route, the PBX adapters),
  * calllog/ (every completed call on the customer's Kommo card, through a durable outbox) with
- * kommo/ (its Kommo API client).
+ * kommo/ (its Kommo API client), ingest-path.ts (where writes go) with cluster/ (several nodes
+ * sharing one store through Redis, docs/cluster.md).
  *
  * Robustness rules: every input is bounded (body, frame, subscriptions, legs, history), every
  * bad input gets a 4xx JSON answer or an `error` frame, and no handler may throw out into
@@ -26,16 +27,17 @@ import { createAccess } from './auth/access';
 import { AuthConfigError } from './auth/config-error';
 import { checkSharedSecret } from './auth/settings';
 import { admitTime } from './leg-rules';
-import { openStore } from './open-store';
+import { openRelayState } from './open-store';
 import { closeAdapter } from './originate/pbx-adapter';
 import { createRoutes } from './routes';
 import { withDefaults } from './options';
 import type { RelayOptions } from './options';
 import { createSocketGuard } from './guard/socket-guard';
 import { createSubscriberHub } from './subscribers';
-import { openCallLog } from './calllog/open-call-log';
 import { createPbxSink } from './pbx-source-sink';
 import { createRequestDispatch } from './request-dispatch';
+import { createIngestPath } from './ingest-path';
+import type { BatchOutcome } from './store';
 import type { CallLogStatus } from './calllog/status';
 import { healthFigures } from './relay-health';
 
@@ -74,28 +76,22 @@ export function createRelay(given: RelayOptions): Relay {
   const log = options.log ?? (() => {});
   const base = (options.basePath ?? '').replace(/\/$/, '');
   const recentEndedMs = options.endedRetentionMs;
-  const store = openStore(options, log);
-  let callLog: ReturnType<typeof openCallLog>;
-  try {
-    callLog = openCallLog(options, now, log);
-  } catch (error) {
-    // Its outbox file could not be opened: the store opened before it is not left locked.
-    store.close();
-    throw error;
-  }
+  const { store, callLog } = openRelayState(options, now, log);
   let closed = false;
-
-  function maintain(): void {
-    if (closed) return;
-    try {
-      const expired = store.expire(now());
-      hub.fanOut(expired);
-      callLog?.observe(expired.map((e) => e.event));
-    } catch (error) {
-      // A failed expiry is retried on the next request or tick; nothing was half-applied.
-      log('relay: expiry failed', { error: String(error) });
-    }
-  }
+  const path = createIngestPath({
+    store,
+    cluster: options.cluster,
+    now,
+    log,
+    emit(emitted) {
+      if (emitted.length === 0) return;
+      hub.fanOut(emitted);
+      callLog?.observe(emitted.map((e) => e.event));
+    },
+  });
+  const maintain = () => {
+    if (!closed) path.maintain();
+  };
 
   // Only authenticated sockets take a subscriber slot; every socket meets the guard first.
   const guard = createSocketGuard({
@@ -110,6 +106,7 @@ export function createRelay(given: RelayOptions): Relay {
     overloadRetryAfterS: options.overloadRetryAfterS,
     origins: access.origins,
     ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster.slots }),
     now,
     log,
   });
@@ -129,13 +126,6 @@ export function createRelay(given: RelayOptions): Relay {
     beforeRead: maintain,
   });
 
-  function ingest(events: readonly CallEvent[]) {
-    const outcome = store.apply(events, now());
-    hub.fanOut(outcome.emitted);
-    callLog?.observe(outcome.emitted.map((e) => e.event));
-    return outcome;
-  }
-
   const route = createRoutes({
     store,
     access,
@@ -145,12 +135,17 @@ export function createRelay(given: RelayOptions): Relay {
     maxExtensions: options.maxExtensionsPerSubscriber,
     recentEndedMs,
     retryAfterS: options.fullRetryAfterS,
-    originate: { adapter: options.originate?.adapter ?? null, intervalMs: options.originate?.intervalMs ?? options.originateIntervalMs, maxInFlight: options.maxOriginatesInFlight },
+    originate: {
+      adapter: options.originate?.adapter ?? null,
+      intervalMs: options.originate?.intervalMs ?? options.originateIntervalMs,
+      maxInFlight: options.maxOriginatesInFlight,
+      ...(options.cluster === undefined ? {} : { claimInterval: options.cluster.claimInterval }),
+    },
     now,
     log,
-    ingest,
+    ingest: path.ingest,
     beforeRead: maintain,
-    health: () => healthFigures({ store, sockets: hub.counts(), callLog: callLog?.status() ?? null, source: options.pbxSource }),
+    health: () => healthFigures({ store, sockets: hub.counts(), callLog: callLog?.status() ?? null, source: options.pbxSource, cluster: options.cluster }),
     callLogStatus: () => callLog?.status() ?? null,
   });
 
@@ -160,7 +155,7 @@ export function createRelay(given: RelayOptions): Relay {
   callLog?.start(store.allLegs().map((leg) => leg.event));
   expiry.unref();
   const source = options.pbxSource;
-  source?.start(createPbxSink({ now, ingest, beforeWrite: maintain, log }));
+  source?.start(createPbxSink({ now, ingest: path.ingestLater, log }));
 
   const { handleRequest, handleUpgrade } = createRequestDispatch({
     base,
@@ -176,8 +171,9 @@ export function createRelay(given: RelayOptions): Relay {
     handleRequest,
     handleUpgrade,
     publish(event) {
+      if (options.cluster !== undefined) throw new Error('publish() is for a relay alone; a cluster node takes events by POST /pbx/events');
       maintain();
-      const outcome = ingest([admitTime(event, now()).event]);
+      const outcome = path.ingest([admitTime(event, now()).event]) as BatchOutcome;
       return { changed: outcome.results[0] === 'changed' };
     },
     activeCalls() {
@@ -197,7 +193,9 @@ export function createRelay(given: RelayOptions): Relay {
       closed = true;
       clearInterval(expiry);
       hub.close();
-      store.close();
+      path.close();
+      // A cluster's copy belongs to its node (main.ts closes it after the relay).
+      if (options.cluster === undefined) store.close();
       closeAdapter(options.originate?.adapter, log);
       const stopping = source?.stop().catch((error: unknown) => log('relay: the PBX source failed to stop', { error: String(error) }));
       closing = Promise.all([stopping, callLog?.close()]).then(() => undefined);

@@ -37,12 +37,12 @@ export interface RouteOptions {
   now: () => number;
   log: (message: string, context?: Record<string, unknown>) => void;
   /** Stores a batch and sends what it emitted to the subscribers. */
-  ingest: (events: readonly CallEvent[]) => BatchOutcome;
+  ingest: (events: readonly CallEvent[]) => BatchOutcome | Promise<BatchOutcome>;
   /** The relay's expiry, run before anything is read or stored. */
   beforeRead: () => void;
   health: () => Record<string, unknown>;
   /** Click-to-call: the adapter (null: disabled), the rate limit, the in-flight cap. */
-  originate: Pick<OriginateRouteOptions, 'adapter' | 'intervalMs' | 'maxInFlight'>;
+  originate: Pick<OriginateRouteOptions, 'adapter' | 'intervalMs' | 'maxInFlight' | 'claimInterval'>;
   /** The call log's status (null: the relay logs no calls). */
   callLogStatus: () => CallLogStatus | null;
 }
@@ -109,7 +109,7 @@ export function createRoutes(o: RouteOptions) {
     o.beforeRead();
     let outcome: BatchOutcome;
     try {
-      outcome = o.ingest(events);
+      outcome = await o.ingest(events);
     } catch (error) {
       if (!(error instanceof StoreWriteFailed)) throw error;
       o.log('relay: a POST could not be stored; the PBX is told to retry', { error: String(error.cause ?? error) });

@@ -23,6 +23,53 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+export interface PipeHooks {
+  /**
+   * False while the pair is silent: bytes are dropped both ways, and one side closing leaves the
+   * other open, as a black hole would. Errors still destroy both. Always true when absent.
+   */
+  flowing?: () => boolean;
+  /** Each chunk from upstream that is passed on, before it is written to the client. */
+  onUpstreamData?: (chunk: Buffer) => void;
+  /** Both sockets have closed. */
+  onClosed?: () => void;
+}
+
+/**
+ * Bytes both ways between an accepted client and its upstream, untouched; an error on either side
+ * destroys both, and so does a close (while flowing), so a dead backend drops its clients at once.
+ * Shared with test/support/tcp-balancer.ts.
+ */
+export function pipeBoth(client: net.Socket, upstream: net.Socket, hooks: PipeHooks = {}): void {
+  const flowing = hooks.flowing ?? (() => true);
+  client.on('data', (d: Buffer) => {
+    if (flowing()) upstream.write(d);
+  });
+  upstream.on('data', (d: Buffer) => {
+    if (!flowing()) return;
+    hooks.onUpstreamData?.(d);
+    client.write(d);
+  });
+  const end = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('error', end);
+  upstream.on('error', end);
+  let closed = 0;
+  const forget = () => {
+    if (++closed === 2) hooks.onClosed?.();
+  };
+  client.on('close', () => {
+    if (flowing()) upstream.destroy();
+    forget();
+  });
+  upstream.on('close', () => {
+    if (flowing()) client.destroy();
+    forget();
+  });
+}
+
 interface Conn {
   client: net.Socket;
   upstream: net.Socket;
@@ -43,32 +90,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     const upstream = net.connect(targetPort, '127.0.0.1');
     const c: Conn = { client, upstream, silent: false, lastFromRelay: Date.now() };
     conns.add(c);
-    client.on('data', (d) => {
-      if (!c.silent) upstream.write(d);
-    });
-    upstream.on('data', (d) => {
-      if (c.silent) return;
-      c.lastFromRelay = Date.now();
-      client.write(d);
-    });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end);
-    upstream.on('error', end);
-    // A silent connection stays open on the side still there, as a black hole would.
-    let closed = 0;
-    const forget = () => {
-      if (++closed === 2) conns.delete(c);
-    };
-    client.on('close', () => {
-      if (!c.silent) upstream.destroy();
-      forget();
-    });
-    upstream.on('close', () => {
-      if (!c.silent) client.destroy();
-      forget();
+    pipeBoth(client, upstream, {
+      flowing: () => !c.silent,
+      onUpstreamData: () => {
+        c.lastFromRelay = Date.now();
+      },
+      onClosed: () => conns.delete(c),
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -90,6 +90,21 @@ describe('docs/deploy/nginx.conf', () => {
     expect([result.code, result.stderr]).toEqual([1, expect.stringMatching(/unknown directive "proxy_read_timout"/)]);
   });
 
+  it('with docs/cluster.md\'s two-node upstream and PBX retry, still passes nginx -t without a warning', async () => {
+    const guide = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'cluster.md'), 'utf8');
+    const upstream = /```nginx\n([\s\S]*?)```/.exec(guide)?.[1]?.replace(/^ {3}/gm, '') ?? '';
+    expect(upstream).toMatch(/upstream kommo_relay \{[\s\S]*server 10\.0\.0\.11:8090[\s\S]*server 10\.0\.0\.12:8090/);
+    const retry = /`(proxy_next_upstream [^`]+;)`/.exec(guide)?.[1] ?? '';
+    expect(retry).toBe('proxy_next_upstream error timeout non_idempotent;');
+    const twoNodes = read('nginx.conf')
+      .replace(/upstream kommo_relay \{[^}]*\}/, upstream.trim())
+      .replace(/location = \/pbx\/events \{/, `location = /pbx/events {\n        ${retry}`);
+    expect(twoNodes).toContain('server 10.0.0.12:8090');
+    const result = await nginxTest(twoNodes);
+    expect(complaints(result.stderr + result.stdout, /syntax is ok|test is successful/)).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
   it('upgrades WebSockets on /ws, names the client in X-Forwarded-For, and waits longer than the heartbeat', () => {
     const ws = /location = \/ws \{([^}]*)\}/.exec(read('nginx.conf'))?.[1] ?? '';
     expect(ws).toMatch(/proxy_set_header Upgrade\s+\$http_upgrade;/);

@@ -24,6 +24,7 @@ import { PendingPool } from './pending-pool';
 import type { PendingLimits } from './pending-pool';
 import { throttledLog } from './refusal-log';
 import type { Log } from './refusal-log';
+import type { ClusterSlots } from '../cluster-link';
 import { SubscriberCaps } from './subscriber-caps';
 import type { CapReached, SubscriberLimits } from './subscriber-caps';
 
@@ -36,6 +37,8 @@ export interface SocketGuardOptions extends PendingLimits, SubscriberLimits {
   /** The Origin allow-list (auth's `--kommo-origin`); null: any origin but `null`. */
   origins: readonly string[] | null;
   trustedProxies?: readonly string[];
+  /** On a cluster: the caps count the other nodes' sockets too. */
+  cluster?: ClusterSlots;
   now: () => number;
   log: Log;
 }
@@ -82,7 +85,7 @@ export function createSocketGuard(o: SocketGuardOptions): SocketGuard {
   if (o.subscribeCost > o.frameRate.burst) throw new RangeError(`subscribeCost (${o.subscribeCost}) exceeds frameBurst (${o.frameRate.burst}): no subscribe could pass`);
   const states = new Map<WebSocket, Guarded>();
   const pool = new PendingPool<WebSocket>(o);
-  const caps = new SubscriberCaps<WebSocket>(o);
+  const caps = new SubscriberCaps<WebSocket>(o, o.cluster?.others);
   /** Refused sockets in their closing handshake, oldest first: the first to cut when connections run short. */
   const closing = new Map<WebSocket, Duplex>();
   const refusalLog = throttledLog(o.log);
@@ -106,6 +109,15 @@ export function createSocketGuard(o: SocketGuardOptions): SocketGuard {
     else if (limit === 'address') refusalLog('relay: per-address cap reached, a widget was told to come back later', { address: state.address, cap: o.maxSubscribersPerAddress });
     else refusalLog('relay: per-user cap reached, a widget was told to come back later', { user, cap: o.maxSubscribersPerUser });
   }
+
+  // On a cluster: this node reports its counts, and lets go of its share of what the nodes took together beyond a cap.
+  o.cluster?.report(() => caps.counts());
+  const stopSharing = o.cluster?.onRefresh(() => {
+    for (const { item, cap, key } of caps.excess()) {
+      const state = states.get(item);
+      if (state !== undefined && !state.refused) refuseCap(item, state, cap, cap === 'user' ? key : null);
+    }
+  });
 
   return {
     screen(req, socket) {
@@ -169,6 +181,7 @@ export function createSocketGuard(o: SocketGuardOptions): SocketGuard {
     },
     counts: () => ({ pending: pool.size, subscribers: caps.size }),
     close() {
+      stopSharing?.();
       for (const state of states.values()) state.stopLifetime();
       states.clear();
       closing.clear();

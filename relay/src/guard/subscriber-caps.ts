@@ -4,6 +4,11 @@
  * one). Only a socket that proved a credential takes a slot, so sockets that never authenticate
  * cannot keep widgets out. In legacy token mode every widget presents the same token, so there
  * is no user to count: `user` is null and only the other two caps apply.
+ *
+ * On a cluster (docs/cluster.md) the per-address and per-user caps count every node's sockets:
+ * `others` says what the other nodes hold (as of their last report, a second old at most), and
+ * `excess()` names the sockets this node must let go when, together, the nodes hold more than a
+ * cap (sockets taken on two nodes at once): its share of the excess, newest first.
  */
 
 export interface SubscriberLimits {
@@ -14,6 +19,15 @@ export interface SubscriberLimits {
 
 /** Which cap refused a socket. */
 export type CapReached = 'subscribers' | 'address' | 'user';
+
+/** What the other nodes of a cluster hold, per capped address and per user. */
+export type OtherNodes = (kind: 'address' | 'user', key: string) => number;
+
+/** This node's sockets per capped address and per user (what it reports to the other nodes). */
+export interface SlotCounts {
+  address: ReadonlyMap<string, number>;
+  user: ReadonlyMap<string, number>;
+}
 
 interface Slot {
   /** null: not capped per address (this machine). */
@@ -33,7 +47,10 @@ export class SubscriberCaps<T> {
   private readonly perAddress = new Map<string, number>();
   private readonly perUser = new Map<string, number>();
 
-  constructor(private readonly limits: SubscriberLimits) {}
+  constructor(
+    private readonly limits: SubscriberLimits,
+    private readonly others: OtherNodes = () => 0,
+  ) {}
 
   get size(): number {
     return this.slots.size;
@@ -52,12 +69,43 @@ export class SubscriberCaps<T> {
   take(item: T, address: string | null, user: string | null): CapReached | null {
     if (this.slots.has(item)) return null;
     if (this.full()) return 'subscribers';
-    if (address !== null && (this.perAddress.get(address) ?? 0) >= this.limits.maxSubscribersPerAddress) return 'address';
-    if (user !== null && (this.perUser.get(user) ?? 0) >= this.limits.maxSubscribersPerUser) return 'user';
+    if (address !== null && (this.perAddress.get(address) ?? 0) + this.others('address', address) >= this.limits.maxSubscribersPerAddress) return 'address';
+    if (user !== null && (this.perUser.get(user) ?? 0) + this.others('user', user) >= this.limits.maxSubscribersPerUser) return 'user';
     this.slots.set(item, { address, user });
     add(this.perAddress, address, 1);
     add(this.perUser, user, 1);
     return null;
+  }
+
+  counts(): SlotCounts {
+    return { address: this.perAddress, user: this.perUser };
+  }
+
+  /**
+   * The sockets to let go so that the nodes together come back within each cap: for each key over
+   * it, this node's share of the excess (in proportion to what it holds, rounded up), its newest.
+   */
+  excess(): Array<{ item: T; cap: 'address' | 'user'; key: string }> {
+    const out: Array<{ item: T; cap: 'address' | 'user'; key: string }> = [];
+    const chosen = new Set<T>();
+    const over = (kind: 'address' | 'user', counts: Map<string, number>, cap: number) => {
+      for (const [key, local] of counts) {
+        const total = local + this.others(kind, key);
+        if (total <= cap) continue;
+        let shed = Math.min(local, Math.ceil(((total - cap) * local) / total));
+        const newest = [...this.slots].filter(([, slot]) => slot[kind] === key).reverse();
+        for (const [item] of newest) {
+          if (shed <= 0) break;
+          if (chosen.has(item)) continue;
+          chosen.add(item);
+          out.push({ item, cap: kind, key });
+          shed -= 1;
+        }
+      }
+    };
+    over('address', this.perAddress, this.limits.maxSubscribersPerAddress);
+    over('user', this.perUser, this.limits.maxSubscribersPerUser);
+    return out;
   }
 
   release(item: T): void {

@@ -28,6 +28,8 @@ export interface OriginateRouteOptions {
   intervalMs: number;
   /** Originates waiting on the PBX at once, relay-wide; one more is 503 `overloaded`. */
   maxInFlight: number;
+  /** On a cluster: the interval counted over every node (ClusterLink.claimInterval). */
+  claimInterval?: (key: string, ttlMs: number) => Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
   now: () => number;
   log: (message: string, context?: Record<string, unknown>) => void;
 }
@@ -56,13 +58,18 @@ export function createOriginateRoute(o: OriginateRouteOptions) {
     const asked = readOriginateBody(await readLimitedBody(req));
     const extension = chooseExtension(asked.extension, caller.own);
     const key = limitKey(caller.userId, extension);
+    const rateLimited = (retryAfterS: number) => {
+      const reason = `one call per ${caller.userId === null ? 'extension' : 'user'} every ${o.intervalMs / 1000} s: try again in ${retryAfterS} s`;
+      return new RequestRefused(429, 'rate_limited', reason, { retry_after: retryAfterS }, { 'Retry-After': String(retryAfterS) });
+    };
     const allowed = limit.check(key);
-    if (!allowed.ok) {
-      const reason = `one call per ${caller.userId === null ? 'extension' : 'user'} every ${o.intervalMs / 1000} s: try again in ${allowed.retryAfterS} s`;
-      throw new RequestRefused(429, 'rate_limited', reason, { retry_after: allowed.retryAfterS }, { 'Retry-After': String(allowed.retryAfterS) });
-    }
+    if (!allowed.ok) throw rateLimited(allowed.retryAfterS);
     // Not counted against the rate limit: the PBX was not asked, and Retry-After says 1 s.
     if (inFlight >= o.maxInFlight) throw new RequestRefused(503, 'overloaded', `more than ${o.maxInFlight} calls are waiting on the PBX; retry in a second`, { retry_after: 1 }, { 'Retry-After': '1' });
+    if (o.claimInterval !== undefined && o.intervalMs > 0) {
+      const claimed = await o.claimInterval(`originate:${key}`, o.intervalMs);
+      if (!claimed.ok) throw rateLimited(Math.max(1, Math.ceil(claimed.retryAfterMs / 1000)));
+    }
     limit.record(key);
     return { id: randomUUID(), extension, number: asked.number, userId: caller.userId };
   }

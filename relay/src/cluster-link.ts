@@ -1,0 +1,36 @@
+/**
+ * What the relay needs from a cluster of relay nodes (relay/src/cluster/ implements it on Redis):
+ * a copy of the shared store to read, a way to write to it, and what every node's writes emit.
+ * Given as `RelayOptions.cluster`, it replaces the relay's own store: the relay then neither
+ * writes nor expires its store itself; it serves its sockets from the copy.
+ */
+import type { CallEvent, SequencedEvent } from '../../src/protocol';
+import type { OtherNodes, SlotCounts } from './guard/subscriber-caps';
+import type { BatchOutcome, CallStore } from './store';
+
+export interface ClusterLink {
+  /** This node's copy of the store: read it, never write it. */
+  readonly store: CallStore;
+  /** Writes a POST's events to the cluster; their outcome once applied here. Throws StoreWriteFailed when they were not taken (the PBX is told to retry). */
+  submit(events: readonly CallEvent[], now: number): Promise<BatchOutcome>;
+  /** Every change applied here, whichever node wrote it, in offset order; returns the unsubscribe. */
+  onEmitted(listener: (emitted: readonly SequencedEvent[]) => void): () => void;
+  /** The per-address and per-user socket caps, counted over every node. */
+  readonly slots: ClusterSlots;
+  /**
+   * Once per `ttlMs` across the cluster (the per-user click-to-call interval): refused, with the
+   * time left, when a node claimed `key` within it. Redis away: allowed (each node's own limit holds).
+   */
+  claimInterval(key: string, ttlMs: number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
+  /** `GET /health`'s `cluster` figures. */
+  health(): Record<string, unknown>;
+}
+
+export interface ClusterSlots {
+  /** What the other nodes hold, as of their last report. */
+  others: OtherNodes;
+  /** This node's counts, read each time it reports them. */
+  report(counts: () => SlotCounts): void;
+  /** After each refresh of the other nodes' counts; returns the unsubscribe. */
+  onRefresh(listener: () => void): () => void;
+}

@@ -1,0 +1,133 @@
+/**
+ * The cluster's Redis, through ioredis: one connection for commands and one for the blocking
+ * read of the log (a blocked XREAD would hold up every other command on its connection).
+ *
+ * Nothing is queued while Redis is away (`enableOfflineQueue: false`, a command timeout): a POST
+ * must be told at once that its events were not stored, so that the PBX retries (503), rather
+ * than wait in a queue that a crash of this node would lose. ioredis reconnects by itself.
+ */
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import type { ClusterBackend, LogRecord } from './backend';
+
+export interface RedisBackendOptions {
+  url: string;
+  /** Key prefix: several clusters can share one Redis. */
+  prefix: string;
+  /** A command without an answer this long fails (Redis hung, not gone). */
+  commandTimeoutMs: number;
+}
+
+// Renews the lease only while this holder has it (a plain SET would steal it back).
+const HOLD_LEASE = `
+local current = redis.call('GET', KEYS[1])
+if current == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+const RELEASE_LEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export function createRedisBackend(o: RedisBackendOptions): ClusterBackend {
+  const common: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: o.commandTimeoutMs,
+    // Reconnect quickly and forever: 100 ms doubling to 1 s (a restarted Redis is used within a second).
+    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times - 1, 4), 1000),
+    lazyConnect: false,
+  };
+  const commands = new Redis(o.url, { ...common, commandTimeout: o.commandTimeoutMs, connectionName: 'relay-commands' });
+  const reader = new Redis(o.url, { ...common, blockingTimeout: o.commandTimeoutMs, connectionName: 'relay-log-reader' });
+  // ioredis emits 'error' for every failed reconnect; the cluster's health says so once.
+  let lastError = '';
+  for (const client of [commands, reader]) client.on('error', (error: Error) => (lastError = error.message));
+  const key = (name: string) => `${o.prefix}:${name}`;
+  const log = key('log');
+
+  const records = (reply: Array<[string, Array<[string, string[]]>]> | null): LogRecord[] => {
+    const items = reply?.[0]?.[1] ?? [];
+    return items.map(([id, fields]) => ({ id, payload: fields[1] ?? '' }));
+  };
+
+  return {
+    async append(payload) {
+      const id = await commands.xadd(log, '*', 'e', payload);
+      if (id === null) throw new Error('XADD returned no id');
+      return id;
+    },
+    async read(afterId, blockMs, count) {
+      const reply =
+        blockMs > 0
+          ? await reader.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', log, afterId)
+          : await commands.xread('COUNT', count, 'STREAMS', log, afterId);
+      return records(reply as Array<[string, Array<[string, string[]]>]> | null);
+    },
+    async firstId() {
+      const first = await commands.xrange(log, '-', '+', 'COUNT', 1);
+      return first[0]?.[0] ?? null;
+    },
+    async claimEpoch(candidate) {
+      const created = (await commands.set(key('epoch'), candidate, 'NX')) === 'OK';
+      const epoch = created ? candidate : await commands.get(key('epoch'));
+      if (epoch === null) throw new Error('the epoch vanished while it was read');
+      return { epoch, created };
+    },
+    loadSnapshot: () => commands.get(key('snapshot')),
+    async saveSnapshot(payload, trimBefore) {
+      await commands.set(key('snapshot'), payload);
+      if (trimBefore !== null) await commands.xtrim(log, 'MINID', trimBefore);
+    },
+    async holdLease(name, holder, ttlMs) {
+      return (await commands.eval(HOLD_LEASE, 1, key(`lease:${name}`), holder, ttlMs)) === 1;
+    },
+    async releaseLease(name, holder) {
+      await commands.eval(RELEASE_LEASE, 1, key(`lease:${name}`), holder);
+    },
+    async claimOnce(name, ttlMs) {
+      const claimed = await commands.set(key(name), '1', 'PX', ttlMs, 'NX');
+      if (claimed === 'OK') return null;
+      return Math.max(0, await commands.pttl(key(name)));
+    },
+    async reportSlots(node, counts, ttlMs) {
+      const slots = key(`slots:${node}`);
+      const now = Date.now();
+      const write = commands.multi().del(slots);
+      if (counts.size > 0) write.hset(slots, Object.fromEntries(counts)).pexpire(slots, ttlMs);
+      // The live nodes, by when they last reported: a node that stops reporting drops out.
+      write.zadd(key('nodes'), now, node).zremrangebyscore(key('nodes'), 0, now - ttlMs);
+      await write.exec();
+    },
+    async otherSlots(node, aliveWithinMs) {
+      const live = (await commands.zrangebyscore(key('nodes'), Date.now() - aliveWithinMs, '+inf')).filter((id) => id !== node);
+      const sums = new Map<string, number>();
+      if (live.length === 0) return sums;
+      const read = commands.pipeline();
+      for (const id of live) read.hgetall(key(`slots:${id}`));
+      for (const [error, fields] of (await read.exec()) ?? []) {
+        if (error !== null) throw error;
+        for (const [field, value] of Object.entries(fields as Record<string, string>)) {
+          const n = Number(value);
+          if (Number.isSafeInteger(n) && n > 0) sums.set(field, (sums.get(field) ?? 0) + n);
+        }
+      }
+      return sums;
+    },
+    async waitReady(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      let last: unknown = null;
+      // A client that is not ready refuses commands (no offline queue): ask until it answers.
+      while (Date.now() < deadline) {
+        try {
+          if (commands.status === 'ready' && reader.status === 'ready') return void (await commands.ping());
+        } catch (error) {
+          last = error;
+        }
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      throw new Error(`Redis did not answer within ${timeoutMs} ms (${last === null ? lastError || 'no connection' : String(last)})`);
+    },
+    async close() {
+      // quit() waits for Redis; a Redis that is away is not waited for.
+      await Promise.all([commands, reader].map((client) => (client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect())));
+    },
+  };
+}
