@@ -28,10 +28,17 @@ import { PERCENTILE_METHOD, summarize } from './report/stats';
 import { atMost, figuresMatching } from './report/targets';
 import type { Figure, LatencySeries, Section, Target } from './report/types';
 
-const TOKEN = 'bench-scale-token';
-const PBX = 'bench-scale-pbx';
+export const TOKEN = 'bench-scale-token';
+export const PBX = 'bench-scale-pbx';
 export const SCALE_COUNTS = [100, 1000, 5000] as const;
-const WAVE = 500;
+export const WAVE = 500;
+
+/** `count` clients made `make(i)`, WAVE at a time (under the relay's pending-socket pool). */
+export async function inWaves<T>(count: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let from = 0; from < count; from += WAVE) out.push(...(await Promise.all(Array.from({ length: Math.min(WAVE, count - from) }, (_, k) => make(from + k)))));
+  return out;
+}
 
 interface Subscriber {
   ws: WebSocket;
@@ -65,14 +72,19 @@ function subscribe(wsUrl: string, extension: string): Promise<Subscriber> {
   });
 }
 
-const post = (url: string, events: unknown[]) =>
-  fetch(`${url}/pbx/events`, { method: 'POST', headers: { Authorization: `Bearer ${PBX}`, 'Content-Type': 'application/json' }, body: JSON.stringify(events) }).then(async (res) => {
+/** POST /pbx/events as the PBX does; the answer as it came. */
+export const postEvents = (url: string, events: unknown[]) =>
+  fetch(`${url}/pbx/events`, { method: 'POST', headers: { Authorization: `Bearer ${PBX}`, 'Content-Type': 'application/json' }, body: JSON.stringify(events) });
+
+/** POST /pbx/events; anything but 200 fails. */
+export const post = (url: string, events: unknown[]) =>
+  postEvents(url, events).then(async (res) => {
     if (res.status !== 200) throw new Error(`POST /pbx/events answered ${res.status}: ${await res.text()}`);
   });
 
-const ringing = (callId: string, extension: string) => ({ call_id: callId, state: 'ringing', direction: 'inbound', phone: '+14155550100', extension });
+export const ringing = (callId: string, extension: string) => ({ call_id: callId, state: 'ringing', direction: 'inbound', phone: '+14155550100', extension });
 /** A call first seen ended: a leg the store may evict for the next (the burst would fill --max-calls with live ones). */
-const missed = (callId: string, extension: string) => ({ ...ringing(callId, extension), state: 'ended', result: 'missed' });
+export const missed = (callId: string, extension: string) => ({ ...ringing(callId, extension), state: 'ended', result: 'missed' });
 
 export interface ScaleOptions {
   counts: readonly number[];
@@ -91,9 +103,7 @@ async function measure(count: number, o: ScaleOptions, log: (line: string) => vo
     // The relay at rest first (its store open, its modules loaded), then the sockets.
     await post(relay.url, [ringing('warm-up', 'none')]);
     const before = rssKb(relay.pid);
-    for (let from = 0; from < count; from += WAVE) {
-      subs.push(...(await Promise.all(Array.from({ length: Math.min(WAVE, count - from) }, (_, k) => subscribe(relay.wsUrl, `e${from + k}`)))));
-    }
+    subs.push(...(await inWaves(count, (i) => subscribe(relay.wsUrl, `e${i}`))));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const memoryPer = ((rssKb(relay.pid) - before) * 1024) / count;
     log(`relay scale: ${count} subscribed, ${Math.round(memoryPer)} bytes each`);

@@ -40,6 +40,7 @@ import { CLICKS, runClickToCallBench } from './click-to-call';
 import { CALL_LOG_CALLS, callLogTargets, runCallLogBench } from './call-log';
 import { relayScaleTargets, runRelayScaleBench, SCALE_DEFAULTS } from './relay-scale';
 import { ASTERISK_CALLS, asteriskTargets, runAsteriskBench } from './asterisk';
+import { CLUSTER_DEFAULTS, clusterTargets, runClusterBench } from './cluster';
 
 type Mode = 'locks' | 'lease' | 'lease-storage';
 
@@ -75,7 +76,7 @@ const SIZES = {
   'asterisk-calls': size('calls on a real Asterisk 20 for AMI event -> widget frame (asterisk.ts)', ASTERISK_CALLS, 5),
 };
 const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
-const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log', 'relay-scale', 'asterisk'] as const;
+const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log', 'relay-scale', 'asterisk', 'cluster'] as const;
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
@@ -341,6 +342,12 @@ async function main(): Promise<void> {
     const s = await timed('Asterisk benchmark', () => runAsteriskBench(asteriskCalls, log), notes);
     if (s) sections.push(s);
   }
+  // Issue 19: relay nodes on one Redis (cluster.ts; about 3 minutes, --quick under 1).
+  if (!skip.has('cluster')) {
+    const o = quick ? { ...CLUSTER_DEFAULTS, counts: [100], nodes: [1, 2], events: 20, failoverSubscribers: 60 } : CLUSTER_DEFAULTS;
+    const s = await timed('cluster benchmark', () => runClusterBench(o, log), notes);
+    if (s) sections.push(s);
+  }
 
   notes.push(
     `Sample sizes: ${pageOptions.calls} calls per WebSocket latency variant, ${pageOptions.pollCalls1s} (1 s) and ${pageOptions.pollCalls3s} (3 s) polling calls, ` +
@@ -374,7 +381,7 @@ async function main(): Promise<void> {
     },
     bundle: bundle ?? { missing: skip.has('bundle') ? 'skipped (--skip bundle)' : 'the bundle analysis failed (see the notes)' },
     sections,
-    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections), ...relayScaleTargets(sections), ...asteriskTargets(sections)],
+    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections), ...relayScaleTargets(sections), ...asteriskTargets(sections), ...clusterTargets(sections)],
     notes,
     durationS: (Date.now() - started) / 1000,
   };
