@@ -22,6 +22,11 @@ export interface ClusterLink {
    * time left, when a node claimed `key` within it. Redis away: allowed (each node's own limit holds).
    */
   claimInterval(key: string, ttlMs: number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
+  /** A role one node holds at a time (the call log's writer); started by the caller, stopped with the node. */
+  role(name: string, ttlMs: number): ClusterRole;
+  /** A value every node reads, written whole by the holder of a role. */
+  readShared(name: string): Promise<string | null>;
+  writeShared(name: string, value: string): Promise<void>;
   /** `GET /health`'s `cluster` figures. */
   health(): Record<string, unknown>;
 }
@@ -33,4 +38,12 @@ export interface ClusterSlots {
   report(counts: () => SlotCounts): void;
   /** After each refresh of the other nodes' counts; returns the unsubscribe. */
   onRefresh(listener: () => void): () => void;
+}
+
+export interface ClusterRole {
+  holding(): boolean;
+  /** true when this node takes the role, false when it loses it. */
+  onChange(listener: (holding: boolean) => void): void;
+  start(): void;
+  stop(): Promise<void>;
 }

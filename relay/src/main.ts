@@ -105,7 +105,7 @@ function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): CallLogS
   const callLog = callLogSettings(values);
   const problem =
     guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values) ?? asteriskFlagsProblem(values) ?? (callLog instanceof UsageError ? callLog : null) ??
-    clusterFlagsProblem(values, { callLog: callLog !== null, asterisk: values['ami-host'] !== undefined });
+    clusterFlagsProblem(values, { asterisk: values['ami-host'] !== undefined });
   if (problem !== null) {
     process.stderr.write(formatUsageError(RELAY_COMMAND, problem));
     return process.exit(2);

@@ -5,6 +5,8 @@
  */
 import { AuthConfigError } from './auth/config-error';
 import { openCallLog } from './calllog/open-call-log';
+import { createClusterCallLog } from './calllog/cluster-call-log';
+import type { CallLog } from './calllog/call-log';
 import { MemoryStore } from './memory-store';
 import type { RelaySettings } from './options';
 import { SqliteStore } from './sqlite-store';
@@ -15,13 +17,22 @@ import type { CallStore, StoreLimits } from './store';
  * whose outbox cannot be opened leaves the store it opened closed again, not locked.
  */
 export function openRelayState(options: RelaySettings, now: () => number, log: (message: string, context?: Record<string, unknown>) => void) {
-  // Each node would read the PBX and log every call on its own (docs/cluster.md says what is next).
-  if (options.cluster !== undefined && (options.pbxSource !== undefined || options.callLog !== undefined)) {
-    throw new AuthConfigError('cluster', 'a PBX source (pbxSource) and the call log (callLog) run on a relay alone for now, not on a cluster node');
+  // Each node would read the PBX on its own (docs/cluster.md says what is next).
+  if (options.cluster !== undefined && options.pbxSource !== undefined) {
+    throw new AuthConfigError('cluster', 'a PBX source (pbxSource) runs on a relay alone for now, not on a cluster node');
   }
-  const store = options.cluster?.store ?? openStore(options, log);
+  const { cluster, callLog: given } = options;
+  const store = cluster?.store ?? openStore(options, log);
   try {
-    return { store, callLog: openCallLog(options, now, log) };
+    if (cluster === undefined || given === undefined) return { store, callLog: openCallLog(options, now, log) };
+    // One node writes to Kommo, from an outbox kept in Redis.
+    const callLog = createClusterCallLog({
+      cluster,
+      open: (outbox) => openCallLog({ ...options, callLog: { ...given, outbox } }, now, log) as CallLog,
+      legs: () => store.allLegs().map((leg) => leg.event),
+      log,
+    });
+    return { store, callLog };
   } catch (error) {
     if (options.cluster === undefined) store.close();
     throw error;

@@ -32,6 +32,8 @@ export interface RelayProcess {
   listeningAt: number;
   /** The relay's process id (its memory, in /proc). */
   pid: number;
+  /** The last 2000 characters it wrote to stderr (its log). */
+  stderr(): string;
   /** SIGKILL, no clean-up of any kind; resolves once the process is gone. */
   kill9(): Promise<void>;
   /** SIGTERM (a clean close); resolves once the process is gone. */
@@ -80,6 +82,7 @@ export function spawnRelay(o: RelayProcessOptions): Promise<RelayProcess> {
         wsUrl: `ws://127.0.0.1:${o.port}/ws`,
         listeningAt: at,
         pid: child.pid ?? -1,
+        stderr: () => stderr,
         async kill9() {
           child.kill('SIGKILL');
           await exited(child);

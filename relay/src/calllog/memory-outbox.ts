@@ -8,7 +8,7 @@ import { FAILURES_SHOWN, OUTBOX_DEFAULTS } from './outbox-limits';
 import type { OutboxLimits } from './outbox-limits';
 import type { CallLogJob, KeyedJob } from './types';
 
-interface Row {
+export interface OutboxRow {
   id: number;
   key: string;
   job: CallLogJob;
@@ -20,15 +20,24 @@ interface Row {
   reason: string | null;
 }
 
+/** The whole outbox, for another node to go on from it (a cluster's call log, docs/cluster.md). */
+export interface OutboxState {
+  lastId: number;
+  lastSuccessAt: number | null;
+  /** In id order within each state: pending by id, done and failed in the order they got there. */
+  rows: OutboxRow[];
+  tasks: OpenTask[];
+}
+
 export class MemoryOutbox implements Outbox {
   readonly kind = 'memory' as const;
   private readonly limits: OutboxLimits;
   private lastId = 0;
-  private readonly byKey = new Map<string, Row>();
+  private readonly byKey = new Map<string, OutboxRow>();
   // Each in the order rows entered the state: pending by id, done and failed by time.
-  private readonly pending = new Map<number, Row>();
-  private readonly done = new Map<number, Row>();
-  private readonly failed = new Map<number, Row>();
+  private readonly pending = new Map<number, OutboxRow>();
+  private readonly done = new Map<number, OutboxRow>();
+  private readonly failed = new Map<number, OutboxRow>();
   private readonly tasks = new Map<number, OpenTask>();
   private lastSuccessAt: number | null = null;
 
@@ -42,7 +51,7 @@ export class MemoryOutbox implements Outbox {
     for (const { key, job } of rows) {
       if (this.byKey.has(key)) continue;
       this.lastId += 1;
-      const row: Row = { id: this.lastId, key, job, state: 'pending', attempts: 0, nextAt: now, addedAt: now, updatedAt: now, reason: null };
+      const row: OutboxRow = { id: this.lastId, key, job, state: 'pending', attempts: 0, nextAt: now, addedAt: now, updatedAt: now, reason: null };
       this.byKey.set(key, row);
       this.pending.set(row.id, row);
     }
@@ -105,13 +114,13 @@ export class MemoryOutbox implements Outbox {
     for (const task of this.tasks.values()) if (task.dueAt <= now) this.tasks.delete(task.taskId);
   }
 
-  private forget(row: Row, from: Map<number, Row>): void {
+  private forget(row: OutboxRow, from: Map<number, OutboxRow>): void {
     from.delete(row.id);
     this.byKey.delete(row.key);
   }
 
   counts(): OutboxCounts {
-    let lastRetry: Row | null = null;
+    let lastRetry: OutboxRow | null = null;
     for (const row of this.pending.values()) {
       if (row.reason !== null && (lastRetry === null || row.updatedAt >= lastRetry.updatedAt)) lastRetry = row;
     }
@@ -142,6 +151,23 @@ export class MemoryOutbox implements Outbox {
 
   forgetTasks(taskIds: readonly number[]): void {
     for (const id of taskIds) this.tasks.delete(id);
+  }
+
+  save(): OutboxState {
+    const rows = [...this.pending.values(), ...this.done.values(), ...this.failed.values()].map((row) => ({ ...row }));
+    return { lastId: this.lastId, lastSuccessAt: this.lastSuccessAt, rows, tasks: [...this.tasks.values()].map((task) => ({ ...task })) };
+  }
+
+  /** Goes on from a saved outbox (its rows as they were: a pending job is tried again). */
+  restore(state: OutboxState): void {
+    this.lastId = Math.max(this.lastId, state.lastId);
+    this.lastSuccessAt = state.lastSuccessAt;
+    for (const saved of state.rows) {
+      const row = { ...saved };
+      this.byKey.set(row.key, row);
+      (row.state === 'pending' ? this.pending : row.state === 'done' ? this.done : this.failed).set(row.id, row);
+    }
+    for (const task of state.tasks) this.tasks.set(task.taskId, { ...task });
   }
 
   close(): void {}

@@ -23,6 +23,9 @@ export interface ClusterBackend {
   /** Takes or renews the lease `name` for `holder` for `ttlMs`; true when `holder` holds it now. */
   holdLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
+  /** A value kept whole under `name` (the call log's outbox), or null when none was written. */
+  readValue(name: string): Promise<string | null>;
+  writeValue(name: string, payload: string): Promise<void>;
   /** Sets `key` for `ttlMs` unless set: null when it was set now, else the ms it has left. */
   claimOnce(key: string, ttlMs: number): Promise<number | null>;
   /** Replaces this node's socket counts (`field` -> count), kept `ttlMs` unless reported again. */

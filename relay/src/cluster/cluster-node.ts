@@ -22,6 +22,8 @@ import { createMaintainer } from './maintainer';
 import { createSlotSharing } from './slot-sharing';
 import { createIntervalClaims } from './interval-claims';
 import { WriteWaiters } from './write-waiters';
+import { createRoleLease } from './role-lease';
+import type { RoleLease } from './role-lease';
 
 export interface ClusterNodeOptions {
   backend: ClusterBackend;
@@ -145,6 +147,7 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
     return outcome;
   }
 
+  const roles: RoleLease[] = [];
   const slots = createSlotSharing({ backend: o.backend, nodeId, everyMs: o.slotsEveryMs, ttlMs: o.slotsEveryMs * 6, log: o.log });
   const reading = readLoop();
   maintainer.start();
@@ -156,6 +159,13 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
     submit,
     slots,
     claimInterval: createIntervalClaims(o.backend, o.log),
+    role(name, ttlMs) {
+      const lease = createRoleLease({ backend: o.backend, name, nodeId, ttlMs, log: o.log });
+      roles.push(lease);
+      return lease;
+    },
+    readShared: (name) => o.backend.readValue(name),
+    writeShared: (name, value) => o.backend.writeValue(name, value),
     onEmitted(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -166,6 +176,7 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
       ...(up ? {} : { unreachable_since: new Date(downSince).toISOString() }),
       applied: lastId,
       maintainer: maintainer.holding(),
+      roles: roles.filter((lease) => lease.holding()).map((lease) => lease.name),
       snapshot: maintainer.lastSnapshot(),
       writes_waiting: waiters.size,
     }),
@@ -173,6 +184,7 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
       if (closed) return;
       closed = true;
       slots.stop();
+      await Promise.all(roles.map((lease) => lease.stop()));
       const paused = pause as { timer: NodeJS.Timeout; done: () => void } | null;
       if (paused !== null) {
         clearTimeout(paused.timer);

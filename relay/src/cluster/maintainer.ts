@@ -12,6 +12,7 @@ import type { SavedState } from '../memory-store';
 import type { ClusterBackend } from './backend';
 import { encodeEntry } from './log-entry';
 import { encodeSnapshot } from './snapshot';
+import { createRoleLease } from './role-lease';
 
 export const MAINTAINER_LEASE = 'maintainer';
 
@@ -40,12 +41,11 @@ export function createMaintainer(
   },
   lastSnapshot: string | null,
 ): Maintainer {
-  let holding = false;
-  let stopped = false;
-  let lease: NodeJS.Timeout | null = null;
+  const lease = createRoleLease({ backend: o.backend, name: MAINTAINER_LEASE, nodeId: o.nodeId, ttlMs: o.leaseMs, log: o.log });
   let ticks: NodeJS.Timeout | null = null;
   let snapshotAt = o.now();
   let snapshotId = lastSnapshot;
+  let snapshotting = false;
   let failing = false;
 
   async function snapshot(seeded = false): Promise<void> {
@@ -57,37 +57,32 @@ export function createMaintainer(
     snapshotAt = o.now();
   }
 
-  let renewing = false;
-  async function renew(): Promise<void> {
-    if (renewing || stopped) return;
-    renewing = true;
+  async function maybeSnapshot(): Promise<void> {
+    if (snapshotting || o.now() - snapshotAt < o.snapshotEveryMs) return;
+    snapshotting = true;
     try {
-      const was = holding;
-      holding = await o.backend.holdLease(MAINTAINER_LEASE, o.nodeId, o.leaseMs);
-      if (holding && !was) o.log('relay: this node is the cluster\'s maintainer (expiry ticks, snapshots)', { node: o.nodeId });
-      if (holding && o.now() - snapshotAt >= o.snapshotEveryMs) await snapshot();
+      await snapshot();
       failing = false;
     } catch (error) {
-      holding = false;
-      if (!failing && o.up()) o.log('relay: the cluster maintainer could not do its work; tried again', { error: String(error) });
+      if (!failing) o.log('relay: the cluster snapshot could not be written; tried again', { error: String(error) });
       failing = true;
     } finally {
-      renewing = false;
+      snapshotting = false;
     }
   }
 
   function tick(): void {
-    if (!holding || !o.up()) return;
+    if (!lease.holding() || !o.up()) return;
     o.backend.append(encodeEntry({ kind: 'tick', now: o.now() })).catch(() => undefined);
+    void maybeSnapshot();
   }
 
   return {
     start() {
-      void renew();
-      lease = setInterval(() => void renew(), Math.max(50, Math.floor(o.leaseMs / 3)));
+      lease.start();
       ticks = setInterval(tick, o.tickEveryMs);
     },
-    holding: () => holding,
+    holding: () => lease.holding(),
     lastSnapshot: () => snapshotId,
     async afterOutage() {
       try {
@@ -104,13 +99,9 @@ export function createMaintainer(
       }
     },
     async stop() {
-      stopped = true;
-      if (lease !== null) clearInterval(lease);
       if (ticks !== null) clearInterval(ticks);
-      lease = ticks = null;
-      // Let another node take over at once rather than after the lease's time.
-      if (holding) await o.backend.releaseLease(MAINTAINER_LEASE, o.nodeId).catch(() => undefined);
-      holding = false;
+      ticks = null;
+      await lease.stop();
     },
   };
 }

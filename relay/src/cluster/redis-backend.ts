@@ -36,7 +36,7 @@ export function createRedisBackend(o: RedisBackendOptions): ClusterBackend {
     lazyConnect: false,
   };
   const commands = new Redis(o.url, { ...common, commandTimeout: o.commandTimeoutMs, connectionName: 'relay-commands' });
-  const reader = new Redis(o.url, { ...common, blockingTimeout: o.commandTimeoutMs, connectionName: 'relay-log-reader' });
+  const reader = new Redis(o.url, { ...common, connectionName: 'relay-log-reader' });
   // ioredis emits 'error' for every failed reconnect; the cluster's health says so once.
   let lastError = '';
   for (const client of [commands, reader]) client.on('error', (error: Error) => (lastError = error.message));
@@ -55,11 +55,24 @@ export function createRedisBackend(o: RedisBackendOptions): ClusterBackend {
       return id;
     },
     async read(afterId, blockMs, count) {
-      const reply =
-        blockMs > 0
-          ? await reader.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', log, afterId)
-          : await commands.xread('COUNT', count, 'STREAMS', log, afterId);
-      return records(reply as Array<[string, Array<[string, string[]]>]> | null);
+      if (blockMs === 0) return records((await commands.xread('COUNT', count, 'STREAMS', log, afterId)) as Array<[string, Array<[string, string[]]>]> | null);
+      // A hung Redis (SIGSTOP, a stalled host) never answers a blocked read, and ioredis's own
+      // timeouts do not cover it: past its block and the command timeout, the connection is
+      // dropped (ioredis connects again) and the read fails, so the node says Redis is away.
+      const limitMs = blockMs + o.commandTimeoutMs;
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reader.disconnect(true);
+          reject(new Error(`Redis did not answer a read within ${limitMs} ms`));
+        }, limitMs);
+      });
+      try {
+        const reply = await Promise.race([reader.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', log, afterId), hung]);
+        return records(reply as Array<[string, Array<[string, string[]]>]> | null);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async firstId() {
       const first = await commands.xrange(log, '-', '+', 'COUNT', 1);
@@ -81,6 +94,10 @@ export function createRedisBackend(o: RedisBackendOptions): ClusterBackend {
     },
     async releaseLease(name, holder) {
       await commands.eval(RELEASE_LEASE, 1, key(`lease:${name}`), holder);
+    },
+    readValue: (name) => commands.get(key(`value:${name}`)),
+    async writeValue(name, payload) {
+      await commands.set(key(`value:${name}`), payload);
     },
     async claimOnce(name, ttlMs) {
       const claimed = await commands.set(key(name), '1', 'PX', ttlMs, 'NX');

@@ -120,3 +120,23 @@ test('Redis restarted without its data: a node seeds it again from its copy, and
   expect((await post(later.url, event('c1', 'answered'))).status).toBe(200);
   await waitUntil('both at offset 2', async () => (await Promise.all([first, later].map((n) => health(n.url)))).every((h) => h.offset === 2));
 });
+
+test('Redis hung (SIGSTOP): a POST is refused within the command timeout instead of hanging, and taken once Redis answers again', async () => {
+  const node = await startNode(redis.url);
+  const widget = await client(node.wsUrl, subscribe());
+  await widget.frame('snapshot');
+  redis.pause();
+  try {
+    const started = Date.now();
+    const refused = await post(node.url, event('c1', 'ringing'));
+    expect(refused).toMatchObject({ status: 503, body: { error: 'store_unavailable' } });
+    // The relay's command timeout is 2 s: the PBX is not kept waiting on a Redis that does not answer.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await waitUntil('the node says Redis is unreachable', async () => (await health(node.url)).cluster.redis === 'unreachable', { everyMs: 100 });
+  } finally {
+    redis.resume();
+  }
+  await waitUntil('the PBX retry taken', async () => (await post(node.url, event('c1', 'ringing'))).status === 200, { everyMs: 200 });
+  await waitUntil('the ring on the widget', () => callFrames(widget).length === 1);
+  expect(states(widget)).toEqual(['c1:ringing@1']);
+});

@@ -15,11 +15,11 @@ export const PBX_TOKEN = 'cluster-pbx-token-0123456789';
 const started: RelayProcess[] = [];
 const dirs: string[] = [];
 
-export async function startNode(redisUrl: string, extra: readonly string[] = []): Promise<RelayProcess> {
+export async function startNode(redisUrl: string, extra: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<RelayProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-node-'));
   dirs.push(dataDir);
-  // Ticks every 100 ms and a snapshot every second, so that expiry and joins happen within a test.
-  const node = await spawnRelay({ port: await freePort(), dataDir, token: WIDGET_TOKEN, pbxToken: PBX_TOKEN, args: ['--redis-url', redisUrl, '--expire-every-ms', '100', '--cluster-snapshot-every-ms', '1000', ...extra] });
+  // A snapshot every second, so that joins from one happen within a test.
+  const node = await spawnRelay({ port: await freePort(), dataDir, token: WIDGET_TOKEN, pbxToken: PBX_TOKEN, args: ['--redis-url', redisUrl, '--cluster-snapshot-every-ms', '1000', ...extra], env });
   started.push(node);
   return node;
 }
@@ -38,9 +38,9 @@ export async function post(url: string, events: unknown): Promise<{ status: numb
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, retryAfter: res.headers.get('retry-after') };
 }
 
-export async function health(url: string): Promise<Record<string, unknown> & { cluster: Record<string, unknown> }> {
+export async function health(url: string): Promise<Record<string, unknown> & { cluster: Record<string, unknown>; call_log: Record<string, unknown> }> {
   const res = await fetch(`${url}/health`, { headers: { Authorization: `Bearer ${PBX_TOKEN}` } });
-  return (await res.json()) as Record<string, unknown> & { cluster: Record<string, unknown> };
+  return (await res.json()) as Record<string, unknown> & { cluster: Record<string, unknown>; call_log: Record<string, unknown> };
 }
 
 export const subscribe = (since?: { epoch: unknown; offset: unknown }) => ({ type: 'subscribe', v: 2, token: WIDGET_TOKEN, extensions: ['101'], ...(since === undefined ? {} : { since }) });
