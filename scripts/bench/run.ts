@@ -41,6 +41,7 @@ import { CALL_LOG_CALLS, callLogTargets, runCallLogBench } from './call-log';
 import { relayScaleTargets, runRelayScaleBench, SCALE_DEFAULTS } from './relay-scale';
 import { ASTERISK_CALLS, asteriskTargets, runAsteriskBench } from './asterisk';
 import { CLUSTER_DEFAULTS, clusterTargets, runClusterBench } from './cluster';
+import { NAIVE_DEFAULTS, naiveTargets, runNaiveBench } from './naive';
 
 type Mode = 'locks' | 'lease' | 'lease-storage';
 
@@ -73,10 +74,11 @@ const SIZES = {
   'store-posts': size('POSTs per relay store latency figure (relay-store.ts)', STORE_POSTS, 50),
   'click-to-call-clicks': size('click-to-call clicks in Chromium, and POSTs from Node, to the PBX (click-to-call.ts)', CLICKS, 5),
   'call-log-calls': size('completed calls through the built relay\'s call log into the CRM answering 429 to a fifth (call-log.ts)', CALL_LOG_CALLS, 50),
+  'naive-calls': size('uncached calls, and as many cached, to this widget and to the naive one alternately (naive.ts)', NAIVE_DEFAULTS.calls, 10),
   'asterisk-calls': size('calls on a real Asterisk 20 for AMI event -> widget frame (asterisk.ts)', ASTERISK_CALLS, 5),
 };
 const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
-const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log', 'relay-scale', 'asterisk', 'cluster'] as const;
+const SECTIONS = ['bundle', 'page', 'tabs', 'feed', 'lookup', 'outage', 'gap-calls', 'storm', 'store', 'attack', 'click-to-call', 'call-log', 'relay-scale', 'asterisk', 'cluster', 'naive'] as const;
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
@@ -342,6 +344,11 @@ async function main(): Promise<void> {
     const s = await timed('Asterisk benchmark', () => runAsteriskBench(asteriskCalls, log), notes);
     if (s) sections.push(s);
   }
+  // Issue 18: side by side with a naive widget in one browser (naive.ts; about a minute).
+  if (!skip.has('naive')) {
+    const s = await timed('side-by-side benchmark', () => runNaiveBench({ widgetDir: dir, calls: sample('naive-calls') }, log), notes);
+    if (s) sections.push(s);
+  }
   // Issue 19: relay nodes on one Redis (cluster.ts; about 3 minutes, --quick under 1).
   if (!skip.has('cluster')) {
     const o = quick ? { ...CLUSTER_DEFAULTS, counts: [100], nodes: [1, 2], events: 20, failoverSubscribers: 60 } : CLUSTER_DEFAULTS;
@@ -381,7 +388,7 @@ async function main(): Promise<void> {
     },
     bundle: bundle ?? { missing: skip.has('bundle') ? 'skipped (--skip bundle)' : 'the bundle analysis failed (see the notes)' },
     sections,
-    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections), ...relayScaleTargets(sections), ...asteriskTargets(sections), ...clusterTargets(sections)],
+    targets: [...targets(bundle, page, sections, recovery), ...attackTargets(attack), ...callLogTargets(sections), ...relayScaleTargets(sections), ...asteriskTargets(sections), ...clusterTargets(sections), ...naiveTargets(sections)],
     notes,
     durationS: (Date.now() - started) / 1000,
   };

@@ -27,6 +27,8 @@ import { desktopCalls } from './desktop-calls';
 import type { DesktopNotifications } from '../notify/desktop-types';
 import type { PageEnv } from './page';
 import type { RelayAccessKind, SharedTabState } from './tab-payloads';
+import type { StageMarks } from '../core/stage-marks';
+import { markedFetch, markedLookup, markedWebSocket } from './call-stages';
 
 /** What the page gives the call machinery (telephony.ts passes its own deps on): plain values and injected edges. */
 export interface CallEnvironment {
@@ -53,6 +55,8 @@ export interface CallEnvironment {
   /** Kommo's `$authorizedAjax` as a POST (src/platform/host.ts): the relay's tickets; absent: the shared token only. */
   ticketPost?: TicketPost;
   random?: () => number;
+  /** The ringing call's stages (src/core/stage-marks.ts); absent: none marked. */
+  marks?: StageMarks;
 }
 
 export interface LeaderDeps extends CallEnvironment {
@@ -122,10 +126,10 @@ export const startLeader: StartLeader = (deps, ctx) => {
 
 /** The feed, the lookup and the notifier for these extensions, presenting these credentials. */
 function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>, extensions: string[], credentials: FeedCredentials, access: RelayAccessKind, relay?: RelayAccess): LeadHandle {
-  const { settings, user, clock, logger, page } = deps;
+  const { settings, user, clock, logger, page, marks } = deps;
   const desktop = desktopCalls(deps);
-  const lookup = desktop.lookup(createCallerLookup({
-    fetch: deps.fetch,
+  const lookup = desktop.lookup(markedLookup(createCallerLookup({
+    fetch: markedFetch(deps.fetch, marks),
     clock,
     logger,
     origin: page.origin,
@@ -133,11 +137,14 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
     timeoutMs: LOOKUP_TIMEOUT_MS,
     remembered: deps.callers,
     unnamed: deps.strings.unnamed,
-  }));
+  }), marks));
   const notifier = createCallNotifier({
     lookup,
     sink: {
-      showPopup: (popup) => ctx.showPopup(desktop.popup(popup), popup.callId ?? ''),
+      showPopup: (popup) => {
+        marks?.mark('text-built', popup.callId);
+        ctx.showPopup(desktop.popup(popup), popup.callId ?? '');
+      },
       addCall(call) {
         // add_call is stored and sent over every channel: once per call across leaders.
         if (call.callId !== undefined) {
@@ -163,7 +170,7 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
     extensions,
     clock,
     logger,
-    WebSocket: deps.WebSocket,
+    WebSocket: markedWebSocket(deps.WebSocket, marks),
     fetch: deps.fetch,
     loadScript: deps.loadScript,
     pollTransport: pollPart && ((loaded, failed) => pollPart((part) => loaded((d) => part.createPollTransportWith(pollShared, d)), failed)),
@@ -180,6 +187,7 @@ function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>,
   };
   const offRenewed = credentials.onRenewed(publish);
   const offChange = feed.on('change', (change) => {
+    marks?.mark('tracker');
     desktop.handle(change);
     notifier.handle(change);
     publish();

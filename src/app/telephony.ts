@@ -106,8 +106,10 @@ export function startTelephony(deps: TelephonyDeps): Telephony {
       };
     },
     display: (popup) => {
+      deps.marks?.mark('routed', popup.callId);
       try {
         deps.sink.showPopup(popup);
+        deps.marks?.mark('shown', popup.callId);
       } finally {
         for (const listener of displayedHere) listener(popup);
       }

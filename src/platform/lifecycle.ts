@@ -27,6 +27,7 @@ import { browserDesktopNotifications, listenForDesktopOffers } from './desktop-n
 import { prefetchWhenIdle } from './idle-prefetch';
 import { callersKey, forgetCallers } from '../lookup/caller-keys';
 import { browserCallerStorage } from './caller-storage';
+import { browserStageMarks } from './stage-marks';
 
 export type LifecycleState =
   | { status: 'idle' }
@@ -82,6 +83,7 @@ export function createLifecycle(win: Window & typeof globalThis, logger: Logger)
       page: browserPage(win),
       clock: systemClock,
       logger,
+      marks: browserStageMarks(win),
       fetch: (input, init) => win.fetch(input, init),
       WebSocket: win.WebSocket,
       loadScript: scriptLoader(win.document),

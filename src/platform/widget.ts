@@ -11,12 +11,17 @@ import { createHost } from './host';
 import { bindClickToCall } from './click-to-call';
 import { createLifecycle } from './lifecycle';
 import { openSettingsLazily } from './settings-loader';
+import { startWhenIdle } from './idle-start';
+import type { PendingStart } from './idle-start';
 
 const logger = consoleLogger('[telephony]', console);
 // One per page load: RequireJS evaluates this module once, and Kommo may construct the widget
 // again on area changes; all instances share the running machinery.
 const lifecycle = createLifecycle(window, logger);
 let clickToCall: ReturnType<typeof bindClickToCall> | null = null;
+// init's work, queued for idle time (idle-start.ts); the callbacks that need it run it first.
+let starting: PendingStart | null = null;
+const started = () => starting?.flush();
 
 function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
   const widget = this;
@@ -26,15 +31,19 @@ function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
   const callbacks: KommoCallbacks = {
     render: () => true,
     init() {
-      guard('init', () => lifecycle.init(host()));
-      guard('click-to-call', () => {
-        clickToCall ??= bindClickToCall({ widget, app: window.APP, doc: document, host, lifecycle, logger });
-        clickToCall.listen(true);
+      started();
+      starting = startWhenIdle(window, () => {
+        guard('init', () => lifecycle.init(host()));
+        guard('click-to-call', () => {
+          clickToCall ??= bindClickToCall({ widget, app: window.APP, doc: document, host, lifecycle, logger });
+          clickToCall.listen(true);
+        });
       });
       return true;
     },
     bind_actions: () => true,
     settings($modalBody) {
+      started();
       guard('settings', () => {
         closeSettings?.();
         closeSettings = openSettingsLazily($, $modalBody, host(), lifecycle, widget.params?.path, logger);
@@ -42,6 +51,7 @@ function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
       return true;
     },
     onSave(data) {
+      started();
       const saved = guard('onSave', () => lifecycle.save(host(), data ?? {})) ?? false;
       // Switched off: nothing of click-to-call stays listening; switched on again: it listens.
       guard('click-to-call', () => clickToCall?.listen(lifecycle.state.status !== 'off'));
