@@ -10,20 +10,25 @@ const TIMEOUT_MS = 200;
 export interface PendingStart {
   /** Runs the start now if it has not run yet (idempotent). */
   flush(): void;
+  /** The widget was destroyed first: the start never runs. */
+  cancel(): void;
 }
 
 export function startWhenIdle(win: Window & typeof globalThis, start: () => void): PendingStart {
   let pending = true;
   let idle: number | null = null;
   let fallback: number | null = null;
-  const run = () => {
-    if (!pending) return;
+  const settle = () => {
+    if (!pending) return false;
     pending = false;
     if (idle !== null) win.cancelIdleCallback(idle);
     if (fallback !== null) win.clearTimeout(fallback);
-    start();
+    return true;
+  };
+  const run = () => {
+    if (settle()) start();
   };
   if (typeof win.requestIdleCallback === 'function') idle = win.requestIdleCallback(run, { timeout: TIMEOUT_MS });
   else fallback = win.setTimeout(run, 0);
-  return { flush: run };
+  return { flush: run, cancel: () => void settle() };
 }

@@ -58,6 +58,9 @@ function TelephonyWidget(this: KommoWidgetInstance): KommoWidgetInstance {
       return saved;
     },
     destroy() {
+      // Destroyed before its start ran (idle time had not come): it never starts.
+      starting?.cancel();
+      starting = null;
       guard('destroy', () => {
         closeSettings?.();
         closeSettings = null;

@@ -9,6 +9,9 @@ import { startRelay } from '../../../relay/src';
 import { createCrm, SEED_NUMBERS } from '../../../scripts/crm';
 import { SANDBOX_ACCOUNT } from '../../../scripts/sandbox/users';
 
+/** init queues the widget's start for idle time (src/platform/idle-start.ts; jsdom has no requestIdleCallback: the next turn). */
+const idleStart = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 const TOKEN = 'widget-token';
 const PBX_TOKEN = 'pbx-token';
 const PREFIX = 'kommo-telephony/callers/';
@@ -48,6 +51,7 @@ test("a found caller is remembered for this user only; another user's list goes 
   h.window.localStorage.setItem(other, JSON.stringify({ v: 1, callers: {} }));
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
+  await idleStart();
   expect(callerKeys(h)).toEqual([]);
 
   await waitUntil('the widget subscribed', () => relay.connections() === 1);
@@ -73,6 +77,7 @@ test('a corrupted list does not cost the pop-up', async () => {
   h.window.localStorage.setItem(OWN, '{"v":1,"callers":{"+1830');
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
+  await idleStart();
   await waitUntil('the widget subscribed', () => relay.connections() === 1);
   await ring('c-corrupted', SEED_NUMBERS.adamNoah);
   await waitUntil('the pop-up', () => h.app.popups.length === 1);

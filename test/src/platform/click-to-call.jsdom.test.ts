@@ -10,6 +10,9 @@ import { createHttpAdapter, startRelay } from '../../../relay/src';
 import { pbxDouble, stopDoubles } from '../../relay/pbx-double';
 import type { PbxDouble } from '../../relay/pbx-double';
 
+/** init queues the widget's start for idle time (src/platform/idle-start.ts; jsdom has no requestIdleCallback: the next turn). */
+const idleStart = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 type Relay = Awaited<ReturnType<typeof startRelay>>;
 
 const TOKEN = 'widget-token';
@@ -62,6 +65,7 @@ test('a "Call back" link dials through the relay: the PBX is asked for 101 -> +1
   const h = await start();
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
+  await idleStart();
   clickCallBack(h, '+1 (830) 580-3077');
   await waitUntil('the PBX was asked', () => pbx.received.length === 1);
   expect(dialled()).toEqual([expect.objectContaining({ v: 1, extension: '101', number: '+18305803077', user_id: null })]);
@@ -73,6 +77,7 @@ test('switched off, a click dials nothing and no listener is left; switched on a
   const before = h.liveListeners();
   h.widget.callbacks.render!();
   h.widget.callbacks.init!();
+  await idleStart();
   expect(h.liveListeners().length).toBeGreaterThan(before.length);
   expect(await h.widget.callbacks.onSave!({ active: 'N', fields: {} })).toBe(true);
   h.widget.callbacks.destroy!();
@@ -90,6 +95,7 @@ test('a host without APP.widgets.notificationsPhone: init runs, nothing is logge
   delete (h.window.APP as { widgets?: unknown }).widgets;
   h.widget.callbacks.render!();
   expect(h.widget.callbacks.init!()).toBe(true);
+  await idleStart();
   clickCallBack(h, '+1 830 580 3077');
   await waitUntil('the PBX was asked', () => pbx.received.length === 1);
   expect(h.logs.filter((line) => /error/i.test(line))).toEqual([]);

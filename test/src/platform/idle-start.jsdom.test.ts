@@ -51,3 +51,13 @@ test('a browser without requestIdleCallback starts on the next turn', () => {
   jest.advanceTimersByTime(0);
   expect(start).toHaveBeenCalledTimes(1);
 });
+
+test('a widget destroyed before idle time came never starts', () => {
+  const { win, idle } = idleWindow();
+  const start = jest.fn();
+  const pending = startWhenIdle(win, start);
+  pending.cancel();
+  expect(idle.size).toBe(0);
+  pending.flush();
+  expect(start).not.toHaveBeenCalled();
+});
