@@ -9,7 +9,6 @@ import type { ClusterLink } from './cluster-link';
 import type { BatchOutcome, CallStore } from './store';
 
 export interface IngestPath {
-  store: CallStore;
   /** Expiry before a read or write (nothing in a cluster: the log's ticks expire). */
   maintain(): void;
   /** A POST's events; durable when it settles (rejects with StoreWriteFailed otherwise). */
@@ -31,7 +30,6 @@ export function createIngestPath(o: {
   if (cluster !== undefined) {
     const unsubscribe = cluster.onEmitted(o.emit);
     return {
-      store,
       maintain: () => undefined,
       ingest: (events) => cluster.submit(events, o.now()),
       ingestLater: () => {
@@ -56,7 +54,6 @@ export function createIngestPath(o: {
     return outcome;
   };
   return {
-    store,
     maintain,
     ingest,
     ingestLater(events) {

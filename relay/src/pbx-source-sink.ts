@@ -10,7 +10,7 @@ import type { PbxSink } from './pbx-source';
 
 export function createPbxSink(o: {
   now: () => number;
-  /** Stores them, or holds them until it can (it never throws). */
+  /** Stores them and fans them out; a store that fails is logged there (it never throws). */
   ingest: (events: readonly CallEvent[]) => void;
   log: (message: string, context?: Record<string, unknown>) => void;
 }): PbxSink {

@@ -89,9 +89,7 @@ export function createRelay(given: RelayOptions): Relay {
       callLog?.observe(emitted.map((e) => e.event));
     },
   });
-  const maintain = () => {
-    if (!closed) path.maintain();
-  };
+  const maintain = path.maintain;
 
   // Only authenticated sockets take a subscriber slot; every socket meets the guard first.
   const guard = createSocketGuard({

@@ -1,19 +1,20 @@
 /**
  * The AMI connection shell: owns the socket and the timers, and nothing else. Decisions are in
- * ami-session.ts (connect, backoff, login refused), correlation in ami-action-book.ts, the wire
+ * ami-session.ts (connect, backoff, login refused), the actions waiting in ami-waiters.ts, the wire
  * format in ami-parser.ts, the Login's event classes in ami-login.ts.
  * https://docs.asterisk.org/Configuration/Interfaces/Asterisk-Manager-Interface-AMI/
  */
 import type { Duplex } from 'node:stream';
 import type { AmiActions, AmiAnswer, AmiMessage, AmiStatus, Log } from './ami-types';
 import { AmiError } from './ami-errors';
-import { ActionBook } from './ami-action-book';
+import { AmiWaiters } from './ami-waiters';
 import { createAmiParser, serializeAction, DEFAULT_MAX_MESSAGE_BYTES } from './ami-parser';
 import { initialSession, stepSession } from './ami-session';
 import type { SessionConfig, SessionEffect, SessionInput } from './ami-session';
 import { ListenerSet } from './ami-listeners';
 import { loginAction, loginRefusal } from './ami-login';
 import { defaultConnect, nodeTimers } from './ami-connect';
+import { createAmiKeepalive } from './ami-keepalive';
 import type { AmiClientOptions } from './ami-connect';
 
 export type { AmiClientOptions, AmiConnectOptions, AmiTlsOptions } from './ami-connect';
@@ -27,13 +28,6 @@ export interface AmiClient extends AmiActions {
   onStatus(listener: (s: AmiStatus) => void): () => void;
 }
 
-interface Waiter {
-  action: string;
-  timer: unknown;
-  resolve(answer: AmiAnswer): void;
-  reject(error: AmiError): void;
-}
-
 export function createAmiClient(options: AmiClientOptions): AmiClient {
   const timers = options.timers ?? nodeTimers;
   const now = options.now ?? Date.now;
@@ -45,14 +39,27 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
   const eventListeners = new ListenerSet<(m: AmiMessage) => void>(log);
   const readyListeners = new ListenerSet<() => void>(log);
   const statusListeners = new ListenerSet<(s: AmiStatus) => void>(log);
-  const book = new ActionBook<Waiter>();
+  const waiters = new AmiWaiters(timers, actionTimeoutMs);
   const sockets = new Set<Promise<void>>();
   let session = initialSession;
   let current: { socket: Duplex } | null = null;
   let status: AmiStatus = { state: 'disconnected', since: now(), reason: 'not started', retryInMs: 0 };
   let retryTimer: unknown = null;
-  let pingTimer: unknown = null;
   let seq = 0;
+  // A Ping unanswered within actionTimeoutMs drops the connection it was sent on.
+  const keepalive = createAmiKeepalive({
+    timers,
+    everyMs: pingEveryMs,
+    ping: () => {
+      const mine = current;
+      return write({ Action: 'Ping' }, 'Ping').then(
+        () => undefined,
+        (error: AmiError) => {
+          if (current === mine && error.code === 'timeout') dispatch({ type: 'dropped', reason: 'ping unanswered' });
+        },
+      );
+    },
+  });
   const queue: SessionInput[] = [];
   let dispatching = false;
 
@@ -75,16 +82,14 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
     switch (effect.type) {
       case 'connect': return openSocket();
       case 'close': return closeSocket();
-      case 'reject_pending':
-        for (const w of book.takeAll()) settle(w, new AmiError('closed', `AMI connection closed before the answer to ${w.action}`, { action: w.action }));
-        return;
-      case 'start_keepalive': return schedulePing();
-      case 'stop_keepalive': return clearTimer('ping');
+      case 'reject_pending': return waiters.rejectAll();
+      case 'start_keepalive': return keepalive.start();
+      case 'stop_keepalive': return keepalive.stop();
       case 'schedule_retry':
-        clearTimer('retry');
+        clearRetry();
         retryTimer = timers.setTimeout(() => { retryTimer = null; dispatch({ type: 'retry_due' }); }, effect.ms);
         return;
-      case 'cancel_retry': return clearTimer('retry');
+      case 'cancel_retry': return clearRetry();
       case 'ready': return readyListeners.emit((l) => l());
       case 'status':
         status = effect.status;
@@ -93,11 +98,9 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
     }
   };
 
-  const clearTimer = (which: 'ping' | 'retry') => {
-    const handle = which === 'ping' ? pingTimer : retryTimer;
-    if (handle !== null) timers.clearTimeout(handle);
-    if (which === 'ping') pingTimer = null;
-    else retryTimer = null;
+  const clearRetry = () => {
+    if (retryTimer !== null) timers.clearTimeout(retryTimer);
+    retryTimer = null;
   };
 
   const openSocket = () => {
@@ -148,58 +151,26 @@ export function createAmiClient(options: AmiClientOptions): AmiClient {
   };
 
   const receive = (m: AmiMessage) => {
-    const routed = book.receive(m);
+    const routed = waiters.receive(m);
     if (routed.to === 'listeners') return eventListeners.emit((l) => l(m));
-    if (routed.to === 'nowhere') return log('ami message ignored', { why: routed.why, response: m.Response, event: m.Event, actionId: m.ActionID });
-    timers.clearTimeout(routed.handle.timer);
-    if (routed.to === 'progress') {
-      // A long list keeps its action alive while it progresses.
-      routed.handle.timer = timers.setTimeout(() => timeOut(routed.id), actionTimeoutMs);
-      return;
-    }
-    routed.handle.resolve(routed.answer);
-  };
-
-  const timeOut = (id: string) => {
-    const w = book.take(id);
-    if (w !== undefined) w.reject(new AmiError('timeout', `no answer to AMI ${w.action} within ${actionTimeoutMs} ms`, { action: w.action, actionId: id }));
-  };
-
-  const settle = (w: Waiter, error: AmiError) => {
-    timers.clearTimeout(w.timer);
-    w.reject(error);
+    if (routed.to === 'nowhere') log('ami message ignored', { why: routed.why, response: m.Response, event: m.Event, actionId: m.ActionID });
   };
 
   /** Sends on the current socket, whatever the session's phase (Login goes before `connected`). */
-  const write = (action: Readonly<Record<string, string>>, name: string): Promise<AmiAnswer> =>
-    new Promise<AmiAnswer>((resolve, reject) => {
-      if (current === null) return reject(new AmiError('not_connected', `AMI not connected: ${name} not sent`, { action: name }));
-      seq += 1;
-      const id = `relay-${seq}`;
-      const text = serializeAction({ ...action, ActionID: id });
-      const waiter: Waiter = { action: name, resolve, reject, timer: timers.setTimeout(() => timeOut(id), actionTimeoutMs) };
-      book.open(id, waiter);
-      current.socket.write(text);
-    });
-
-  /** A Ping every pingEveryMs, answered or not; one unanswered within actionTimeoutMs drops the connection. */
-  const schedulePing = () => {
-    clearTimer('ping');
-    let inFlight = false;
-    const tick = () => {
-      pingTimer = timers.setTimeout(tick, pingEveryMs);
-      if (inFlight) return;
-      inFlight = true;
-      const mine = current;
-      write({ Action: 'Ping' }, 'Ping').then(
-        () => { inFlight = false; },
-        (error: AmiError) => {
-          inFlight = false;
-          if (current === mine && error.code === 'timeout') dispatch({ type: 'dropped', reason: 'ping unanswered' });
-        },
-      );
-    };
-    pingTimer = timers.setTimeout(tick, pingEveryMs);
+  const write = (action: Readonly<Record<string, string>>, name: string): Promise<AmiAnswer> => {
+    if (current === null) return Promise.reject(new AmiError('not_connected', `AMI not connected: ${name} not sent`, { action: name }));
+    seq += 1;
+    const id = `relay-${seq}`;
+    let text: string;
+    try {
+      text = serializeAction({ ...action, ActionID: id });
+    } catch (error) {
+      // A refused action (CR/LF in a value) is the caller's rejected promise, never a throw.
+      return Promise.reject(error);
+    }
+    const answer = waiters.wait(id, name);
+    current.socket.write(text);
+    return answer;
   };
 
   return {
