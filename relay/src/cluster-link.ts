@@ -24,6 +24,16 @@ export interface ClusterLink {
   claimInterval(key: string, ttlMs: number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
   /** A role one node holds at a time (the call log's writer); started by the caller, stopped with the node. */
   role(name: string, ttlMs: number): ClusterRole;
+  /**
+   * Asks whichever node holds `role` (the PBX connection's, for click-to-call) and waits for its
+   * answer: null when none came within `timeoutMs` (no node holds it, or Redis is away).
+   */
+  ask(role: string, body: unknown, timeoutMs: number): Promise<unknown>;
+  /**
+   * Answers the asks for `role` that reach this node: the handler returns null when this node
+   * does not serve them now (another holds the role), else its answer. Returns the unsubscribe.
+   */
+  answer(role: string, handler: (body: unknown) => Promise<unknown> | null): () => void;
   /** A value every node reads, written whole by the holder of a role. */
   readShared(name: string): Promise<string | null>;
   writeShared(name: string, value: string): Promise<void>;
@@ -40,10 +50,16 @@ export interface ClusterSlots {
   onRefresh(listener: () => void): () => void;
 }
 
+/**
+ * Why a role changed hands: `unreachable` is a holder whose renewal failed (Redis away: nobody
+ * can take the role meanwhile), `lost` is another node holding it now.
+ */
+export type RoleChange = 'taken' | 'lost' | 'unreachable' | 'stopped';
+
 export interface ClusterRole {
   holding(): boolean;
-  /** true when this node takes the role, false when it loses it. */
-  onChange(listener: (holding: boolean) => void): void;
+  /** true when this node takes the role, false when it loses it, and why. */
+  onChange(listener: (holding: boolean, why: RoleChange) => void): void;
   start(): void;
   stop(): Promise<void>;
 }

@@ -7,14 +7,17 @@
 import type { CallEvent, SequencedEvent } from '../../src/protocol';
 import type { ClusterLink } from './cluster-link';
 import type { BatchOutcome, CallStore } from './store';
+import { createSourceWrites } from './cluster/source-writes';
 
 export interface IngestPath {
   /** Expiry before a read or write (nothing in a cluster: the log's ticks expire). */
   maintain(): void;
   /** A POST's events; durable when it settles (rejects with StoreWriteFailed otherwise). */
   ingest(events: readonly CallEvent[]): BatchOutcome | Promise<BatchOutcome>;
-  /** A PBX source's events (a relay alone: createRelay refuses a source on a cluster node). */
+  /** A PBX source's events: never refused (a cluster node keeps them while Redis cannot take them). */
   ingestLater(events: readonly CallEvent[]): void;
+  /** A PBX source's events not stored yet (only a cluster node has any). */
+  waiting(): number;
   /** Stops taking the cluster's changes. */
   close(): void;
 }
@@ -29,13 +32,16 @@ export function createIngestPath(o: {
   const { cluster, store } = o;
   if (cluster !== undefined) {
     const unsubscribe = cluster.onEmitted(o.emit);
+    const later = createSourceWrites({ submit: (events, now) => cluster.submit(events, now), now: o.now, log: o.log });
     return {
       maintain: () => undefined,
       ingest: (events) => cluster.submit(events, o.now()),
-      ingestLater: () => {
-        throw new Error('a PBX source runs on a relay alone');
+      ingestLater: (events) => later.push(events),
+      waiting: () => later.waiting(),
+      close() {
+        later.close();
+        unsubscribe();
       },
-      close: unsubscribe,
     };
   }
   let closed = false;
@@ -65,6 +71,7 @@ export function createIngestPath(o: {
         o.log('relay: events from the PBX source could not be stored', { error: String(error), events: events.length });
       }
     },
+    waiting: () => 0,
     close() {
       closed = true;
     },

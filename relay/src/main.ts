@@ -23,6 +23,7 @@ import { originateBanner, originateFlagsProblem, originateOptions } from './orig
 import { storeFlagsProblem, storeOptions } from './store-flags';
 import { clusterFlagsProblem, redisAddress } from './cluster/command-flags';
 import { openCluster } from './cluster/open-cluster';
+import { leasedPbx } from './cluster/leased-pbx';
 import { storeLimits } from './open-store';
 import { withDefaults } from './options';
 import { RELAY_COMMAND } from './relay-command';
@@ -33,7 +34,7 @@ function checkTogether(values: FlagValues<typeof RELAY_COMMAND.flags>): CallLogS
   const callLog = callLogSettings(values);
   const problem =
     guardFlagsProblem(values) ?? storeFlagsProblem(values) ?? originateFlagsProblem(values) ?? asteriskFlagsProblem(values) ?? (callLog instanceof UsageError ? callLog : null) ??
-    clusterFlagsProblem(values, { asterisk: values['ami-host'] !== undefined });
+    clusterFlagsProblem(values);
   if (problem !== null) {
     process.stderr.write(formatUsageError(RELAY_COMMAND, problem));
     return process.exit(2);
@@ -100,6 +101,17 @@ async function main(): Promise<void> {
           joinTimeoutMs: values['redis-join-timeout-ms'],
           log: logLine,
         });
+  // On a cluster one node at a time connects to Asterisk; a click on any node reaches it.
+  const pbx =
+    asterisk.opened === null || cluster === undefined
+      ? asterisk.opened
+      : leasedPbx({
+          cluster,
+          open: () => openAsterisk(asterisk.settings as AsteriskSettings, logLine),
+          originates: asterisk.opened.originate !== null,
+          askTimeoutMs: values['originate-timeout-ms'] + 3_000,
+          log: logLine,
+        });
   const running = await startRelay({
     port: values.port,
     host: values.host,
@@ -120,8 +132,8 @@ async function main(): Promise<void> {
     fullRetryAfterS: values['full-retry-after-s'],
     ...guardOptions(values),
     ...originateOptions(values),
-    ...(asterisk.opened === null ? {} : { pbxSource: asterisk.opened.source }),
-    ...(asterisk.opened?.originate ? { originate: { adapter: asterisk.opened.originate, intervalMs: values['originate-interval-ms'] } } : {}),
+    ...(pbx === null ? {} : { pbxSource: pbx.source }),
+    ...(pbx?.originate ? { originate: { adapter: pbx.originate, intervalMs: values['originate-interval-ms'] } } : {}),
     ...(callLog === null ? {} : callLogOptions(callLog, logLine)),
     log: logLine,
   });

@@ -17,9 +17,9 @@ import type { CallStore, StoreLimits } from './store';
  * whose outbox cannot be opened leaves the store it opened closed again, not locked.
  */
 export function openRelayState(options: RelaySettings, now: () => number, log: (message: string, context?: Record<string, unknown>) => void) {
-  // Each node would read the PBX on its own (docs/cluster.md says what is next).
-  if (options.cluster !== undefined && options.pbxSource !== undefined) {
-    throw new AuthConfigError('cluster', 'a PBX source (pbxSource) runs on a relay alone for now, not on a cluster node');
+  // Each node would read the PBX on its own: on a cluster, one node at a time does (leasedPbx).
+  if (options.cluster !== undefined && options.pbxSource !== undefined && options.pbxSource.leased !== true) {
+    throw new AuthConfigError('cluster', 'a PBX source on a cluster node must be wrapped in leasedPbx (relay/src/cluster/leased-pbx.ts), so that one node reads the PBX');
   }
   const { cluster, callLog: given } = options;
   const store = cluster?.store ?? openStore(options, log);

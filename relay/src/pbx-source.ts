@@ -13,6 +13,8 @@ export interface PbxSink {
 }
 
 export interface PbxSource {
+  /** Set by cluster/leased-pbx.ts: this source connects on one node of a cluster at a time. */
+  readonly leased?: true;
   start(sink: PbxSink): void;
   /** For /health (with the PBX token): whether the PBX is connected, and why not. */
   status(): Record<string, unknown>;

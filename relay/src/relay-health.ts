@@ -14,11 +14,13 @@ export function healthFigures(o: {
   sockets: { subscribers: number; pending: number };
   callLog: CallLogStatus | null;
   source: PbxSource | undefined;
+  /** The source's events this node has not stored yet (a cluster node while Redis is away). */
+  sourceWaiting?: number;
   cluster: ClusterLink | undefined;
 }): Record<string, unknown> {
   const { legs, history } = o.store.counts();
   const { epoch, offset } = o.store.position();
-  const pbx = o.source === undefined ? {} : { pbx: o.source.status() };
+  const pbx = o.source === undefined ? {} : { pbx: { ...o.source.status(), ...(o.cluster === undefined ? {} : { events_waiting: o.sourceWaiting ?? 0 }) } };
   const cluster = o.cluster === undefined ? {} : { cluster: o.cluster.health() };
   // A cluster node's copy is in memory; the store is Redis.
   return { ok: true, calls: legs, ...o.sockets, store: o.cluster === undefined ? o.store.kind : 'redis', history, epoch, offset, call_log: healthView(o.callLog), ...pbx, ...cluster };

@@ -143,15 +143,16 @@ export function createRelay(given: RelayOptions): Relay {
     log,
     ingest: path.ingest,
     beforeRead: maintain,
-    health: () => healthFigures({ store, sockets: hub.counts(), callLog: callLog?.status() ?? null, source: options.pbxSource, cluster: options.cluster }),
+    health: () => healthFigures({ store, sockets: hub.counts(), callLog: callLog?.status() ?? null, source: options.pbxSource, sourceWaiting: path.waiting(), cluster: options.cluster }),
     callLogStatus: () => callLog?.status() ?? null,
   });
 
-  const expiry = setInterval(maintain, options.expireEveryMs);
+  // A cluster node expires nothing itself (the log's ticks expire every copy): no timer there.
+  const expiry = options.cluster === undefined ? setInterval(maintain, options.expireEveryMs) : null;
   let closing: Promise<void> = Promise.resolve();
   // A call that ended while the relay was down is still in the store: logged now.
   callLog?.start(store.allLegs().map((leg) => leg.event));
-  expiry.unref();
+  expiry?.unref();
   const source = options.pbxSource;
   source?.start(createPbxSink({ now, ingest: path.ingestLater, log }));
 
@@ -189,7 +190,7 @@ export function createRelay(given: RelayOptions): Relay {
     close() {
       if (closed) return closing;
       closed = true;
-      clearInterval(expiry);
+      if (expiry !== null) clearInterval(expiry);
       hub.close();
       path.close();
       // A cluster's copy belongs to its node (main.ts closes it after the relay).

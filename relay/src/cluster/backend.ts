@@ -28,14 +28,28 @@ export interface ClusterBackend {
   writeValue(name: string, payload: string): Promise<void>;
   /** Sets `key` for `ttlMs` unless set: null when it was set now, else the ms it has left. */
   claimOnce(key: string, ttlMs: number): Promise<number | null>;
-  /** Replaces this node's socket counts (`field` -> count), kept `ttlMs` unless reported again. */
-  reportSlots(node: string, counts: ReadonlyMap<string, number>, ttlMs: number): Promise<void>;
+  /** Replaces this node's socket counts (`field` -> count, and SLOTS_WRITE_FIELD), kept `ttlMs` unless reported again. */
+  reportSlots(node: string, counts: ReadonlyMap<string, number | string>, ttlMs: number): Promise<void>;
+  /**
+   * Changes this node's counts, as of the write `from` (their SLOTS_WRITE_FIELD), by `changed` and
+   * `removed` into the write `to`, kept `ttlMs`; false, with nothing changed, when Redis does not
+   * hold the write `from` (lost, or an older one: it restarted).
+   */
+  updateSlots(node: string, from: string, to: string, changed: ReadonlyMap<string, number>, removed: readonly string[], ttlMs: number): Promise<boolean>;
+  /** Keeps this node's counts, and it among the live nodes, `ttlMs` more; false, as updateSlots, when Redis does not hold the write `current`. */
+  renewSlots(node: string, current: string, ttlMs: number): Promise<boolean>;
   /** The socket counts of the other nodes that reported within `aliveWithinMs`, summed per field. */
   otherSlots(node: string, aliveWithinMs: number): Promise<Map<string, number>>;
   /** Resolves once Redis can be used; rejects after `timeoutMs` with why it cannot. */
   waitReady(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The field of a node's slots hash that names the write it holds (not a number, so readers that
+ * sum the counts skip it): a node that finds another there writes its counts whole again.
+ */
+export const SLOTS_WRITE_FIELD = '#';
 
 /** Stream ids are `<ms>-<seq>`: compared as two numbers, not as strings. */
 export function compareIds(a: string, b: string): number {

@@ -22,6 +22,8 @@ import { createMaintainer } from './maintainer';
 import { createSlotSharing } from './slot-sharing';
 import { createIntervalClaims } from './interval-claims';
 import { WriteWaiters } from './write-waiters';
+import { RoleAsks } from './role-asks';
+import { Reachability } from './reachability';
 import { createRoleLease } from './role-lease';
 import type { RoleLease } from './role-lease';
 
@@ -56,6 +58,7 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
   const nodeId = o.nodeId ?? newNodeId();
   const listeners = new Set<(emitted: readonly SequencedEvent[]) => void>();
   const waiters = new WriteWaiters(nodeId, o.submitTimeoutMs);
+  const asks = new RoleAsks({ nodeId, now, append: (entry) => o.backend.append(encodeEntry(entry)), log: o.log });
 
   function applyRecord(replica: Replica, record: LogRecord): void {
     const decoded = decodeEntry(record.payload);
@@ -63,14 +66,13 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
       o.log('relay: a cluster log entry that cannot be read was skipped', { id: record.id, reason: decoded.reason });
       return;
     }
+    if (decoded.entry.kind === 'ask' || decoded.entry.kind === 'answer') return asks.read(decoded.entry);
     const applied = replica.apply(decoded.entry);
-    if (applied.emitted.length > 0) {
-      for (const listener of listeners) {
-        try {
-          listener(applied.emitted);
-        } catch (error) {
-          o.log('relay: a cluster listener failed', { error: String(error) });
-        }
+    for (const listener of applied.emitted.length > 0 ? listeners : []) {
+      try {
+        listener(applied.emitted);
+      } catch (error) {
+        o.log('relay: a cluster listener failed', { error: String(error) });
       }
     }
     if (decoded.entry.kind === 'events' && applied.outcome !== null) waiters.settle(decoded.entry.source, applied.outcome);
@@ -80,8 +82,6 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
   const { replica, epoch } = joined;
   let lastId = joined.lastId;
   let closed = false;
-  let up = true;
-  let downSince = 0;
   let pause: { timer: NodeJS.Timeout; done: () => void } | null = null;
 
   const maintainer = createMaintainer({
@@ -94,22 +94,9 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
     tickEveryMs: o.tickEveryMs,
     snapshotEveryMs: o.snapshotEveryMs,
     position: () => ({ id: lastId, clock: replica.clock, state: replica.store.save() }),
-    up: () => up,
+    up: () => redis.up,
   }, joined.snapshotId);
-
-  function markDown(error: unknown): void {
-    if (!up) return;
-    up = false;
-    downSince = now();
-    o.log('relay: Redis is unreachable; the connected widgets are served from this node\'s copy, and POSTs answer 503 until it is back', { error: String(error) });
-  }
-
-  function markUp(): void {
-    if (up) return;
-    up = true;
-    o.log('relay: Redis is reachable again; catching up', { unreachable_ms: now() - downSince, from: lastId });
-    void maintainer.afterOutage();
-  }
+  const redis = new Reachability({ now, log: o.log, onBack: () => void maintainer.afterOutage() });
 
   const wait = (ms: number) =>
     new Promise<void>((done) => {
@@ -123,11 +110,11 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
         batch = await o.backend.read(lastId, o.readBlockMs, 500);
       } catch (error) {
         if (closed) return;
-        markDown(error);
+        redis.down(error);
         await wait(o.retryMs);
         continue;
       }
-      markUp();
+      redis.back(lastId);
       for (const record of batch) {
         applyRecord(replica, record);
         lastId = record.id;
@@ -164,6 +151,8 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
       roles.push(lease);
       return lease;
     },
+    ask: (role, body, timeoutMs) => asks.ask(role, body, timeoutMs),
+    answer: (role, handler) => asks.answer(role, handler),
     readShared: (name) => o.backend.readValue(name),
     writeShared: (name, value) => o.backend.writeValue(name, value),
     onEmitted(listener) {
@@ -172,13 +161,13 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
     },
     health: () => ({
       node: nodeId,
-      redis: up ? 'reachable' : 'unreachable',
-      ...(up ? {} : { unreachable_since: new Date(downSince).toISOString() }),
+      ...redis.health(),
       applied: lastId,
       maintainer: maintainer.holding(),
       roles: roles.filter((lease) => lease.holding()).map((lease) => lease.name),
       snapshot: maintainer.lastSnapshot(),
       writes_waiting: waiters.size,
+      asks_waiting: asks.size,
     }),
     async close() {
       if (closed) return;
@@ -191,6 +180,7 @@ export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNod
         paused.done();
       }
       waiters.rejectAll('cluster apply (the node is closing)');
+      asks.close();
       await maintainer.stop();
       await o.backend.close();
       await reading;

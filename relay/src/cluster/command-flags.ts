@@ -35,8 +35,8 @@ export function redisAddress(url: string): string {
   return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
 }
 
-/** A URL that is not Redis's, or a feature that does not run on a cluster yet: the refusal naming the flag, or null. */
-export function clusterFlagsProblem(values: ClusterValues, others: { asterisk: boolean }): UsageError | null {
+/** A URL that is not Redis's, or a prefix that cannot be a key's: the refusal naming the flag, or null. */
+export function clusterFlagsProblem(values: ClusterValues): UsageError | null {
   const url = values['redis-url'];
   if (url === undefined) return null;
   let parsed: URL;
@@ -48,7 +48,5 @@ export function clusterFlagsProblem(values: ClusterValues, others: { asterisk: b
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return new UsageError(`--redis-url must be redis:// or rediss://, not ${parsed.protocol}//`);
   if (parsed.hostname === '') return new UsageError('--redis-url names no host (redis://host:port)');
   if (!/^[A-Za-z0-9._:-]{1,64}$/.test(values['redis-prefix'])) return new UsageError('--redis-prefix: 1 to 64 letters, digits, ".", "_", ":" or "-"');
-  // Said plainly rather than run twice: each node would read the PBX on its own.
-  if (others.asterisk) return new UsageError('--redis-url: the Asterisk adapter (--ami-host) runs on a relay alone for now, not on a cluster (docs/cluster.md)');
   return null;
 }

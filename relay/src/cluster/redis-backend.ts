@@ -8,6 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+import { SLOTS_WRITE_FIELD } from './backend';
 import type { ClusterBackend, LogRecord } from './backend';
 
 export interface RedisBackendOptions {
@@ -25,6 +26,26 @@ if current == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) retu
 if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0`;
 const RELEASE_LEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+// A node's slots hash changes, or is kept, only while it holds the write the node last made
+// (ARGV[1] the field naming it, ARGV[2] that write): else the node writes it whole again. Either
+// way the node stays among the live ones (KEYS[2], scored by when it last reported).
+const SLOTS_HELD = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+local ttl, now = tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('ZADD', KEYS[2], now, ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], 0, now - ttl)`;
+const RENEW_SLOTS = `${SLOTS_HELD}
+return 1`;
+// ARGV[6] the new write, ARGV[7] how many field/count pairs follow, then the fields removed.
+// In chunks: Lua's unpack() refuses a few thousand values at once.
+const UPDATE_SLOTS = `${SLOTS_HELD}
+local last = 7 + 2 * tonumber(ARGV[7])
+for i = 8, last, 1000 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, last))) end
+for i = last + 1, #ARGV, 1000 do redis.call('HDEL', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[6])
+return 1`;
 
 export function createRedisBackend(o: RedisBackendOptions): ClusterBackend {
   const common: RedisOptions = {
@@ -112,6 +133,14 @@ export function createRedisBackend(o: RedisBackendOptions): ClusterBackend {
       // The live nodes, by when they last reported: a node that stops reporting drops out.
       write.zadd(key('nodes'), now, node).zremrangebyscore(key('nodes'), 0, now - ttlMs);
       await write.exec();
+    },
+    async updateSlots(node, from, to, changed, removed, ttlMs) {
+      const pairs = [...changed].flatMap(([field, n]) => [field, n]);
+      const args = [SLOTS_WRITE_FIELD, from, ttlMs, Date.now(), node, to, changed.size, ...pairs, ...removed];
+      return (await commands.eval(UPDATE_SLOTS, 2, key(`slots:${node}`), key('nodes'), ...args)) === 1;
+    },
+    async renewSlots(node, current, ttlMs) {
+      return (await commands.eval(RENEW_SLOTS, 2, key(`slots:${node}`), key('nodes'), SLOTS_WRITE_FIELD, current, ttlMs, Date.now(), node)) === 1;
     },
     async otherSlots(node, aliveWithinMs) {
       const live = (await commands.zrangebyscore(key('nodes'), Date.now() - aliveWithinMs, '+inf')).filter((id) => id !== node);

@@ -26,6 +26,8 @@ export class Replica {
   ) {}
 
   apply(entry: LogEntry): Applied {
+    // Asks and answers are messages between two nodes: no copy changes, nor its clock.
+    if (entry.kind === 'ask' || entry.kind === 'answer') return { emitted: [], outcome: null };
     const now = Math.max(entry.now, this.clock);
     this.clock = now;
     const expired = this.store.expire(now);

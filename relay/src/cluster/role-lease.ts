@@ -3,14 +3,18 @@
  * taken when free, renewed every third of its time while held, lost when a renewal fails (the
  * node cannot tell whether another took it) and released on stop, so that another node takes it
  * at once rather than when it runs out. A node that dies holds it at most `ttlMs` more.
+ * A listener is told why it lost the role: `unreachable` (Redis did not answer: no node can
+ * take it meanwhile) is not `lost` (another node holds it now), and a node that kept working
+ * through `unreachable` (the PBX connection) hears `lost` when Redis answers that it is taken.
  */
 import type { ClusterBackend } from './backend';
+import type { RoleChange } from '../cluster-link';
 
 export interface RoleLease {
   readonly name: string;
   holding(): boolean;
-  /** Called with true when this node takes the role, false when it loses it. */
-  onChange(listener: (holding: boolean) => void): void;
+  /** Called with true when this node takes the role, false when it loses it, and why. */
+  onChange(listener: (holding: boolean, why: RoleChange) => void): void;
   start(): void;
   stop(): Promise<void>;
 }
@@ -22,18 +26,19 @@ export function createRoleLease(o: {
   ttlMs: number;
   log: (message: string, context?: Record<string, unknown>) => void;
 }): RoleLease {
-  let holding = false;
+  /** `unknown`: this node held the role and the last renewal failed, so it cannot tell who holds it now. */
+  let state: 'held' | 'free' | 'unknown' = 'free';
   let stopped = false;
   let renewing = false;
   let failing = false;
   let timer: NodeJS.Timeout | null = null;
-  const listeners: Array<(holding: boolean) => void> = [];
+  const listeners: Array<(holding: boolean, why: RoleChange) => void> = [];
 
-  function set(next: boolean): void {
-    if (next === holding) return;
-    holding = next;
-    if (next) o.log(`relay: this node holds the cluster's ${o.name} role`, { node: o.nodeId });
-    for (const listener of listeners) listener(next);
+  function set(next: 'held' | 'free' | 'unknown', why: RoleChange): void {
+    if (next === state) return;
+    state = next;
+    if (next === 'held') o.log(`relay: this node holds the cluster's ${o.name} role`, { node: o.nodeId });
+    for (const listener of listeners) listener(next === 'held', why);
   }
 
   async function renew(): Promise<void> {
@@ -42,11 +47,12 @@ export function createRoleLease(o: {
     try {
       const held = await o.backend.holdLease(o.name, o.nodeId, o.ttlMs);
       failing = false;
-      if (!stopped) set(held);
+      if (!stopped) set(held ? 'held' : 'free', held ? 'taken' : 'lost');
     } catch (error) {
-      if (!failing) o.log(`relay: the cluster's ${o.name} lease could not be renewed; this node lets the role go`, { error: String(error) });
+      if (!failing) o.log(`relay: the cluster's ${o.name} lease could not be renewed (Redis did not answer)`, { error: String(error) });
       failing = true;
-      set(false);
+      // Only a holder is unsure: a node that did not hold the role still does not.
+      if (!stopped && state === 'held') set('unknown', 'unreachable');
     } finally {
       renewing = false;
     }
@@ -54,7 +60,7 @@ export function createRoleLease(o: {
 
   return {
     name: o.name,
-    holding: () => holding,
+    holding: () => state === 'held',
     onChange(listener) {
       listeners.push(listener);
     },
@@ -66,8 +72,8 @@ export function createRoleLease(o: {
       stopped = true;
       if (timer !== null) clearInterval(timer);
       timer = null;
-      if (holding) await o.backend.releaseLease(o.name, o.nodeId).catch(() => undefined);
-      set(false);
+      if (state === 'held') await o.backend.releaseLease(o.name, o.nodeId).catch(() => undefined);
+      set('free', 'stopped');
     },
   };
 }

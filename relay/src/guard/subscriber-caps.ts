@@ -27,6 +27,8 @@ export type OtherNodes = (kind: 'address' | 'user', key: string) => number;
 export interface SlotCounts {
   address: ReadonlyMap<string, number>;
   user: ReadonlyMap<string, number>;
+  /** Bumped on every change of the two counts: unchanged, they need not be reported again. */
+  version: number;
 }
 
 interface Slot {
@@ -35,17 +37,20 @@ interface Slot {
   user: string | null;
 }
 
-function add(counts: Map<string, number>, key: string | null, by: 1 | -1): void {
-  if (key === null) return;
+/** true when a count changed (a null key is not counted). */
+function add(counts: Map<string, number>, key: string | null, by: 1 | -1): boolean {
+  if (key === null) return false;
   const next = (counts.get(key) ?? 0) + by;
   if (next <= 0) counts.delete(key);
   else counts.set(key, next);
+  return true;
 }
 
 export class SubscriberCaps<T> {
   private readonly slots = new Map<T, Slot>();
   private readonly perAddress = new Map<string, number>();
   private readonly perUser = new Map<string, number>();
+  private version = 0;
 
   constructor(
     private readonly limits: SubscriberLimits,
@@ -72,13 +77,12 @@ export class SubscriberCaps<T> {
     if (address !== null && (this.perAddress.get(address) ?? 0) + this.others('address', address) >= this.limits.maxSubscribersPerAddress) return 'address';
     if (user !== null && (this.perUser.get(user) ?? 0) + this.others('user', user) >= this.limits.maxSubscribersPerUser) return 'user';
     this.slots.set(item, { address, user });
-    add(this.perAddress, address, 1);
-    add(this.perUser, user, 1);
+    this.counted(add(this.perAddress, address, 1), add(this.perUser, user, 1));
     return null;
   }
 
   counts(): SlotCounts {
-    return { address: this.perAddress, user: this.perUser };
+    return { address: this.perAddress, user: this.perUser, version: this.version };
   }
 
   /**
@@ -112,7 +116,10 @@ export class SubscriberCaps<T> {
     const slot = this.slots.get(item);
     if (slot === undefined) return;
     this.slots.delete(item);
-    add(this.perAddress, slot.address, -1);
-    add(this.perUser, slot.user, -1);
+    this.counted(add(this.perAddress, slot.address, -1), add(this.perUser, slot.user, -1));
+  }
+
+  private counted(address: boolean, user: boolean): void {
+    if (address || user) this.version += 1;
   }
 }

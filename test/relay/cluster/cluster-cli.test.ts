@@ -25,19 +25,17 @@ test('--help lists the cluster flags with their variables', async () => {
   for (const line of ['--redis-url <url>', 'env RELAY_REDIS_URL', '--redis-prefix <name>', '--cluster-snapshot-every-ms <ms>', '--redis-join-timeout-ms <ms>']) expect(stdout).toContain(line);
 });
 
-test('a URL that is not Redis\'s, a bad prefix, and the Asterisk adapter (not on a cluster yet): one line naming the flag, exit 2', async () => {
+test('a URL that is not Redis\'s, a bad prefix, an empty URL: one line naming the flag, exit 2', async () => {
   const results = await Promise.all([
     run(['--redis-url', 'not a url']),
     run(['--redis-url', 'http://127.0.0.1:6379']),
     run(['--redis-url', 'redis://127.0.0.1:6379', '--redis-prefix', 'a b']),
-    run(['--redis-url', 'redis://127.0.0.1:6379', '--ami-host', '127.0.0.1', '--ami-user', 'relay'], { RELAY_AMI_SECRET: 'ami-secret' }),
     run([], { RELAY_REDIS_URL: '' }),
   ]);
   expect(results.map(({ code, stdout, stderr }) => ({ code, stdout, stderr }))).toEqual([
     refusal('--redis-url is not a URL (redis://host:port)'),
     refusal('--redis-url must be redis:// or rediss://, not http://'),
     refusal('--redis-prefix: 1 to 64 letters, digits, ".", "_", ":" or "-"'),
-    refusal('--redis-url: the Asterisk adapter (--ami-host) runs on a relay alone for now, not on a cluster (docs/cluster.md)'),
     refusal('RELAY_REDIS_URL (for --redis-url) is set but empty'),
   ]);
 });
