@@ -137,6 +137,17 @@ async function main(): Promise<void> {
     ...(callLog === null ? {} : callLogOptions(callLog, logLine)),
     log: logLine,
   });
+  // Before the banner: a supervisor that stops the relay as soon as it has read it gets a clean close.
+  const stop = () => {
+    running
+      .close()
+      .then(() => cluster?.close())
+      .then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // A re-read users file applies to new tickets, polls and subscribes, and at each renewal.
+  if (users !== null) process.on('SIGHUP', () => users?.reread());
   console.log(`relay listening on ${running.url}`);
   console.log(`  widget ws_url:   ${running.wsUrl}`);
   console.log(`  widget poll_url: ${running.pollUrl}   (script mode: ${running.url}/calls.js)`);
@@ -152,16 +163,6 @@ async function main(): Promise<void> {
   // After the addresses, so a supervisor that waits for them sees the start first, then why it is unsafe.
   for (const [message, context] of startWarnings(secrets, values.dev)) logLine(message, context);
   if (callLog !== null && secrets.auth === undefined) logLine('relay: WARNING the call log has no users file (--users): calls are logged without their Kommo user (Kommo counts them as a robot\'s)');
-  // A re-read users file applies to new tickets, polls and subscribes, and at each renewal.
-  if (users !== null) process.on('SIGHUP', () => users?.reread());
-  const stop = () => {
-    running
-      .close()
-      .then(() => cluster?.close())
-      .then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

@@ -36,6 +36,15 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ port: args.port, host: args.host, https: args.https, verbose: args.verbose, legacyToken: args['legacy-token'] === true });
   const cli = sandbox.url === 'http://127.0.0.1:8080/' ? 'npm run call --' : `npm run call -- --url ${sandbox.url}${args.https ? ' --insecure' : ''}`;
   const [first, second] = SANDBOX_USERS;
+  // Before the banner: whoever stops the sandbox as soon as it has read the banner gets a clean close.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    sandbox.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   console.log(`
 Kommo telephony widget sandbox
 
@@ -62,14 +71,6 @@ Try it:
 
 Ctrl+C stops it.
 `);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    sandbox.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => {
