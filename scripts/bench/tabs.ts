@@ -17,6 +17,8 @@ import { eventually } from '../../test/support/wait';
 
 /** locks: Chromium as it is; lease: no Web Locks; lease-storage: no BroadcastChannel either. */
 type Mode = 'locks' | 'lease' | 'lease-storage';
+const MODES: readonly Mode[] = ['locks', 'lease', 'lease-storage'];
+const TAB_COUNTS = ['1', '5', '20'] as const;
 
 interface PerCall {
   tabs: number;
@@ -160,7 +162,7 @@ export async function runTabsBench(options: TabsBenchOptions = {}): Promise<Sect
   const closes = options.closes ?? 10;
   const perCall: PerCall[] = [];
   const latency: LatencySeries[] = [];
-  for (const mode of options.modes ?? (['locks', 'lease', 'lease-storage'] as const)) {
+  for (const mode of options.modes ?? MODES) {
     const h = await startHarness({ port: 0, ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}) });
     try {
       if (mode !== 'locks') {
@@ -214,9 +216,13 @@ if (require.main === module) {
       flags: {
         'widget-dir': { type: 'string', value: 'dir', shownDefault: 'dist/widget', description: 'the built widget' },
         closes: { type: 'integer', value: 'n', min: 0, max: 1000, default: 10, description: 'leader closes and crashes per tab count and mode' },
+        modes: { type: 'list', value: 'modes', choices: MODES, default: MODES, description: 'leader election modes' },
+        tabs: { type: 'list', value: 'counts', choices: TAB_COUNTS, default: TAB_COUNTS, description: 'tab counts' },
       },
       environment: [['CHROMIUM_PATH', 'the browser (default /usr/bin/chromium)']],
     }),
   );
-  runStandalone(() => runTabsBench({ widgetDir: values['widget-dir'], closes: values.closes }));
+  runStandalone(() =>
+    runTabsBench({ widgetDir: values['widget-dir'], closes: values.closes, modes: values.modes as Mode[], tabCounts: values.tabs.map(Number) }),
+  );
 }

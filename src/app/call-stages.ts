@@ -33,7 +33,13 @@ export function markedFetch(base: typeof fetch, marks: StageMarks | undefined): 
 /** A lookup that marks each answer once parsed. */
 export function markedLookup(lookup: CallerLookup, marks: StageMarks | undefined): CallerLookup {
   if (!marks) return lookup;
+  const peek = lookup.peek?.bind(lookup);
   return {
+    peek: peek && ((raw) => {
+      const result = peek(raw);
+      if (result !== undefined) marks.mark('answer-parsed');
+      return result;
+    }),
     findByNumber: (raw) =>
       lookup.findByNumber(raw).then((result) => {
         marks.mark('answer-parsed');

@@ -36,6 +36,11 @@ export function desktopCalls(deps: Pick<LeaderDeps, 'desktop' | 'strings' | 'pag
   const offDisplayed = deps.onDisplayed?.((popup) => notifier.displayed(popup));
   return {
     lookup: (inner) => ({
+      peek: inner.peek && ((raw) => {
+        const result = inner.peek?.(raw);
+        if (result !== undefined) notifier.lookedUp(raw, result);
+        return result;
+      }),
       findByNumber: (raw) =>
         inner.findByNumber(raw).then((result) => {
           notifier.lookedUp(raw, result);

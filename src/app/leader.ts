@@ -1,34 +1,29 @@
 /**
- * The leading tab's call machinery: the feed, the caller lookup and the notifier, wired to the
- * tab session's lead context. It is leader.js (leader-part.ts), not script.js: only the tab that
- * leads needs it, and it carries most of the widget's bytes (libphonenumber's metadata among
- * them). script.js hands it everything it uses (deferred-leader.ts).
+ * The leading tab: its dependencies (the contract between script.js and leader.js) and how it
+ * reaches the relay (a ticket for this user, or the shared token); leader-calls.ts runs the
+ * feed, the lookup and the notifier with the access granted. It is leader.js (leader-part.ts),
+ * not script.js: only the tab that leads needs it, and it carries most of the widget's bytes
+ * (libphonenumber's metadata among them). script.js hands it everything it uses (deferred-leader.ts).
  */
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { PartLoader } from '../core/part';
-import { createCallFeed, pollShared } from '../feed';
+import type { StageMarks } from '../core/stage-marks';
 import type { FeedStatus, createPollTransportWith } from '../feed';
 import { sharedToken } from '../feed/credentials';
-import type { FeedCredentials } from '../feed/credentials';
 import { createRelayAccess } from '../feed/relay-access';
-import type { RelayAccess, TicketPost } from '../feed/relay-access';
-import { adoptTicket, shareTicket } from '../feed/ticket-handover';
+import type { TicketPost } from '../feed/relay-access';
+import { adoptTicket } from '../feed/ticket-handover';
 import type { SharedTicket } from '../feed/ticket-handover';
 import { ticketUrl } from '../protocol/url';
-import { createCallerLookup } from '../lookup';
 import type { CallerScope } from '../lookup/caller-keys';
-import { createCallNotifier, NOTIFY_TIMING } from '../notify';
 import type { CallPopup, NotificationSink, NotifyStrings } from '../notify';
+import type { DesktopNotifications } from '../notify/desktop-types';
 import type { WidgetSettings } from '../settings/types';
 import type { LeadContext, LeadHandle } from '../tabs';
-import { createEventsPoster } from './events-poster';
-import { desktopCalls } from './desktop-calls';
-import type { DesktopNotifications } from '../notify/desktop-types';
+import { runCalls } from './leader-calls';
 import type { PageEnv } from './page';
-import type { RelayAccessKind, SharedTabState } from './tab-payloads';
-import type { StageMarks } from '../core/stage-marks';
-import { markedFetch, markedLookup, markedWebSocket } from './call-stages';
+import type { SharedTabState } from './tab-payloads';
 
 /** What the page gives the call machinery (telephony.ts passes its own deps on): plain values and injected edges. */
 export interface CallEnvironment {
@@ -77,13 +72,6 @@ export interface LeaderDeps extends CallEnvironment {
 export type StartLeader = (deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>) => LeadHandle;
 
 /**
- * The notifier stops waiting for the lookup at 1.4 s (its pop-up budget, within the 1.5 s the
- * pop-up is due), and the lookup gives up 100 ms before, at 1.3 s, in time for the pop-up to say
- * that the CRM was slow rather than show a bare number.
- */
-const LOOKUP_TIMEOUT_MS = NOTIFY_TIMING.popupBudgetMs - 100;
-
-/**
  * With a host that signs requests (`$authorizedAjax`), the relay is asked for a ticket first
  * (relay-access.ts): its answer says which extensions this user hears (the relay's users file is
  * the one authority), and the feed starts then. Otherwise, or when the relay issues no tickets,
@@ -123,90 +111,3 @@ export const startLeader: StartLeader = (deps, ctx) => {
     notifiedIds: () => calls?.notifiedIds?.() ?? [],
   };
 };
-
-/** The feed, the lookup and the notifier for these extensions, presenting these credentials. */
-function runCalls(deps: LeaderDeps, ctx: LeadContext<CallPopup, SharedTabState>, extensions: string[], credentials: FeedCredentials, access: RelayAccessKind, relay?: RelayAccess): LeadHandle {
-  const { settings, user, clock, logger, page, marks } = deps;
-  const desktop = desktopCalls(deps);
-  const lookup = desktop.lookup(markedLookup(createCallerLookup({
-    fetch: markedFetch(deps.fetch, marks),
-    clock,
-    logger,
-    origin: page.origin,
-    country: settings.country,
-    timeoutMs: LOOKUP_TIMEOUT_MS,
-    remembered: deps.callers,
-    unnamed: deps.strings.unnamed,
-  }), marks));
-  const notifier = createCallNotifier({
-    lookup,
-    sink: {
-      showPopup: (popup) => {
-        marks?.mark('text-built', popup.callId);
-        ctx.showPopup(desktop.popup(popup), popup.callId ?? '');
-      },
-      addCall(call) {
-        // add_call is stored and sent over every channel: once per call across leaders.
-        if (call.callId !== undefined) {
-          if (ctx.wasNotified(call.callId)) return;
-          ctx.markNotified(call.callId);
-        }
-        deps.sink.addCall(call);
-      },
-    },
-    strings: deps.strings.notify,
-    locale: deps.locale,
-    clock,
-    logger,
-    manager: { id: user.id, name: user.name, extension: extensions[0] ?? '' },
-    mode: settings.notifyMode,
-    postEvent: createEventsPoster({ fetch: deps.fetch, origin: page.origin }),
-  });
-  notifier.remember(ctx.notifiedIds);
-  const pollPart = deps.pollPart;
-  const feed = createCallFeed({
-    transport: settings.transport,
-    credentials,
-    extensions,
-    clock,
-    logger,
-    WebSocket: markedWebSocket(deps.WebSocket, marks),
-    fetch: deps.fetch,
-    loadScript: deps.loadScript,
-    pollTransport: pollPart && ((loaded, failed) => pollPart((part) => loaded((d) => part.createPollTransportWith(pollShared, d)), failed)),
-    callbacks: deps.scriptCallbacks,
-    page,
-    servingOthers: deps.servingOthers,
-  });
-  const publish = () => {
-    // Calls filed without add_call (events mode) count as notified too, for the successor.
-    for (const id of notifier.notifiedIds()) ctx.markNotified(id);
-    // The ticket too: the next leader of this user connects with it at once (ticket-handover.ts).
-    const held = relay?.held();
-    ctx.publish({ feed: feed.status.status, access, extensions, ...(held ? { ticket: shareTicket(held, user.id) } : {}) });
-  };
-  const offRenewed = credentials.onRenewed(publish);
-  const offChange = feed.on('change', (change) => {
-    marks?.mark('tracker');
-    desktop.handle(change);
-    notifier.handle(change);
-    publish();
-  });
-  const offStatus = feed.on('status', (status) => {
-    deps.onFeedStatus(status);
-    publish();
-  });
-  feed.start();
-  return {
-    stop() {
-      offChange();
-      offStatus();
-      offRenewed();
-      feed.stop();
-      notifier.dispose();
-      desktop.stop();
-      lookup.dispose();
-    },
-    notifiedIds: () => notifier.notifiedIds(),
-  };
-}

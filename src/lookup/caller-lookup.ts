@@ -5,80 +5,24 @@
  * classified error, distinct from `not_found`, so the pop-up never offers "create contact" for a
  * caller who may well exist.
  *
- * Choices:
- * - No retries. A pop-up lookup has a 1.5 s budget, less than a useful backoff plus a second
- *   request. A 429 instead pauses the shared limiter until its Retry-After (1 s when absent,
- *   capped at 5 min against a bogus header), so the lookups after it wait rather than add to the
- *   overload; a lookup whose queue budget (`maxQueueMs`, 5 s) the pause outlasts fails at once
- *   with that 429.
- * - Found and not-found results are cached for `cacheTtlMs` (60 s) per normalised number: a
- *   caller rings several extensions and tabs at once. Failures are not cached by default
- *   (`failedTtlMs` 0): concurrent lookups already share the one request, a 429 is held off by the
- *   limiter, and a cached timeout would deny the pop-up to a caller who redials a second later.
- * - With `remembered` (a localStorage scope, src/platform/caller-storage.ts), found callers are
- *   also remembered across page loads and tabs, 7 days at most: such a number answers at once and
- *   is refreshed in the background (remembered.ts, stored-callers.ts).
- * - An answer over `maxBodyBytes` (256 KB) is a failed lookup (a ProtocolError, logged), read no
- *   further than that. Kommo's answer is one item, well under 2 KB; 256 KB is over a hundred times
- *   that, yet parses in milliseconds on a slow laptop, inside the ringing phone's budget.
- * - Names are shown at most `NAME_MAX_CHARS` (120) characters long, ending in "…", with no
- *   bidirectional control characters (display-name.ts, applied by parse-response.ts).
+ * Choices and defaults: caller-lookup-options.ts.
  */
-import type { Clock } from '../core/clock';
 import { HttpError, NetworkError, ProtocolError, TimeoutError, WidgetError } from '../core/errors';
 import { classifyFetchFailure } from '../core/fetch-failure';
 import { createOnceLogger } from '../core/logger';
-import type { Logger } from '../core/logger';
 import { byPhoneUrl, requestByPhone } from './by-phone-request';
 import { normalizeNumber } from './normalize';
 import { parseByPhoneBody } from './parse-response';
 import { createRateLimiter } from './rate-limiter';
 import { createResultCache } from './result-cache';
-import type { CallerScope } from './caller-keys';
+import { LOOKUP_DEFAULTS } from './caller-lookup-options';
+import type { CallerLookupDeps } from './caller-lookup-options';
 import { createCallerStore } from './caller-store';
 import { rememberedLoads } from './remembered';
 import type { Outcome } from './remembered';
 import type { CallerLookup, LookupResult, NormalizedNumber } from './types';
 
-export interface CallerLookupDeps {
-  /** Called with same-origin URLs and `credentials: 'include'` (the user's session). */
-  fetch: typeof fetch;
-  clock: Clock;
-  logger: Logger;
-  /** '' (relative URLs) by default; tests pass http://127.0.0.1:PORT. */
-  origin?: string;
-  /** Default region for numbers without a country code (ISO alpha-2). */
-  country?: string;
-  /** The whole HTTP exchange, from the moment the limiter lets it go. */
-  timeoutMs?: number;
-  cacheTtlMs?: number;
-  /** Kommo's limit: 7 requests per second per account. */
-  maxPerSecond?: number;
-  /** Longest wait for a limiter slot before the lookup fails (5000). */
-  maxQueueMs?: number;
-  /** How long a failure is cached (0: not at all). */
-  failedTtlMs?: number;
-  /** Longest by_phone body accepted (256 KB); a longer one is a failed lookup. */
-  maxBodyBytes?: number;
-  /** This user's callers remembered across page loads (caller-keys.ts); absent: the in-memory cache only. */
-  remembered?: CallerScope;
-  /** How long after a pop-up from a remembered caller by_phone refreshes it (2000). */
-  refreshDelayMs?: number;
-  /** "Lead #ID" / "Customer #ID" in the user's language. */
-  unnamed(type: 'lead' | 'customer', id: number): string;
-}
-
-const LOOKUP_DEFAULTS = {
-  timeoutMs: 1500,
-  cacheTtlMs: 60_000,
-  maxPerSecond: 7,
-  maxQueueMs: 5000,
-  failedTtlMs: 0,
-  maxBodyBytes: 256 * 1024,
-  /** Without Retry-After a 429 holds the limiter for one window (the header itself is capped at 5 min). */
-  retryAfterDefaultMs: 1000,
-  refreshDelayMs: 2000,
-} as const;
+export type { CallerLookupDeps } from './caller-lookup-options';
 
 export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
   const { clock, logger } = deps;
@@ -173,10 +117,34 @@ export function createCallerLookup(deps: CallerLookupDeps): CallerLookup {
     }
   };
 
+  const normalize = (raw: string) => {
+    const normalized = normalizeNumber(raw, deps.country);
+    if (normalized.kind === 'invalid') logger.debug('caller ID: not a phone number, no lookup', { raw: String(raw).slice(0, 64) });
+    return normalized;
+  };
+
   return {
+    peek(raw) {
+      if (disposed) return undefined;
+      try {
+        const normalized = normalize(raw);
+        if (normalized.kind !== 'number') return normalized;
+        const { number } = normalized;
+        let outcome = cache.peek(number.e164);
+        if (outcome === undefined && remembered) {
+          // Kept in memory as findByNumber's cache.get would keep it (a stale one is refreshed later).
+          outcome = remembered.peek(number);
+          if (outcome !== undefined) cache.set(number.e164, outcome);
+        }
+        return outcome && withNumber(outcome, number);
+      } catch (error) {
+        // Only a bug gets here; findByNumber then answers.
+        logger.warn('caller ID: peek failed', { error: String(error) });
+        return undefined;
+      }
+    },
     async findByNumber(raw) {
-      const normalized = normalizeNumber(raw, deps.country);
-      if (normalized.kind === 'invalid') logger.debug('caller ID: not a phone number, no lookup', { raw: String(raw).slice(0, 64) });
+      const normalized = normalize(raw);
       if (normalized.kind !== 'number') return normalized;
       const { number } = normalized;
       try {

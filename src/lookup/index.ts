@@ -10,4 +10,4 @@ export { storedNumber } from './stored-number';
 export { lookupFailure } from './failure';
 export type { LookupFailure } from './failure';
 export { createCallerLookup } from './caller-lookup';
-export type { CallerLookupDeps } from './caller-lookup';
+export type { CallerLookupDeps } from './caller-lookup-options';

@@ -20,6 +20,8 @@ export type Outcome =
   | { kind: 'failed'; error: WidgetError };
 
 export interface RememberedLoads {
+  /** The remembered answer, now (a stale one is refreshed later); undefined: not remembered. */
+  peek(number: NormalizedNumber): Outcome | undefined;
   load(number: NormalizedNumber): Promise<Outcome>;
   dispose(): void;
 }
@@ -63,13 +65,19 @@ export function rememberedLoads(deps: {
     refreshes.set(number.e164, timer);
   };
 
+  const peek = (number: NormalizedNumber): Outcome | undefined => {
+    const caller = store.recall(number.e164);
+    const use = rememberedUse(caller, clock.now(), deps.rules ?? CALLER_MEMORY);
+    if (caller === undefined || use === 'none') return undefined;
+    if (use === 'stale') refreshLater(number);
+    return { kind: 'found', ...fromRemembered(caller) };
+  };
+
   return {
+    peek,
     load(number) {
-      const caller = store.recall(number.e164);
-      const use = rememberedUse(caller, clock.now(), deps.rules ?? CALLER_MEMORY);
-      if (caller === undefined || use === 'none') return ask(number);
-      if (use === 'stale') refreshLater(number);
-      return Promise.resolve({ kind: 'found', ...fromRemembered(caller) });
+      const outcome = peek(number);
+      return outcome === undefined ? ask(number) : Promise.resolve(outcome);
     },
     dispose() {
       disposed = true;

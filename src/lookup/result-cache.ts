@@ -8,6 +8,8 @@ import type { Clock } from '../core/clock';
 export interface ResultCache<V> {
   /** A fresh cached value, else the pending load for this key, else a new `load()`. */
   get(key: string, load: () => Promise<V>): Promise<V>;
+  /** The fresh cached value, now; undefined when there is none (a load in flight is not one). */
+  peek(key: string): V | undefined;
   /** A value loaded apart (a background refresh): kept as `get` keeps one, unless a load of the key is in flight. */
   set(key: string, value: V): void;
   readonly size: number;
@@ -36,13 +38,21 @@ export function createResultCache<V>(opts: {
     fresh.set(key, { value, expires: opts.clock.now() + ttl });
   };
 
+  const freshValue = (key: string): { value: V } | undefined => {
+    const hit = fresh.get(key);
+    if (hit === undefined) return undefined;
+    if (opts.clock.now() < hit.expires) return hit;
+    fresh.delete(key);
+    return undefined;
+  };
+
   return {
+    peek(key) {
+      return freshValue(key)?.value;
+    },
     get(key, load) {
-      const hit = fresh.get(key);
-      if (hit !== undefined) {
-        if (opts.clock.now() < hit.expires) return Promise.resolve(hit.value);
-        fresh.delete(key);
-      }
+      const hit = freshValue(key);
+      if (hit !== undefined) return Promise.resolve(hit.value);
       const inFlight = pending.get(key);
       if (inFlight !== undefined) return inFlight;
 

@@ -45,6 +45,12 @@ export type LookupResult =
   | { kind: 'invalid'; raw: string };
 
 export interface CallerLookup {
+  /**
+   * What findByNumber would answer without waiting (a caller cached or remembered, an extension,
+   * not a number), now and synchronously; undefined: ask findByNumber. Optional: a lookup
+   * without it is always asked.
+   */
+  peek?(raw: string): LookupResult | undefined;
   findByNumber(raw: string): Promise<LookupResult>;
   dispose(): void;
 }

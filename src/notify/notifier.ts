@@ -67,14 +67,41 @@ export function createCallNotifier(deps: CallNotifierDeps): CallNotifier {
   const timers = createKeyedTimers(clock);
   let state = initialNotifierState;
 
+  /** Inputs that arrived while effects were being performed (a cached lookup answer), in order. */
+  const queued: [string, NotifierInput][] = [];
+  let feeding = false;
+
   /** Steps the machine and performs what it decided; `what` names the caller in the log. */
   function feed(what: string, input: NotifierInput): void {
+    queued.push([what, input]);
+    if (feeding) return;
+    feeding = true;
     try {
-      const step = stepNotifier(state, input, config);
-      state = step.state;
-      for (const effect of step.effects) perform(effect);
+      // An input fed by an effect waits for the rest of its step's effects (the budget timer
+      // is set before a cached answer clears it), yet is stepped in the same task.
+      for (let next = queued.shift(); next !== undefined; next = queued.shift()) step(...next);
+    } finally {
+      feeding = false;
+    }
+  }
+
+  function step(what: string, input: NotifierInput): void {
+    try {
+      const stepped = stepNotifier(state, input, config);
+      state = stepped.state;
+      for (const effect of stepped.effects) perform(effect);
     } catch (error) {
       logger.error(`notify: ${what} failed`, { error });
+    }
+  }
+
+  /** A cached caller's answer, now (so its pop-up is built in the ringing frame's task); undefined: ask. */
+  function peek(callId: string, phone: string): LookupResult | undefined {
+    try {
+      return deps.lookup.peek?.(phone);
+    } catch (error) {
+      logger.warn('notify: lookup peek threw', { callId, error });
+      return undefined;
     }
   }
 
@@ -92,6 +119,8 @@ export function createCallNotifier(deps: CallNotifierDeps): CallNotifier {
       case 'look-up': {
         const { callId, seq } = effect;
         const answered = (result: LookupResult | null) => feed('lookup answer', { kind: 'lookup-answered', callId, seq, result, now: clock.now() });
+        const cached = peek(callId, effect.phone);
+        if (cached !== undefined) return answered(cached);
         // findByNumber answers `failed` rather than rejecting; a rejection (or a throw) is a bug, not a caller.
         return void settled(() => deps.lookup.findByNumber(effect.phone)).then(answered, (error: unknown) => {
           logger.warn('notify: lookup rejected', { callId, error });

@@ -82,8 +82,10 @@ function show<P>(state: RoutingState<P>, popup: P, givenId: string): Step<P> {
   }
   const target = pickPopupTab(state.self, next.tabs);
   if (target === state.self) {
+    // Shown here first, the other tabs told after it: the post costs the pop-up milliseconds
+    // (issue 18), and both run in this one step, so no other tab can show it in between.
     const shown = display(next, popup, callId);
-    return { state: shown.state, effects: [...effects, ...shown.effects] };
+    return { state: shown.state, effects: [...shown.effects, ...effects] };
   }
   effects.push({ kind: 'post', body: { type: 'popup', to: target, callId, popup } }, { kind: 'ack-timer', callId, ms: defaultTabTiming.popupAckMs });
   return { state: { ...next, awaiting: new Map(next.awaiting).set(callId, { target, popup }) }, effects };

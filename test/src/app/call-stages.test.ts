@@ -44,6 +44,17 @@ test('the lookup request and its parsed answer are marked in order; the answer i
   expect(inner.dispose).toHaveBeenCalled();
 });
 
+test('a lookup answering at once (peek) is marked once parsed; a miss is not', () => {
+  const marks = recorder();
+  const answer: LookupResult = { kind: 'internal', extension: '101' };
+  const peek = jest.fn((raw: string) => (raw === '101' ? answer : undefined));
+  const lookup = markedLookup({ peek, findByNumber: jest.fn(), dispose: jest.fn() }, marks);
+  expect(lookup.peek?.('101')).toBe(answer);
+  expect(lookup.peek?.('+1 830 580 3077')).toBeUndefined();
+  expect(marks.stages).toEqual(['answer-parsed']);
+  expect(markedLookup({ findByNumber: jest.fn(), dispose: jest.fn() }, marks).peek).toBeUndefined();
+});
+
 test('without marks the edges are the very same objects', () => {
   const lookup: CallerLookup = { findByNumber: jest.fn(), dispose: jest.fn() };
   expect(markedWebSocket(FakeSocket as unknown as typeof WebSocket, undefined)).toBe(FakeSocket);

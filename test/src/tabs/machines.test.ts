@@ -79,6 +79,14 @@ describe('routing', () => {
     expect(kinds(late.effects)).toEqual(['log', 'display']);
     expect(late.state.tabs.has('b')).toBe(false);
   });
+  test('nobody looking: shown here first, then marked for the other tabs in the same step; never twice', () => {
+    const out = stepRouting(base([['b', { kind: 'visible' }]]), { type: 'show', popup: 'p', callId: 'c1' });
+    expect(out.effects).toEqual([
+      { kind: 'display', popup: 'p', callId: 'c1' },
+      { kind: 'post', body: { type: 'mark', list: 'popped', callId: 'c1' } },
+    ]);
+    expect(kinds(stepRouting(out.state, { type: 'show', popup: 'p', callId: 'c1' }).effects)).toEqual(['log']);
+  });
   test('nobody looking: shown here; without an id, named per tab and never marked', () => {
     const out = stepRouting(base([['b', { kind: 'visible' }]]), { type: 'show', popup: 'p', callId: '' });
     expect(out.effects).toEqual([{ kind: 'display', popup: 'p', callId: 'L#1' }]);
